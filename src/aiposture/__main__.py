@@ -1,0 +1,3 @@
+from aiposture.cli import main
+
+main()

@@ -1,0 +1,224 @@
+"""Load rule files: YAML (safe_load only) -> schema validation -> CEL compilation.
+
+Every problem names the file, the line, the rule id and the field, and loading
+continues with the other files: one broken rule must not hide the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from aiposture.engine.model import Rule, attr_paths
+from aiposture.errors import RuleError
+from aiposture.paths import rules_dir, schema
+
+_validator = None
+
+
+def _rule_validator():
+    global _validator
+    if _validator is None:
+        from jsonschema import Draft202012Validator
+
+        _validator = Draft202012Validator(schema("rule"))
+    return _validator
+
+
+def rule_files(dirs: Iterable[str | Path]) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` under the given dirs (or the files themselves), sorted.
+
+    Names starting with ``_`` are data files (e.g. ``_catalog.yaml``), not rules.
+    """
+    files: list[Path] = []
+    for d in dirs:
+        p = Path(d)
+        if p.is_file():
+            files.append(p)
+            continue
+        if not p.is_dir():
+            raise RuleError(str(p), "rules directory not found")
+        for f in sorted(p.rglob("*")):
+            if f.suffix in (".yaml", ".yml") and f.is_file() and not f.name.startswith("_"):
+                if not any(part.startswith(".") for part in f.relative_to(p).parts):
+                    files.append(f)
+    return files
+
+
+def _line_of(node: Any, path: list[Any]) -> int | None:
+    """1-based line of the YAML node at ``path`` (best effort)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            nxt = None
+            for k, v in node.value:
+                if k.value == key:
+                    nxt = v
+                    line = k.start_mark.line + 1
+                    break
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+        if node is None:
+            break
+    return line
+
+
+def _attrs_schema(kind: str) -> dict[str, Any]:
+    return schema("inventory")["$defs"].get(f"attrs_{kind}", {})
+
+
+def _resolve(sub: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local $ref / nullable oneOf to the object schema (for path checking)."""
+    defs = schema("inventory")["$defs"]
+    for _ in range(4):
+        if "$ref" in sub:
+            sub = defs[sub["$ref"].rsplit("/", 1)[-1]]
+        elif "oneOf" in sub:
+            sub = next((s for s in sub["oneOf"] if s.get("type") != "null"), sub["oneOf"][0])
+        else:
+            break
+    return sub
+
+
+def check_path(kind: str, path: tuple[str, ...]) -> str | None:
+    """Return an error if ``resource.attrs.<path>`` is not an attribute of ``kind``."""
+    node: dict[str, Any] = _attrs_schema(kind)
+    for i, seg in enumerate(path):
+        node = _resolve(node)
+        props = node.get("properties")
+        if props is None:
+            # free-form map (e.g. harm_categories.<name>) or a scalar: check map keys if constrained
+            names = node.get("propertyNames", {}).get("enum")
+            if names is not None:
+                if seg not in names:
+                    return f"'{seg}' is not one of {names} (in attrs.{'.'.join(path)})"
+                node = node.get("additionalProperties", {})
+                continue
+            if node.get("additionalProperties") not in (None, False):
+                node = node["additionalProperties"]
+                continue
+            return None if i else f"kind '{kind}' has no attribute '{seg}'"
+        if seg not in props:
+            where = "attrs." + ".".join(path[:i]) if i else f"kind '{kind}'"
+            return f"{where} has no attribute '{seg}' (known: {', '.join(sorted(props))})"
+        node = props[seg]
+    return None
+
+
+def _compile(expr: str, what: str, file: str, rule_id: str, kind: str, line: int | None):
+    import cel
+
+    where = f"{file}:{line}" if line else file
+    try:
+        program = cel.compile(expr)
+    except (ValueError, RuntimeError) as e:
+        msg = str(e).replace("\n", "\n    ")
+        raise RuleError(where, f"invalid CEL: {msg}", rule_id, what) from None
+    bad_vars = [v for v in program.variables() if v == "inventory"]
+    if bad_vars:
+        raise RuleError(where, "rules may only read 'resource'", rule_id, what)
+    paths = attr_paths(expr)
+    for p in paths:
+        problem = check_path(kind, p)
+        if problem:
+            raise RuleError(where, problem, rule_id, what)
+    return program, paths
+
+
+def load_rule_file(path: Path) -> Rule:
+    """Load one rule file; raise :class:`RuleError` naming file, line, rule id and field."""
+    file = str(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as e:
+        raise RuleError(file, f"cannot read: {e.strerror}") from None
+    try:
+        text = raw_bytes.decode("utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError:
+        raise RuleError(file, "not UTF-8 text") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}" if mark else file
+        problem = getattr(e, "problem", None) or str(e)
+        raise RuleError(where, f"malformed YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise RuleError(file, "a rule file must be a YAML mapping")
+    rule_id = data.get("id") if isinstance(data.get("id"), str) else None
+    errors = sorted(_rule_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        field = ".".join(str(p) for p in err.absolute_path) or None
+        line = _line_of(node, list(err.absolute_path))
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise RuleError(f"{file}:{line}" if line else file, err.message + more, rule_id, field)
+    assert rule_id is not None
+    kind = data["kind"]
+    program, paths = _compile(data["condition"], "condition", file, rule_id, kind, _line_of(node, ["condition"]))
+    applies_program, applies_paths = (None, ())
+    if data.get("applies_if"):
+        applies_program, applies_paths = _compile(
+            data["applies_if"], "applies_if", file, rule_id, kind, _line_of(node, ["applies_if"])
+        )
+    return Rule(
+        id=rule_id,
+        title=data["title"],
+        kind=kind,
+        severity=data["severity"],
+        condition=data["condition"],
+        threats=list(data["threats"]),
+        controls={k: list(v) for k, v in data["controls"].items()},
+        rationale=data["rationale"].strip(),
+        remediation={k: v.strip() for k, v in data["remediation"].items()},
+        tests=list(data["tests"]),
+        file=file,
+        digest=hashlib.sha256(raw_bytes).hexdigest(),
+        version=int(data.get("version", 1)),
+        providers=list(data["providers"]) if data.get("providers") else None,
+        applies_if=data.get("applies_if"),
+        message=data.get("message"),
+        references=list(data.get("references", [])),
+        program=program,
+        applies_program=applies_program,
+        paths=paths,
+        applies_paths=applies_paths,
+    )
+
+
+def load_rules(
+    extra_dirs: Iterable[str | Path] = (), *, include_builtin: bool = True
+) -> tuple[list[Rule], list[RuleError]]:
+    """Load the built-in pack plus user dirs. Returns (rules sorted by id, problems).
+
+    A rule id defined twice is a problem for the second file (user rules may
+    not silently replace built-in ones).
+    """
+    dirs: list[str | Path] = [rules_dir()] if include_builtin else []
+    dirs.extend(extra_dirs)
+    rules: dict[str, Rule] = {}
+    problems: list[RuleError] = []
+    files: list[Path] = []
+    for d in dirs:
+        try:
+            files.extend(rule_files([d]))
+        except RuleError as e:
+            problems.append(e)
+    for f in files:
+        try:
+            rule = load_rule_file(f)
+        except RuleError as e:
+            problems.append(e)
+            continue
+        if rule.id in rules:
+            problems.append(RuleError(str(f), f"duplicate rule id (already defined in {rules[rule.id].file})", rule.id, "id"))
+            continue
+        rules[rule.id] = rule
+    return sorted(rules.values(), key=lambda r: r.id), problems
