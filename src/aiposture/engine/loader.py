@@ -80,8 +80,9 @@ def _resolve(sub: dict[str, Any]) -> dict[str, Any]:
     for _ in range(4):
         if "$ref" in sub:
             sub = defs[sub["$ref"].rsplit("/", 1)[-1]]
-        elif "oneOf" in sub:
-            sub = next((s for s in sub["oneOf"] if s.get("type") != "null"), sub["oneOf"][0])
+        elif "anyOf" in sub or "oneOf" in sub:
+            alts = sub.get("anyOf") or sub["oneOf"]
+            sub = next((s for s in alts if s.get("type") != "null"), alts[0])
         else:
             break
     return sub

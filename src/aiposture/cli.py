@@ -1,0 +1,350 @@
+"""Command line. Thin on purpose: parse options, call pipeline/engine/output modules.
+
+Cloud SDKs are imported only inside the commands that need them, so
+``aiposture --help`` and ``aiposture scan --inventory`` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from aiposture import __version__
+from aiposture.errors import AiPostureError
+from aiposture.pipeline import EXIT_USAGE, Options
+
+SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
+FORMAT_CHOICE = click.Choice(["table", "json", "sarif", "junit", "csv"], case_sensitive=False)
+
+EXIT_CODES_HELP = """
+\b
+Exit codes:
+  0  no failing finding at or above --fail-on
+  1  failing findings at or above --fail-on (not with --soft-fail)
+  2  usage or configuration error
+  3  finished, but something could not be checked (not with --tolerate-errors)
+"""
+
+
+def _handle_errors(fn):
+    """User mistakes become one clear line on stderr and exit code 2, not a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AiPostureError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_USAGE)
+
+    return wrapper
+
+
+def evaluation_options(fn):
+    """Options shared by every command that evaluates rules and writes reports."""
+    decorators = [
+        click.option("--format", "-f", "formats", multiple=True, type=FORMAT_CHOICE,
+                     help="Output format; repeat for several (pair each with an --output, in order)."),
+        click.option("--output", "-o", "outputs", multiple=True, metavar="PATH",
+                     help="Where the matching --format goes ('-' = stdout)."),
+        click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Write every --format into this folder with default names."),
+        click.option("--fail-on", type=SEVERITY_CHOICE, help="Lowest severity that fails the run [default: low]."),
+        click.option("--soft-fail", is_flag=True, help="Exit 0 even when findings fail."),
+        click.option("--tolerate-errors", is_flag=True, help="Exit 0 instead of 3 when something could not be checked."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Configuration file (waivers, selection) [default: ./.aiposture.yaml if present]."),
+        click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path),
+                     help="Extra rule directory (repeatable), added to the built-in pack."),
+        click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="Only these rule ids (globs ok, repeatable)."),
+        click.option("--skip-rule", "skip_rules", multiple=True, metavar="ID", help="Skip these rule ids (globs ok)."),
+        click.option("--severity", "severities", multiple=True, type=SEVERITY_CHOICE, help="Only rules of this severity."),
+        click.option("--threat", "threats", multiple=True, metavar="THREAT", help="Only rules for this ISO 27090 threat (e.g. prompt_injection)."),
+        click.option("--framework", "frameworks", multiple=True, metavar="ID",
+                     help="Only rules mapped to a framework (owasp_llm_2025) or control (LLM01:2025, A.8.15)."),
+        click.option("--category", help="SARIF automation category (one per account or IaC root)."),
+        click.option("--show-passed", is_flag=True, help="Also list passing checks in the table."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress or 'wrote ...' messages."),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
+def build_options(kw: dict) -> Options:
+    return Options(
+        formats=[f.lower() for f in kw.pop("formats", ())] or ["table"],
+        outputs=list(kw.pop("outputs", ())),
+        output_dir=kw.pop("output_dir", None),
+        fail_on=kw.pop("fail_on", None),
+        soft_fail=kw.pop("soft_fail", False),
+        tolerate_errors=kw.pop("tolerate_errors", False),
+        rules_dirs=[str(p) for p in kw.pop("rules_dirs", ())],
+        rule_ids=list(kw.pop("rule_ids", ())),
+        skip_rules=list(kw.pop("skip_rules", ())),
+        severities=list(kw.pop("severities", ())),
+        threats=list(kw.pop("threats", ())),
+        frameworks=list(kw.pop("frameworks", ())),
+        category=kw.pop("category", None),
+        show_passed=kw.pop("show_passed", False),
+        quiet=kw.pop("quiet", False),
+    )
+
+
+def run_pipeline(doc: dict, opts: Options, config_path: Path | None, *, inventory_path: Path | None = None,
+                 base_dir: Path | None = None) -> int:
+    """Evaluate an inventory document, write outputs and return the exit code."""
+    from aiposture import pipeline
+    from aiposture.engine import load_config
+
+    config = load_config(config_path, search_dir=base_dir or Path.cwd())
+    plan = pipeline.plan_outputs(opts)
+    # SARIF needs a real file for live findings: write the inventory beside it when none exists
+    if inventory_path is None and any(f == "sarif" for f, _ in plan):
+        from aiposture import inventory as inv
+
+        sarif_dest = next(d for f, d in plan if f == "sarif")
+        folder = Path(sarif_dest).parent if sarif_dest != "-" else Path.cwd()
+        folder.mkdir(parents=True, exist_ok=True)
+        inventory_path = folder / "aiposture-inventory.json"
+        inv.save(doc, inventory_path)
+    report = pipeline.evaluate(doc, opts, config, inventory_path=inventory_path)
+    pipeline.write_outputs(report, opts, plan)
+    return pipeline.exit_code(report, opts, config)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="aiposture")
+def main() -> None:
+    """Security posture checks for cloud AI deployments.
+
+    aiposture reads live configuration (AWS Bedrock, Azure OpenAI, Google
+    Vertex AI) or infrastructure-as-code into one inventory, evaluates
+    declarative rules mapped to ISO/IEC 27090 threats, ISO 42001, ISO 27001,
+    OWASP LLM Top 10, MITRE ATLAS and the EU AI Act, and reports as a table,
+    JSON, SARIF, JUnit or CSV.
+
+    \b
+    Start here:
+      aiposture demo                         evaluate the bundled example inventory
+      aiposture scan --inventory inv.json    evaluate a saved inventory
+      aiposture rules list                   the rule catalog
+    """
+
+
+# --------------------------------------------------------------------------- scan
+@main.group(invoke_without_command=True, epilog=EXIT_CODES_HELP)
+@click.option("--inventory", "inventory_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Evaluate a saved inventory JSON (from --save-inventory or another tool).")
+@evaluation_options
+@click.pass_context
+@_handle_errors
+def scan(ctx: click.Context, inventory_file: Path | None, config_path: Path | None, **kw) -> None:
+    """Evaluate rules against an inventory.
+
+    \b
+    Examples:
+      aiposture scan --inventory inventory.json
+      aiposture scan --inventory inventory.json -f sarif -o results.sarif --fail-on high
+      aiposture scan --inventory inventory.json -f json -o out.json -f sarif -o out.sarif
+    """
+    if ctx.invoked_subcommand is not None:
+        if inventory_file:
+            raise click.UsageError("--inventory cannot be combined with a live scan subcommand")
+        return
+    if inventory_file is None:
+        raise click.UsageError("give --inventory FILE (live cloud scans arrive as 'aiposture scan aws|azure|gcp')")
+    from aiposture import inventory as inv
+
+    opts = build_options(kw)
+    doc = inv.load(inventory_file)
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=inventory_file))
+
+
+# --------------------------------------------------------------------------- demo
+@main.command()
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("aiposture-demo"),
+              show_default=True, help="Folder for every report format.")
+@_handle_errors
+def demo(output_dir: Path) -> None:
+    """Evaluate the bundled example inventory (AWS, Azure and Google Cloud; no account needed)
+    and write every report format into a folder."""
+    from aiposture import inventory as inv
+    from aiposture.paths import examples_dir
+
+    src = examples_dir() / "inventory.json"
+    output_dir.mkdir(parents=True, exist_ok=True)
+    inv_copy = output_dir / "inventory.json"
+    inv_copy.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    doc = inv.load(inv_copy)
+    opts = Options(formats=["table", "json", "sarif", "junit", "csv"], output_dir=output_dir, quiet=True)
+    from aiposture import pipeline
+    from aiposture.engine import Config
+    from rich.console import Console
+
+    report = pipeline.evaluate(doc, opts, Config(), inventory_path=inv_copy)
+    pipeline.write_outputs(report, opts, pipeline.plan_outputs(opts))
+    from aiposture.output.table import print_report
+
+    print_report(report, Console())
+    click.echo(f"\nReports written to {output_dir}/ (table, JSON, SARIF, JUnit, CSV). "
+               f"The demo exits 0; 'aiposture scan --inventory {inv_copy}' applies the exit codes.")
+
+
+# --------------------------------------------------------------------------- rules
+@main.group()
+def rules() -> None:
+    """Inspect, test and document the rule pack."""
+
+
+def _load(rules_dirs, strict: bool):
+    from aiposture.engine import load_rules
+
+    loaded, problems = load_rules(rules_dirs)
+    for p in problems:
+        click.echo(f"error: {p}", err=True)
+    if problems and strict:
+        sys.exit(EXIT_USAGE)
+    return loaded, problems
+
+
+@rules.command("list")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path), help="Extra rule directory.")
+@click.option("--severity", "severities", multiple=True, type=SEVERITY_CHOICE)
+@click.option("--threat", "threats", multiple=True)
+@click.option("--framework", "frameworks", multiple=True)
+@click.option("--provider", "providers", multiple=True, type=click.Choice(["aws", "azure", "gcp"]))
+@click.option("--kind", "kinds", multiple=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_handle_errors
+def rules_list(rules_dirs, severities, threats, frameworks, providers, kinds, as_json) -> None:
+    """List rules (filter by severity, threat, framework/control, provider, kind)."""
+    from aiposture.engine.evaluator import select_rules
+
+    loaded, _ = _load(rules_dirs, strict=False)
+    sel = select_rules(loaded, severities=severities, threats=threats, frameworks=frameworks,
+                       providers=providers, kinds=kinds)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in sel], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(title=f"{len(sel)} rules")
+    for col in ("ID", "Severity", "Kind", "Clouds", "Title", "Threats"):
+        t.add_column(col)
+    for r in sel:
+        t.add_row(r.id, r.severity, r.kind, ",".join(r.providers or ["all"]), Text(r.title), ", ".join(r.threats))
+    Console().print(t)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path))
+@_handle_errors
+def rules_show(rule_id: str, rules_dirs) -> None:
+    """Show one rule: condition, rationale, remediation, mappings."""
+    loaded, _ = _load(rules_dirs, strict=False)
+    match = [r for r in loaded if r.id.lower() == rule_id.lower()]
+    if not match:
+        raise AiPostureError(f"no rule {rule_id!r} (see 'aiposture rules list')")
+    from aiposture.output.sarif import _help_markdown
+
+    r = match[0]
+    click.echo(f"{r.id} [{r.severity}] ({r.kind}; {', '.join(r.providers or ['aws', 'azure', 'gcp'])})")
+    click.echo(f"file: {r.file}\n")
+    click.echo(_help_markdown(r))
+
+
+@rules.command("test")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path))
+@click.option("--rule", "rule_ids", multiple=True, help="Only these rule ids (globs ok).")
+@click.option("--verbose", "-v", is_flag=True, help="Show every case, not only failures.")
+@_handle_errors
+def rules_test(rules_dirs, rule_ids, verbose) -> None:
+    """Run the pass/fail examples embedded in each rule file."""
+    from aiposture.engine.evaluator import select_rules
+    from aiposture.engine.testing import run_rule_tests
+
+    loaded, problems = _load(rules_dirs, strict=False)
+    sel = select_rules(loaded, ids=rule_ids)
+    outcomes = run_rule_tests(sel)
+    bad = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        if verbose or not o.ok:
+            mark = "ok  " if o.ok else "FAIL"
+            click.echo(f"{mark} {o.rule.id} case {o.index + 1} ({o.name}): expected {o.expected}, got {o.actual}"
+                       + ("" if o.ok else f" - {o.detail}"))
+    click.echo(f"{len(outcomes) - len(bad)} passed, {len(bad)} failed ({len(sel)} rules)")
+    sys.exit(1 if bad or problems else 0)
+
+
+@rules.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_handle_errors
+def rules_validate(paths) -> None:
+    """Validate rule files (schema, CEL syntax, attribute names). Defaults to the built-in pack."""
+    from aiposture.engine import load_rules
+
+    loaded, problems = load_rules(paths, include_builtin=not paths)
+    for p in problems:
+        click.echo(f"error: {p}", err=True)
+    click.echo(f"{len(loaded)} valid, {len(problems)} invalid")
+    sys.exit(EXIT_USAGE if problems else 0)
+
+
+@rules.command("docs")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write Markdown here (default stdout).")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path))
+@_handle_errors
+def rules_docs(output: Path | None, rules_dirs) -> None:
+    """Generate the rule catalog in Markdown (docs/rules.md)."""
+    from aiposture.docs import rules_markdown
+
+    loaded, _ = _load(rules_dirs, strict=True)
+    text = rules_markdown(loaded)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+# --------------------------------------------------------------------------- inventory
+@main.group()
+def inventory() -> None:
+    """Validate inventories and document the common schema."""
+
+
+@inventory.command("validate")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@_handle_errors
+def inventory_validate(path: Path) -> None:
+    """Check an inventory file against schemas/inventory.schema.json."""
+    from aiposture import inventory as inv
+
+    doc = inv.load(path)
+    click.echo(f"{path}: valid ({len(doc['resources'])} resources, {len(doc['errors'])} scan errors)")
+
+
+@inventory.command("docs")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+def inventory_docs(output: Path | None) -> None:
+    """Render the inventory attribute reference (docs/inventory.md) from the schema."""
+    from aiposture.docs import inventory_markdown
+
+    text = inventory_markdown()
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

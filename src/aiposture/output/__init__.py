@@ -1,0 +1,64 @@
+"""Views of a scan: every writer turns one :class:`Report` into text.
+
+Writers never evaluate anything; they only format what the engine decided.
+Anything that came from a cloud or a repository (names, tags, ids) is
+attacker-controlled and must be escaped for the target format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from aiposture import __version__
+from aiposture.engine.model import Result, Rule, Status
+
+
+@dataclass
+class Report:
+    results: list[Result]
+    rules: list[Rule]
+    inventory: dict[str, Any]
+    inventory_path: Path | None = None  # file live findings point at (SARIF)
+    rule_problems: list[str] = field(default_factory=list)
+    category: str | None = None
+    tool_version: str = __version__
+
+    @property
+    def scan_errors(self) -> list[dict[str, Any]]:
+        return self.inventory.get("errors", [])
+
+    def by_status(self, *statuses: Status) -> list[Result]:
+        return [r for r in self.results if r.status in statuses]
+
+    @property
+    def incomplete(self) -> bool:
+        """Something could not be checked: error results, scan errors or broken rules."""
+        return bool(self.scan_errors or self.rule_problems or self.by_status(Status.ERROR))
+
+
+Writer = Callable[[Report], str]
+
+
+def writers() -> dict[str, Writer]:
+    """Format name -> writer. Imported lazily so start-up stays cheap."""
+    from aiposture.output import csv_out, json_out, junit, sarif, table
+
+    return {
+        "table": table.render,
+        "json": json_out.render,
+        "sarif": sarif.render,
+        "junit": junit.render,
+        "csv": csv_out.render,
+    }
+
+
+FORMATS = ("table", "json", "sarif", "junit", "csv")
+DEFAULT_FILENAMES = {
+    "table": "aiposture.txt",
+    "json": "aiposture.json",
+    "sarif": "aiposture.sarif",
+    "junit": "aiposture-junit.xml",
+    "csv": "aiposture.csv",
+}

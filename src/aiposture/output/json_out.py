@@ -1,0 +1,42 @@
+"""JSON: findings, rule metadata and the inventory (``schemas/findings.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+
+from aiposture.engine.evaluator import summarize
+from aiposture.output import Report
+
+
+def build(report: Report, *, include_inventory: bool = True) -> dict:
+    used = {r.rule.id for r in report.results}
+    doc = {
+        "schema_version": "1.0",
+        "tool": {"name": "aiposture", "version": report.tool_version},
+        "scan": report.inventory.get("scan", {}),
+        "summary": summarize(report.results),
+        "rules": [
+            {
+                "id": r.id,
+                "title": r.title,
+                "severity": r.severity,
+                "kind": r.kind,
+                "version": r.version,
+                "digest": r.digest,
+                "threats": r.threats,
+                "controls": r.controls,
+            }
+            for r in report.rules
+            if r.id in used or not report.results
+        ],
+        "results": [r.to_dict() for r in report.results],
+        "scan_errors": report.scan_errors,
+        "rule_problems": report.rule_problems,
+    }
+    if include_inventory:
+        doc["inventory"] = report.inventory
+    return doc
+
+
+def render(report: Report) -> str:
+    return json.dumps(build(report), indent=2, ensure_ascii=False) + "\n"

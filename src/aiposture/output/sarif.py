@@ -1,0 +1,239 @@
+"""SARIF 2.1.0 for GitHub code scanning.
+
+GitHub rejects an upload when a result has no physical location, when rule
+ids or tags repeat, or past its size limits; it shows ``security-severity``
+(a string) as the alert severity and tracks alerts by
+``partialFingerprints``. So:
+
+* IaC findings point at the ``.tf``/``.yaml``/``.json`` line that declares the resource;
+* live findings point at the inventory file that was scanned, which is written
+  one resource per line, so the location is real and precise;
+* fingerprints are a hash of rule id + resource id: stable across runs even
+  when lines move;
+* waived findings are emitted with a SARIF suppression and its justification;
+* resources that could not be checked become tool execution notifications,
+  never silent passes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from aiposture.catalog import catalog, threat_title
+from aiposture.engine.model import Result, Rule, Status, fingerprint
+from aiposture.inventory import resource_lines
+from aiposture.output import Report
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+MAX_TAGS = 20
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def escape_text(s: str) -> str:
+    """SARIF message text treats ``[text](n)`` as an embedded link: escape brackets
+    so a resource name cannot forge links."""
+    return s.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def escape_md(s: str) -> str:
+    """Escape Markdown so untrusted text renders literally (no links, HTML or emphasis)."""
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def _rule_name(rule: Rule) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", rule.title)
+    return "".join(w[:1].upper() + w[1:] for w in words)[:100] or rule.id
+
+
+def _tags(rule: Rule) -> list[str]:
+    tags = ["security", "ai", f"kind/{rule.kind}"]
+    tags += [f"iso27090/{t}" for t in rule.threats]
+    tags += [f"owasp-llm/{c}" for c in rule.controls.get("owasp_llm_2025", [])]
+    tags += [f"mitre-atlas/{c}" for c in rule.controls.get("mitre_atlas", [])]
+    tags += [f"iso27001/{c}" for c in rule.controls.get("iso27001", [])]
+    tags += [f"iso42001/{c}" for c in rule.controls.get("iso42001", [])]
+    tags += [f"eu-ai-act/{c}" for c in rule.controls.get("eu_ai_act", [])]
+    out: list[str] = []
+    for t in tags:  # unique, order kept, GitHub's limit of 20
+        if t not in out:
+            out.append(t)
+    return out[:MAX_TAGS]
+
+
+def _help_markdown(rule: Rule) -> str:
+    cat = catalog()
+    lines = [f"**{rule.title}**", "", rule.rationale, "", "**Remediation**", ""]
+    names = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+    for key in ("aws", "azure", "gcp"):
+        if key in rule.remediation:
+            lines.append(f"- {names[key]}: {rule.remediation[key]}")
+    if "terraform" in rule.remediation:
+        lines += ["", "Terraform:", "", "```hcl", rule.remediation["terraform"], "```"]
+    lines += ["", "**Threats (ISO/IEC 27090)**: " + ", ".join(threat_title(t) for t in rule.threats), ""]
+    lines += ["| Framework | Controls |", "|---|---|"]
+    for fw, ids in rule.controls.items():
+        title = cat["frameworks"].get(fw, {}).get("title", fw)
+        lines.append(f"| {title} | {', '.join(ids)} |")
+    lines += ["", f"Condition (CEL): `{rule.condition.strip()}`"]
+    return "\n".join(lines)
+
+
+def _help_text(rule: Rule) -> str:
+    parts = [rule.rationale, "Remediation:"]
+    parts += [f"{k}: {v}" for k, v in rule.remediation.items() if k != "terraform"]
+    return "\n".join(parts)
+
+
+def _rule_descriptor(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": _rule_name(rule),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.rationale[:1024]},
+        "help": {"text": _help_text(rule), "markdown": _help_markdown(rule)},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {
+            "tags": _tags(rule),
+            "precision": "high",
+            "problem.severity": {"critical": "error", "high": "error", "medium": "warning", "low": "recommendation"}[rule.severity],
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+        },
+    }
+
+
+def _uri(path: str | Path, base: Path) -> tuple[str, bool]:
+    """Repo-relative POSIX URI when under ``base``; else an absolute file URI."""
+    p = Path(path)
+    if not p.is_absolute():
+        return p.as_posix(), True
+    try:
+        return p.resolve().relative_to(base.resolve()).as_posix(), True
+    except ValueError:
+        return p.resolve().as_uri(), False
+
+
+class _Locator:
+    """Finds a physical location for every result."""
+
+    def __init__(self, report: Report, base: Path):
+        self.base = base
+        self.inventory_path = report.inventory_path
+        self.lines: dict[str, int] = {}
+        if report.inventory_path and Path(report.inventory_path).is_file():
+            self.lines = resource_lines(Path(report.inventory_path).read_text(encoding="utf-8"))
+
+    def locate(self, result: Result) -> dict[str, Any]:
+        res = result.resource
+        src = res.get("source") or {}
+        if src.get("file"):
+            file, line = src["file"], src.get("line") or 1
+        elif self.inventory_path is not None:
+            file, line = str(self.inventory_path), self.lines.get(res["id"], 1)
+        else:  # no file at all: the CLI always provides one; keep the upload valid regardless
+            file, line = "aiposture-inventory.json", 1
+        uri, relative = _uri(file, self.base)
+        art: dict[str, Any] = {"uri": uri}
+        if relative:
+            art["uriBaseId"] = "%SRCROOT%"
+        return {"physicalLocation": {"artifactLocation": art, "region": {"startLine": int(line)}}}
+
+
+def _category(report: Report) -> str:
+    if report.category:
+        return report.category.strip("/")
+    origins = sorted({(r.get("source") or {}).get("origin", "live") for r in report.inventory.get("resources", [])})
+    if origins and all(o not in ("live", "inventory") for o in origins):
+        return "aiposture/iac"
+    accounts = sorted({(r["provider"], r["account"]) for r in report.inventory.get("resources", [])})
+    if len(accounts) == 1:
+        return f"aiposture/{accounts[0][0]}-{accounts[0][1]}"
+    return "aiposture/live"
+
+
+def build(report: Report, base: Path | None = None) -> dict[str, Any]:
+    base = base or Path(os.getcwd())
+    rules = sorted({r.rule.id: r.rule for r in report.results}.values(), key=lambda r: r.id)
+    index = {r.id: i for i, r in enumerate(rules)}
+    locator = _Locator(report, base)
+    results = []
+    notifications = []
+    for res in report.results:
+        if res.status is Status.PASS:
+            continue
+        if res.status is Status.ERROR:
+            notifications.append(
+                {
+                    "level": "error",
+                    "message": {"text": escape_text(f"{res.rule.id} not checked on {res.resource_id}: {res.message}")},
+                    "associatedRule": {"id": res.rule.id, "index": index[res.rule.id]},
+                }
+            )
+            continue
+        r = res.resource
+        loc = locator.locate(res)
+        loc["logicalLocations"] = [{"fullyQualifiedName": r["id"], "kind": "resource"}]
+        out: dict[str, Any] = {
+            "ruleId": res.rule.id,
+            "ruleIndex": index[res.rule.id],
+            "level": LEVEL[res.rule.severity],
+            "message": {"text": f"{escape_text(res.message)} (resource: {escape_text(r['id'])})"},
+            "locations": [loc],
+            "partialFingerprints": {"primaryLocationLineHash": fingerprint(res.rule.id, r["id"]) + ":1"},
+            "properties": {
+                "provider": r["provider"],
+                "account": r.get("account", ""),
+                "region": r.get("region", ""),
+                "resourceType": r.get("native_type", ""),
+                "severity": res.rule.severity,
+            },
+        }
+        if res.status is Status.WAIVED and res.waiver:
+            w = res.waiver
+            out["suppressions"] = [
+                {
+                    "kind": "inSource" if w.get("source") == "inline" else "external",
+                    "status": "accepted",
+                    "justification": f"{w.get('reason', '')} (owner: {w.get('owner', '')}, expires: {w.get('expires', '')})",
+                }
+            ]
+        results.append(out)
+    for err in report.scan_errors:
+        scope = err.get("scope", {})
+        where = "/".join(str(v) for v in scope.values() if v not in (None, ""))
+        notifications.append(
+            {"level": "error", "message": {"text": escape_text(f"could not check {err.get('provider')} {where}: {err.get('code', '')}: {err.get('message', '')}")}}
+        )
+    for problem in report.rule_problems:
+        notifications.append({"level": "error", "message": {"text": escape_text(f"rule not loaded: {problem}")}})
+    category = _category(report)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "aiposture",
+                "semanticVersion": report.tool_version,
+                "informationUri": "https://github.com/aiposture/aiposture",
+                "rules": [_rule_descriptor(r) for r in rules],
+            }
+        },
+        "automationDetails": {"id": f"{category}/"},
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": base.resolve().as_uri() + "/"}},
+        "invocations": [
+            {
+                "executionSuccessful": not report.incomplete,
+                "toolExecutionNotifications": notifications,
+            }
+        ],
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(report: Report) -> str:
+    return json.dumps(build(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,20 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "inventory.json"
+
+
+@pytest.fixture
+def example_doc():
+    return json.loads(EXAMPLE.read_text())
+
+
+@pytest.fixture
+def example_copy(tmp_path):
+    p = tmp_path / "inventory.json"
+    shutil.copy(EXAMPLE, p)
+    return p
