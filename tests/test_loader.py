@@ -101,3 +101,13 @@ def test_user_rule_cannot_silently_replace_builtin(tmp_path):
 def test_missing_rules_dir_is_a_problem_not_a_crash(tmp_path):
     rules, problems = load_rules([tmp_path / "nope"])
     assert rules and any("not found" in str(p) for p in problems)
+
+
+def test_unknown_variable_rejected_but_comprehension_vars_allowed(tmp_path):
+    p = write(tmp_path, "r.yaml", GOOD.replace("resource.attrs.prompt_attack.enabled == true\n", "inventory.size() > 0\n"))
+    with pytest.raises(Exception, match="unknown variable"):
+        load_rule_file(p)
+    ok = GOOD.replace("kind: content_filter", "kind: knowledge_base").replace(
+        "resource.attrs.prompt_attack.enabled == true\n", "resource.attrs.data_sources.all(d, d.cmk == true)\n")
+    ok = ok.replace("{prompt_attack: {enabled: true}}", "{data_sources: []}").replace("{prompt_attack: {enabled: false}}", "{data_sources: [{cmk: false}]}")
+    assert load_rule_file(write(tmp_path, "k.yaml", ok)).paths == (("data_sources",),)

@@ -34,8 +34,17 @@ class Report:
 
     @property
     def incomplete(self) -> bool:
-        """Something could not be checked: error results, scan errors or broken rules."""
-        return bool(self.scan_errors or self.rule_problems or self.by_status(Status.ERROR))
+        """Something the selected rules needed could not be checked.
+
+        Cloud scope errors already became ``error`` results for the rules they
+        affect; IaC file errors (provider ``iac``) feed no rule, so they count
+        on their own. Broken rule files always count.
+        """
+        return bool(
+            self.rule_problems
+            or self.by_status(Status.ERROR)
+            or any(e.get("provider") not in ("aws", "azure", "gcp") for e in self.scan_errors)
+        )
 
 
 Writer = Callable[[Report], str]

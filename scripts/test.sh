@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command on a fresh machine: create .venv, install aiposture with its test extras
+# (cloud SDKs, moto server, IaC parsers), then run the whole pytest suite on all cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+exec .venv/bin/python -m pytest -q -n auto -p no:cacheprovider "$@"
