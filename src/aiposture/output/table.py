@@ -65,9 +65,9 @@ def print_report(report: Report, console: Console, *, show_passed: bool = False)
     for err in report.scan_errors:
         scope = " ".join(f"{k}={v}" for k, v in (err.get("scope") or {}).items())
         console.print(Text(f"NOT CHECKED {err.get('provider')} {scope}: {err.get('code', '')}: {err.get('message', '')}",
-                           style="magenta"))
+                           style="magenta"), soft_wrap=True)
     for p in report.rule_problems:
-        console.print(Text(f"RULE NOT LOADED {p}", style="magenta"))
+        console.print(Text(f"RULE NOT LOADED {p}", style="magenta"), soft_wrap=True)
 
     resources = len(report.inventory.get("resources", []))
     line = Text()
@@ -79,7 +79,7 @@ def print_report(report: Report, console: Console, *, show_passed: bool = False)
     sev = summary["by_severity"]
     if summary["fail"]:
         line.append(" (" + ", ".join(f"{sev[s]} {s}" for s in SEVERITIES if sev[s]) + ")")
-    console.print(line)
+    console.print(line, soft_wrap=True)
 
 
 def render(report: Report) -> str:
