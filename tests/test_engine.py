@@ -50,10 +50,19 @@ def test_absent_attribute_means_not_applicable(pack):
     assert r[0].status is Status.PASS
 
 
-def test_missing_attribute_the_rule_needs_is_error(pack):
+def test_absent_required_attribute_means_rule_does_not_apply(pack):
+    # e.g. an IaC resource that cannot express prompt_attack: no result, whereas null is an error
     eng = Engine(by_id(pack, "AIP-GR-001"))
-    r = eng.evaluate_resource(cf(mode="block"))
-    assert r[0].status is Status.ERROR and "prompt_attack" in r[0].message
+    assert eng.evaluate_resource(cf(mode="block")) == []
+    assert eng.evaluate_resource(cf(prompt_attack=None))[0].status is Status.ERROR
+
+
+def test_required_paths_exclude_has_guards():
+    from aiposture.engine.model import required_paths
+
+    expr = "!has(resource.attrs.a.b) || resource.attrs.a.b == 1 && resource.attrs.c && resource.attrs.a.x"
+    assert set(required_paths(expr)) == {("c",), ("a", "x")}
+    assert set(required_paths("has(resource.attrs.x) && resource.attrs.y.z")) == {("y", "z")}
 
 
 def test_applies_if_false_yields_no_result(pack):
@@ -64,7 +73,7 @@ def test_applies_if_false_yields_no_result(pack):
 def test_provider_scoped_rule_ignores_other_clouds(pack):
     eng = Engine(by_id(pack, "AIP-GR-003"))  # azure only
     assert eng.evaluate_resource(cf(provider="aws", indirect_attack={"enabled": False})) == []
-    assert eng.evaluate_resource(cf(provider="azure", indirect_attack={"enabled": False}))[0].status is Status.FAIL
+    assert eng.evaluate_resource(cf(provider="azure", indirect_attack={"enabled": False, "input_action": "none"}))[0].status is Status.FAIL
 
 
 def test_non_boolean_condition_is_error(tmp_path):

@@ -36,6 +36,21 @@ def _unknown_path(attrs: dict[str, Any], paths: Iterable[tuple[str, ...]]) -> st
     return None
 
 
+def _absent_path(attrs: dict[str, Any], paths: Iterable[tuple[str, ...]]) -> str | None:
+    """First required path missing from ``attrs`` (a null on the way is not 'missing')."""
+    for path in paths:
+        node: Any = attrs
+        for i, seg in enumerate(path):
+            if not isinstance(node, dict):
+                break
+            if seg not in node:
+                return ".".join(path[: i + 1])
+            node = node[seg]
+            if node is None:
+                break
+    return None
+
+
 def _message(rule: Rule, resource: dict[str, Any]) -> str:
     if rule.message:
         return _PLACEHOLDER.sub(lambda m: str(resource.get(m.group(1), "")), rule.message)
@@ -114,6 +129,10 @@ class Engine:
         return results
 
     def _evaluate_one(self, rule: Rule, resource: dict[str, Any], attrs: dict[str, Any], ctx: Any) -> Result | None:
+        # an attribute this resource type does not have (absent, not null): the rule does not apply.
+        # Sources set null for what they could not read, so this never hides an unreadable value.
+        if rule.required and _absent_path(attrs, rule.required) is not None:
+            return None
         if rule.applies_program is not None:
             unknown = _unknown_path(attrs, rule.applies_paths)
             if unknown:

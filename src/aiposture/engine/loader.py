@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from aiposture.engine.model import Rule, attr_paths
+from aiposture.engine.model import Rule, attr_paths, required_paths
 from aiposture.errors import RuleError
 from aiposture.paths import rules_dir, schema
 
@@ -209,6 +209,7 @@ def load_rule_file(path: Path) -> Rule:
         applies_program=applies_program,
         paths=paths,
         applies_paths=applies_paths,
+        required=required_paths(data["condition"] + " " + (data.get("applies_if") or "")),
     )
 
 

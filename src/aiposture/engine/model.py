@@ -24,6 +24,19 @@ class Status(str, enum.Enum):
         return self.value
 
 
+_HAS_CALL = re.compile(r"\bhas\(\s*resource\.attrs((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\)")
+
+
+def required_paths(expression: str) -> tuple[tuple[str, ...], ...]:
+    """Paths the rule needs present: if one is absent, the rule does not apply.
+
+    A path the expression tests with ``has(...)`` (or one below it) is the
+    rule's own business (``!has(x) || x == 1``) and is not required.
+    """
+    guarded = [tuple(m.group(1).lstrip(".").split(".")) for m in _HAS_CALL.finditer(expression)]
+    return tuple(p for p in attr_paths(expression) if not any(p[: len(g)] == g for g in guarded))
+
+
 def attr_paths(expression: str) -> tuple[tuple[str, ...], ...]:
     """The ``resource.attrs`` paths an expression reads, longest first, without duplicates.
 
@@ -68,6 +81,7 @@ class Rule:
     applies_program: Any = None
     paths: tuple[tuple[str, ...], ...] = ()
     applies_paths: tuple[tuple[str, ...], ...] = ()
+    required: tuple[tuple[str, ...], ...] = ()  # paths read outside has(): absent -> not applicable
 
     @property
     def severity_rank(self) -> int:
