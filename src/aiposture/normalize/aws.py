@@ -1,0 +1,337 @@
+"""Amazon Bedrock configuration (API request/response shape, snake_case) -> inventory attrs.
+
+Terraform arguments (``content_policy_config.filters_config``), CloudFormation
+properties (``ContentPolicyConfig.FiltersConfig``) and the Create* API share
+one shape; Get* responses use shorter names (``content_policy.filters``). Both
+are accepted.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiposture.normalize.values import UNKNOWN, as_bool, as_list, first, get, is_unknown, known, lower
+
+HARM = {"hate": "hate", "sexual": "sexual", "violence": "violence", "insults": "insults", "misconduct": "misconduct"}
+_RANK = {"none": 0, "annotate": 1, "anonymize": 2, "block": 3}
+
+
+def _action(raw: Any, *, enabled: Any = True, strength: Any = "high", pii: bool = False) -> Any:
+    """Bedrock action -> block | anonymize | annotate | none (None when unknown)."""
+    if is_unknown(raw) or is_unknown(enabled) or is_unknown(strength):
+        return None
+    if as_bool(enabled, True) is False or (strength is not None and str(strength).lower() == "none"):
+        return "none"
+    a = str(raw or "BLOCK").upper()
+    if a == "BLOCK":
+        return "block"
+    if a == "ANONYMIZE" and pii:
+        return "anonymize"
+    return "annotate"  # NONE: detected and reported in the trace, not acted on
+
+
+def _filter(f: dict[str, Any]) -> dict[str, Any]:
+    ist, ost = get(f, "input_strength"), get(f, "output_strength")
+    ia = _action(get(f, "input_action"), enabled=get(f, "input_enabled", True), strength=ist)
+    oa = _action(get(f, "output_action"), enabled=get(f, "output_enabled", True), strength=ost)
+    out = {
+        "input_strength": lower(ist, "none"),
+        "output_strength": lower(ost, "none"),
+        "input_action": ia,
+        "output_action": oa,
+    }
+    out["enabled"] = None if ia is None or oa is None else (ia != "none" or oa != "none")
+    return out
+
+
+OFF = {"enabled": False, "input_strength": "none", "output_strength": "none", "input_action": "none", "output_action": "none"}
+
+
+def guardrail(v: dict[str, Any], *, version: str | None = None) -> dict[str, Any]:
+    """``aws_bedrock_guardrail`` / ``AWS::Bedrock::Guardrail`` / GetGuardrail -> content_filter attrs."""
+    cp = first(get(v, "content_policy_config")) or first(get(v, "content_policy"))
+    filters = UNKNOWN if is_unknown(cp) else as_list(get(cp, "filters_config") or get(cp, "filters"))
+    attrs: dict[str, Any] = {}
+    if is_unknown(filters):
+        attrs["prompt_attack"] = None
+        attrs["harm_categories"] = None
+    else:
+        by_type = {str(get(f, "type", "")).lower(): _filter(f) for f in filters if isinstance(f, dict)}
+        pa = by_type.get("prompt_attack")
+        attrs["prompt_attack"] = pa if pa else dict(OFF)
+        attrs["harm_categories"] = {HARM[t]: f for t, f in by_type.items() if t in HARM}
+
+    sp = first(get(v, "sensitive_information_policy_config")) or first(get(v, "sensitive_information_policy"))
+    if is_unknown(sp):
+        attrs["pii"] = None
+    else:
+        ents = as_list(get(sp, "pii_entities_config") or get(sp, "pii_entities"))
+        regs = as_list(get(sp, "regexes_config") or get(sp, "regexes"))
+        items = [] if is_unknown(ents) or is_unknown(regs) else [*ents, *regs]
+        if is_unknown(ents) or is_unknown(regs):
+            attrs["pii"] = None
+        else:
+            ins, outs = [], []
+            for e in items:
+                base = get(e, "action", "BLOCK")
+                ins.append(_action(get(e, "input_action", base), enabled=get(e, "input_enabled", True), strength=None, pii=True))
+                outs.append(_action(get(e, "output_action", base), enabled=get(e, "output_enabled", True), strength=None, pii=True))
+            def strongest(xs):
+                if any(x is None for x in xs):
+                    return None
+                return max(xs, key=lambda x: _RANK[x]) if xs else "none"
+            ia, oa = strongest(ins), strongest(outs)
+            attrs["pii"] = {
+                "entity_count": len(items),
+                "input_action": ia,
+                "output_action": oa,
+                "enabled": None if ia is None or oa is None else (ia in ("block", "anonymize") or oa in ("block", "anonymize")),
+            }
+
+    gp = first(get(v, "contextual_grounding_policy_config")) or first(get(v, "contextual_grounding_policy"))
+    if is_unknown(gp):
+        attrs["grounding"] = None
+    else:
+        gfs = as_list(get(gp, "filters_config") or get(gp, "filters"))
+        g = {"enabled": False, "grounding_threshold": 0.0, "relevance_threshold": 0.0, "action": "none"}
+        if is_unknown(gfs):
+            g = None
+        else:
+            for f in gfs:
+                t = str(get(f, "type", "")).upper()
+                on = as_bool(get(f, "enabled", True), True)
+                if on is None:
+                    g["enabled"] = None
+                elif on:
+                    g["enabled"] = True if g["enabled"] is not None else None
+                    thr = known(get(f, "threshold"))
+                    key = "grounding_threshold" if t == "GROUNDING" else "relevance_threshold"
+                    g[key] = float(thr) if isinstance(thr, (int, float)) else None
+                    act = _action(get(f, "action", "BLOCK"))
+                    if t == "GROUNDING" or g["action"] == "none":
+                        g["action"] = act
+        attrs["grounding"] = g
+
+    tp = first(get(v, "topic_policy_config")) or first(get(v, "topic_policy"))
+    topics = as_list(get(tp, "topics_config") or get(tp, "topics")) if not is_unknown(tp) else UNKNOWN
+    attrs["denied_topics"] = None if is_unknown(topics) else len(topics)
+    wp = first(get(v, "word_policy_config")) or first(get(v, "word_policy"))
+    if is_unknown(wp):
+        attrs["word_filters"] = None
+    else:
+        words = as_list(get(wp, "words_config") or get(wp, "words"))
+        lists = as_list(get(wp, "managed_word_lists_config") or get(wp, "managed_word_lists"))
+        attrs["word_filters"] = {
+            "custom_words": None if is_unknown(words) else len(words),
+            "managed_lists": None if is_unknown(lists) else [str(get(x, "type", "")) for x in lists],
+        }
+    key = get(v, "kms_key_arn") if get(v, "kms_key_arn") is not None else get(v, "kms_key_id")
+    attrs["encryption"] = {"cmk": key is not None, "key_id": known(key)}
+    actions = [f.get("input_action") for f in [attrs.get("prompt_attack") or {}, *(attrs.get("harm_categories") or {}).values()]]
+    actions += [f.get("output_action") for f in (attrs.get("harm_categories") or {}).values()]
+    if attrs.get("prompt_attack") is None or attrs.get("harm_categories") is None:
+        attrs["mode"] = None
+    elif "block" in actions or not any(a == "annotate" for a in actions):
+        attrs["mode"] = "block"
+    else:
+        attrs["mode"] = "annotate"
+    if version is not None:
+        attrs["version"] = version
+    return attrs
+
+
+def _confirmation_required(group: dict[str, Any]) -> Any:
+    """True when every function/operation of an action group asks the user first; None if unknown."""
+    fs = get(group, "function_schema")
+    if fs is not None:
+        if is_unknown(fs):
+            return None
+        funcs = get(fs, "functions")
+        if funcs is None:
+            funcs = get(fs, "member_functions.functions")
+        funcs = as_list(funcs)
+        if is_unknown(funcs):
+            return None
+        vals = [str(known(get(f, "require_confirmation")) or "DISABLED").upper() for f in funcs]
+        return all(x == "ENABLED" for x in vals) if vals else True
+    payload = get(group, "api_schema.payload")
+    if isinstance(payload, str):
+        try:
+            doc = json.loads(payload)
+        except ValueError:
+            try:
+                import yaml
+
+                doc = yaml.safe_load(payload)
+            except Exception:  # noqa: BLE001 - any parse problem means we cannot tell
+                return None
+        ops = [op for p in (doc or {}).get("paths", {}).values() if isinstance(p, dict) for op in p.values() if isinstance(op, dict)]
+        return all(str(op.get("x-requireConfirmation", "DISABLED")).upper() == "ENABLED" for op in ops) if ops else True
+    return None
+
+
+def action_groups(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    count = without = 0
+    code = False
+    unknown = False
+    for g in groups:
+        state = str(known(get(g, "action_group_state")) or "ENABLED").upper()
+        if state != "ENABLED":
+            continue
+        sig = str(known(get(g, "parent_action_group_signature")) or "")
+        if sig == "AMAZON.CodeInterpreter":
+            code = True
+            continue
+        if sig == "AMAZON.UserInput":
+            continue
+        count += 1
+        req = _confirmation_required(g)
+        if req is None:
+            unknown = True
+        elif not req:
+            without += 1
+    return {"count": count, "without_confirmation": None if unknown else without, "code_interpreter": code}
+
+
+def agent(v: dict[str, Any], *, groups: list[dict[str, Any]] | None = None, role: dict[str, Any] | None = None,
+          guardrail_id: Any = None) -> dict[str, Any]:
+    gc = first(get(v, "guardrail_configuration"))
+    gid = guardrail_id if guardrail_id is not None else get(gc, "guardrail_identifier")
+    gver = get(gc, "guardrail_version")
+    attrs: dict[str, Any] = {}
+    if is_unknown(gc):
+        attrs["content_filter"] = None
+    else:
+        attrs["content_filter"] = {"attached": gid is not None and gid != "", "id": known(gid), "version": known(gver) if gid else None}
+        if gid and gver is None:
+            attrs["content_filter"]["version"] = "DRAFT"
+    key = get(v, "customer_encryption_key_arn")
+    attrs["encryption"] = {"cmk": key is not None, "key_id": known(key)}
+    ttl = get(v, "idle_session_ttl_in_seconds", 600)
+    attrs["idle_session_ttl_seconds"] = int(ttl) if isinstance(ttl, (int, float)) else None
+    all_groups = list(groups or []) + [g for g in as_list(get(v, "action_groups")) or [] if isinstance(g, dict)] if not is_unknown(get(v, "action_groups")) else None
+    attrs["action_groups"] = None if all_groups is None else action_groups(all_groups)
+    if role is not None:
+        attrs["execution_role"] = role
+    po = get(v, "prompt_override_configuration")
+    attrs["prompt_override"] = None if is_unknown(po) else po is not None
+    return attrs
+
+
+def data_source(v: dict[str, Any], bucket_facts: dict[str, Any] | None = None) -> dict[str, Any]:
+    cfg = first(get(v, "data_source_configuration"))
+    typ = known(get(cfg, "type"))
+    key = get(v, "server_side_encryption_configuration.kms_key_arn")
+    loc_uri = known(get(cfg, "s3_configuration.bucket_arn"))
+    if loc_uri is None and str(typ).upper() == "WEB":
+        seeds = known(get(cfg, "web_configuration.source_configuration.url_configuration.seed_urls"))
+        if isinstance(seeds, list) and seeds:
+            loc_uri = known(get(seeds[0], "url"))
+    location: dict[str, Any] = {"uri": loc_uri}
+    if bucket_facts:
+        location.update(bucket_facts)
+    dp = known(get(v, "data_deletion_policy"))
+    return {
+        "id": known(get(v, "name")) or known(get(v, "data_source_id")),
+        "type": str(typ).lower() if typ else None,
+        "location": location,
+        "cmk": key is not None,
+        "deletion_policy": str(dp).lower() if dp else "delete",
+    }
+
+
+def knowledge_base(v: dict[str, Any], *, sources: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    attrs: dict[str, Any] = {"data_sources": sources or []}
+    role = known(get(v, "role_arn"))
+    if role:
+        attrs["role"] = {"id": role}
+    st = known(get(v, "storage_configuration.type"))
+    if st:
+        attrs["vector_store"] = str(st)
+    return attrs
+
+
+def invocation_logging(v: dict[str, Any], *, default_delivery: bool = True) -> dict[str, Any]:
+    lc = first(get(v, "logging_config"))
+    if is_unknown(lc):
+        return {"invocation_logging": None}
+    if not lc:
+        return {"invocation_logging": {"enabled": False, "destinations": [], "text_delivery": False}}
+    dests = []
+    if get(lc, "cloud_watch_config") or get(lc, "cloudwatch_config"):
+        dests.append("cloudwatch")
+    if get(lc, "s3_config"):
+        dests.append("s3")
+    return {"invocation_logging": {
+        "enabled": bool(dests),
+        "destinations": dests,
+        "text_delivery": as_bool(get(lc, "text_data_delivery_enabled"), default_delivery),
+        "image_delivery": as_bool(get(lc, "image_data_delivery_enabled"), default_delivery),
+        "embedding_delivery": as_bool(get(lc, "embedding_data_delivery_enabled"), default_delivery),
+    }}
+
+
+def vpc_endpoint_service(service_name: Any) -> str | None:
+    """'bedrock-runtime' / 'bedrock-agent-runtime' / ... when the endpoint serves Bedrock."""
+    if not isinstance(service_name, str):
+        return None
+    tail = service_name.rsplit(".", 1)[-1]
+    return tail if tail.startswith("bedrock") else None
+
+
+def endpoint_policy_restrictive(policy: Any) -> Any:
+    """False for no policy / full access; True when principals or actions are narrowed; None if unknown."""
+    if policy is None:
+        return False
+    if is_unknown(policy):
+        return None
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return None
+    if not isinstance(policy, dict):
+        return None
+    for st in as_list(policy.get("Statement")):
+        if st.get("Effect") != "Allow":
+            continue
+        actions = as_list(st.get("Action"))
+        principal = st.get("Principal")
+        if ("*" in actions or "bedrock:*" in actions) and principal in ("*", {"AWS": "*"}) and not st.get("Condition"):
+            return False
+    return True
+
+
+def customization(v: dict[str, Any], *, bucket_facts: dict[str, Any] | None = None,
+                  validation_facts: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``aws_bedrock_custom_model`` (a customization job that yields a model) -> (training_job attrs, custom_model attrs)."""
+    train_uri = get(v, "training_data_config.s3_uri")
+    td: dict[str, Any] = {"uri": known(train_uri)}
+    td.update(bucket_facts or {})
+    key = get(v, "custom_model_kms_key_id") if get(v, "custom_model_kms_key_id") is not None else get(v, "output_model_kms_key_arn")
+    vpc = get(v, "vpc_config")
+    job = {
+        "training_data": td,
+        "output_encryption": {"cmk": key is not None, "key_id": known(key)},
+        "network_isolated": None if is_unknown(vpc) else bool(vpc),
+    }
+    role = known(get(v, "role_arn"))
+    if role:
+        job["role"] = {"id": role}
+    model = {
+        "source": "customization",
+        "base_model": known(get(v, "base_model_identifier")),
+        "training_data": dict(td),
+        "encryption": {"cmk": key is not None, "key_id": known(key)},
+        "network_isolated": job["network_isolated"],
+    }
+    return job, model
+
+
+def provisioned_throughput(v: dict[str, Any]) -> dict[str, Any]:
+    units = get(v, "model_units")
+    return {
+        "model": {"name": known(get(v, "model_arn")) or known(get(v, "model_id")), "custom": None},
+        "rate_limit": {"limited": None if is_unknown(units) else True},
+    }
