@@ -96,7 +96,7 @@ def build_options(kw: dict) -> Options:
 
 
 def run_pipeline(doc: dict, opts: Options, config_path: Path | None, *, inventory_path: Path | None = None,
-                 base_dir: Path | None = None) -> int:
+                 base_dir: Path | None = None, baseline: Path | None = None) -> int:
     """Evaluate an inventory document, write outputs and return the exit code."""
     from aiposture import pipeline
     from aiposture.engine import load_config
@@ -113,6 +113,8 @@ def run_pipeline(doc: dict, opts: Options, config_path: Path | None, *, inventor
         inventory_path = folder / "aiposture-inventory.json"
         inv.save(doc, inventory_path)
     report = pipeline.evaluate(doc, opts, config, inventory_path=inventory_path)
+    if baseline is not None:
+        pipeline.apply_baseline(report, baseline)
     pipeline.write_outputs(report, opts, plan)
     return pipeline.exit_code(report, opts, config)
 
@@ -163,6 +165,45 @@ def scan(ctx: click.Context, inventory_file: Path | None, config_path: Path | No
     opts = build_options(kw)
     doc = inv.load(inventory_file)
     sys.exit(run_pipeline(doc, opts, config_path, inventory_path=inventory_file))
+
+
+# --------------------------------------------------------------------------- iac
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB", help="Skip files/dirs matching this glob (repeatable).")
+@click.option("--tf-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Terraform sources of a plan JSON: findings point at the .tf lines, not the plan.")
+@click.option("--baseline", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="An earlier JSON result: report only findings that are not in it.")
+@click.option("--save-inventory", type=click.Path(dir_okay=False, path_type=Path), help="Also write the normalised inventory.")
+@evaluation_options
+@_handle_errors
+def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -> None:
+    """Check infrastructure-as-code before deploy.
+
+    Reads Terraform (.tf and plan JSON from `terraform show -json`), CloudFormation
+    (YAML/JSON) and ARM templates (JSON; compile Bicep with `bicep build`), found
+    recursively under PATHS. Suppress one rule on one resource with a comment on or
+    above it: `# aiposture:ignore AIP-GR-001 reason`.
+
+    \b
+    Examples:
+      aiposture iac infra/
+      aiposture iac plan.json --tf-root infra/ -f sarif -o aiposture.sarif
+      aiposture iac . --exclude 'examples/*' --fail-on high --baseline main.json
+    """
+    from aiposture import inventory as inv
+    from aiposture.iac.scan import scan_paths
+
+    opts = build_options(kw)
+    progress = None if opts.quiet or not sys.stderr.isatty() else (lambda what: click.echo(f"reading {what}", err=True))
+    doc = scan_paths(list(paths), excludes=list(excludes), tf_root=tf_root, base=Path.cwd(), progress=progress)
+    if save_inventory:
+        inv.save(doc, save_inventory)
+    for note in doc["scan"].get("notes", []):
+        if not opts.quiet:
+            click.echo(f"note: {note}", err=True)
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline))
 
 
 # --------------------------------------------------------------------------- demo

@@ -114,6 +114,21 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], co
                 print(f"wrote {fmt} to {p}", file=sys.stderr)
 
 
+def apply_baseline(report: Report, baseline: Path) -> None:
+    """Drop failing results already present (same fingerprint) in an earlier JSON result."""
+    import json
+
+    from aiposture.engine.model import fingerprint
+
+    try:
+        old = json.loads(Path(baseline).read_text(encoding="utf-8"))
+        known = {r["fingerprint"] for r in old.get("results", []) if r.get("status") in ("fail", "waived")}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise AiPostureError(f"{baseline}: not a JSON result from 'aiposture ... -f json': {e}") from None
+    report.results = [r for r in report.results
+                      if not (r.status is Status.FAIL and fingerprint(r.rule.id, r.resource_id) in known)]
+
+
 def exit_code(report: Report, opts: Options, config: Config) -> int:
     fail_on = opts.fail_on or config.fail_on or "low"
     failing = [r for r in report.results if r.status is Status.FAIL and SEVERITY_RANK[r.rule.severity] >= SEVERITY_RANK[fail_on]]

@@ -157,7 +157,16 @@ class Engine:
         return Result(rule, Status.ERROR, resource, f"condition returned {type(value).__name__}, not a boolean")
 
     def _apply_waiver(self, res: Result) -> Result:
-        if res.status is not Status.FAIL or not self.config.waivers:
+        if res.status is not Status.FAIL:
+            return res
+        for sup in res.resource.get("suppressions") or ():
+            if fnmatch.fnmatchcase(res.rule.id, sup.get("rule", "")):
+                res.status = Status.WAIVED
+                res.message = f"suppressed inline: {sup.get('reason', '')}"
+                res.waiver = {"rule": sup.get("rule"), "resource": res.resource_id, "reason": sup.get("reason", ""),
+                              "owner": "inline", "expires": "", "expired": False, "source": "inline"}
+                return res
+        if not self.config.waivers:
             return res
         w = self.config.find_waiver(res.rule.id, res.resource_id)
         if w is None:

@@ -1,0 +1,380 @@
+"""Link raw IaC resources and map them to inventory resources.
+
+Relationships resolved inside one configuration:
+  agent -> guardrail (attached, version), action groups -> agent, role -> policy attachments,
+  data source -> knowledge base, customization -> training bucket controls,
+  deployment -> account and RAI policy, diagnostic setting -> account,
+  guardrail / RAI policy "attached" when something references it.
+What a configuration cannot tell (a role defined elsewhere) is left out of
+attrs: rules that need it do not apply pre-deploy; the live scan judges it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any, Callable
+
+from aiposture.iac.base import RawResource
+from aiposture.inventory import Resource, make_resource
+from aiposture.normalize import aws as naws
+from aiposture.normalize import azure as naz
+from aiposture.normalize import gcp as ngcp
+from aiposture.normalize.values import UNKNOWN, as_list, get, is_unknown, known
+
+# Terraform / CloudFormation / ARM type -> canonical type handled below
+CANON = {
+    "aws_bedrock_guardrail": "guardrail", "AWS::Bedrock::Guardrail": "guardrail",
+    "aws_bedrock_guardrail_version": "guardrail_version", "AWS::Bedrock::GuardrailVersion": "guardrail_version",
+    "aws_bedrockagent_agent": "agent", "AWS::Bedrock::Agent": "agent",
+    "aws_bedrockagent_agent_action_group": "action_group",
+    "aws_bedrockagent_knowledge_base": "knowledge_base", "AWS::Bedrock::KnowledgeBase": "knowledge_base",
+    "aws_bedrockagent_data_source": "data_source", "AWS::Bedrock::DataSource": "data_source",
+    "aws_bedrock_model_invocation_logging_configuration": "invocation_logging",
+    "aws_bedrock_custom_model": "customization",
+    "aws_bedrock_provisioned_model_throughput": "provisioned_throughput",
+    "aws_vpc_endpoint": "vpc_endpoint", "AWS::EC2::VPCEndpoint": "vpc_endpoint",
+    "azurerm_cognitive_account": "az_account", "azurerm_ai_services": "az_account",
+    "Microsoft.CognitiveServices/accounts": "az_account",
+    "azurerm_cognitive_deployment": "az_deployment", "Microsoft.CognitiveServices/accounts/deployments": "az_deployment",
+    "azurerm_cognitive_account_rai_policy": "az_rai", "Microsoft.CognitiveServices/accounts/raiPolicies": "az_rai",
+    "azurerm_monitor_diagnostic_setting": "az_diag", "Microsoft.Insights/diagnosticSettings": "az_diag",
+    "google_vertex_ai_endpoint": "gcp_endpoint", "google_vertex_ai_index_endpoint": "gcp_index_endpoint",
+    "google_vertex_ai_dataset": "gcp_dataset", "google_vertex_ai_featurestore": "gcp_dataset",
+    "google_model_armor_template": "gcp_template", "google_model_armor_floorsetting": "gcp_floor",
+    "google_project_iam_audit_config": "gcp_audit",
+    "google_project_iam_member": "gcp_iam_member", "google_project_iam_binding": "gcp_iam_binding",
+}
+NATIVE = {
+    "guardrail": "AWS::Bedrock::Guardrail", "agent": "AWS::Bedrock::Agent", "knowledge_base": "AWS::Bedrock::KnowledgeBase",
+    "invocation_logging": "AWS::Bedrock::Account", "vpc_endpoint": "AWS::Bedrock::Account",
+    "provisioned_throughput": "AWS::Bedrock::ProvisionedModelThroughput",
+    "az_account": "Microsoft.CognitiveServices/accounts", "az_deployment": "Microsoft.CognitiveServices/accounts/deployments",
+    "az_rai": "Microsoft.CognitiveServices/accounts/raiPolicies",
+    "gcp_endpoint": "aiplatform.googleapis.com/Endpoint", "gcp_index_endpoint": "aiplatform.googleapis.com/IndexEndpoint",
+    "gcp_dataset": "aiplatform.googleapis.com/Dataset", "gcp_template": "modelarmor.googleapis.com/Template",
+    "gcp_floor": "aiplatform.googleapis.com/Location", "gcp_audit": "aiplatform.googleapis.com/Location",
+    "gcp_iam_member": "cloudresourcemanager.googleapis.com/IamBinding", "gcp_iam_binding": "cloudresourcemanager.googleapis.com/IamBinding",
+}
+ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "AmazonBedrockFullAccess")
+
+
+class Graph:
+    """Index of raw resources by address, with reference lookups."""
+
+    def __init__(self, raws: list[RawResource]):
+        self.raws = raws
+        self.by_addr: dict[tuple[str, str], RawResource] = {}
+        self.by_canon: dict[str, list[RawResource]] = defaultdict(list)
+        self.referenced: dict[str, set[str]] = defaultdict(set)  # target id -> kinds of referrers
+        for r in raws:
+            self.by_addr[(r.file if r.origin != "terraform" else _root_of(r), r.address)] = r
+            self.by_canon[CANON.get(r.type, r.type)].append(r)
+
+    def target(self, r: RawResource, path: str, canon: str | None = None) -> RawResource | None:
+        for addr in r.refs.get(path, []):
+            t = self.by_addr.get((r.file if r.origin != "terraform" else _root_of(r), addr))
+            if t is not None and (canon is None or CANON.get(t.type) == canon):
+                return t
+        return None
+
+    def referrers(self, target: RawResource, path: str, canon: str) -> list[RawResource]:
+        return [r for r in self.by_canon.get(canon, []) if self.target(r, path) is target]
+
+    def named(self, canon: str, name: Any) -> RawResource | None:
+        if not isinstance(name, str):
+            return None
+        for r in self.by_canon.get(canon, []):
+            if name in (known(get(r.values, "name")), r.name, r.address, r.address.split(".")[-1], r.address.rsplit("/", 1)[-1]):
+                return r
+        return None
+
+
+def _root_of(r: RawResource) -> str:
+    # Terraform references are resolved within one root module: key by the root's folder
+    return r.__dict__.get("root", "")
+
+
+def _mk(r: RawResource, provider: str, kind: str, attrs: dict[str, Any], *, suffix: str = "", native: str | None = None,
+        account: Any = "", region: Any = "") -> Resource:
+    res = make_resource(
+        id=r.id + suffix, provider=provider, kind=kind, native_type=native or r.type, name=r.name or r.address,
+        attrs=attrs, account=str(known(account) or ""), region=str(known(region) or ""),
+        tags={k: str(v) for k, v in (get(r.values, "tags") or {}).items()} if isinstance(get(r.values, "tags"), dict) else {},
+        origin=r.origin, file=r.file, line=r.line, address=r.address)
+    if r.suppressions:
+        res["suppressions"] = list(r.suppressions)
+    return res
+
+
+# ----------------------------------------------------------------------------- AWS
+def _bucket_facts(g: Graph, r: RawResource, uri: Any, path: str) -> dict[str, Any]:
+    """Versioning / object lock / public access block of a training bucket declared in the same configuration."""
+    bucket = g.target(r, path, None)
+    if bucket is None or bucket.type not in ("aws_s3_bucket", "AWS::S3::Bucket"):
+        name = None
+        if isinstance(uri, str) and uri.startswith("s3://"):
+            name = uri[5:].split("/", 1)[0]
+        bucket = next((b for b in g.raws if b.type in ("aws_s3_bucket", "AWS::S3::Bucket")
+                       and name and known(get(b.values, "bucket")) in (name,) or (b.type == "AWS::S3::Bucket" and known(get(b.values, "bucket_name")) == name)), None) if name else None
+    if bucket is None:
+        return {}
+    facts: dict[str, Any] = {}
+    if bucket.type == "AWS::S3::Bucket":
+        facts["versioning"] = str(known(get(bucket.values, "versioning_configuration.status")) or "").lower() == "enabled"
+        facts["object_lock"] = bool(known(get(bucket.values, "object_lock_enabled")))
+        pab = get(bucket.values, "public_access_block_configuration") or {}
+        facts["public_access_blocked"] = all(known(get(pab, k)) is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+        return facts
+    facts["object_lock"] = bool(known(get(bucket.values, "object_lock_enabled")))
+    vers = [x for x in g.raws if x.type == "aws_s3_bucket_versioning" and g.target(x, "bucket") is bucket]
+    facts["versioning"] = any(str(known(get(v.values, "versioning_configuration.status")) or "").lower() == "enabled" for v in vers)
+    pabs = [x for x in g.raws if x.type == "aws_s3_bucket_public_access_block" and g.target(x, "bucket") is bucket]
+    facts["public_access_blocked"] = any(all(known(get(p.values, k)) is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")) for p in pabs)
+    return facts
+
+
+def _role(g: Graph, r: RawResource, path: str) -> dict[str, Any] | None:
+    role = g.target(r, path)
+    if role is None or role.type not in ("aws_iam_role", "AWS::IAM::Role"):
+        return None
+    admin = False
+    wildcard: Any = False
+    managed = [known(get(role.values, "managed_policy_arns")) or []]
+    for att in g.raws:
+        if att.type == "aws_iam_role_policy_attachment" and g.target(att, "role") is role:
+            managed.append([known(get(att.values, "policy_arn"))])
+    for arns in managed:
+        for arn in as_list(arns) if isinstance(arns, list) else []:
+            if isinstance(arn, str) and arn.rsplit("/", 1)[-1] in ADMIN_POLICIES:
+                admin = True
+    docs = [get(p.values, "policy") for p in g.raws if p.type == "aws_iam_role_policy" and g.target(p, "role") is role]
+    docs += [get(p, "policy_document") for p in as_list(get(role.values, "policies")) or []]
+    for doc in docs:
+        w = not naws.endpoint_policy_restrictive(_star_principal(doc)) if doc is not None else False
+        if doc is UNKNOWN or w is None:
+            wildcard = None if wildcard is False else wildcard
+        elif w:
+            wildcard = True
+    return {"id": r.refs.get(path, [None])[0], "admin": admin, "wildcard_actions": True if admin else wildcard}
+
+
+def _star_principal(doc: Any) -> Any:
+    """Identity policies have no Principal: add '*' so the endpoint-policy check reads actions/resources."""
+    import json
+
+    if isinstance(doc, str):
+        try:
+            doc = json.loads(doc)
+        except ValueError:
+            return UNKNOWN
+    if not isinstance(doc, dict):
+        return UNKNOWN if doc is UNKNOWN else None
+    sts = []
+    for st in as_list(doc.get("Statement")):
+        st = dict(st)
+        res = as_list(st.get("Resource"))
+        if "*" in res:
+            st["Principal"] = "*"
+        sts.append(st)
+    return {"Statement": sts}
+
+
+def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
+    v = r.values
+    if canon == "guardrail":
+        attrs = naws.guardrail(v, version="DRAFT")
+        if any(g.target(a, "guardrail_configuration.guardrail_identifier") is r for a in g.by_canon["agent"]) or \
+           any(g.target(x, "guardrail_arn") is r or g.target(x, "guardrail_identifier") is r for x in g.by_canon["guardrail_version"]):
+            attrs["attached"] = True
+        return [_mk(r, "aws", "content_filter", attrs, native="AWS::Bedrock::Guardrail")]
+    if canon == "agent":
+        groups = [x.values for x in g.by_canon["action_group"] if g.target(x, "agent_id") is r]
+        gid_path = "guardrail_configuration.guardrail_identifier"
+        target = g.target(r, gid_path, "guardrail")
+        attrs = naws.agent(v, groups=groups, role=_role(g, r, "agent_resource_role_arn") or _role(g, r, "agent_resource_role_arn"),
+                           guardrail_id=(target.id if target else None))
+        cf = attrs.get("content_filter")
+        if cf is not None and not cf["attached"] and r.refs.get(gid_path):
+            cf.update(attached=True, id=r.refs[gid_path][0])
+        if cf and cf.get("attached") and (r.refs.get("guardrail_configuration.guardrail_version") or
+                                          is_unknown(get(v, "guardrail_configuration.guardrail_version"))):
+            cf["version"] = "published"  # a reference to aws_bedrock_guardrail_version: an immutable version
+        return [_mk(r, "aws", "agent", attrs, native="AWS::Bedrock::Agent")]
+    if canon == "knowledge_base":
+        srcs = [x for x in g.by_canon["data_source"] if g.target(x, "knowledge_base_id") is r]
+        sources = [naws.data_source(x.values, _bucket_facts(g, x, get(x.values, "data_source_configuration.s3_configuration.bucket_arn"),
+                                                            "data_source_configuration.s3_configuration.bucket_arn")) for x in srcs]
+        return [_mk(r, "aws", "knowledge_base", naws.knowledge_base(v, sources=sources), native="AWS::Bedrock::KnowledgeBase")]
+    if canon == "invocation_logging":
+        return [_mk(r, "aws", "ai_service", naws.invocation_logging(v), native="AWS::Bedrock::Account")]
+    if canon == "vpc_endpoint":
+        svc = naws.vpc_endpoint_service(known(get(v, "service_name")))
+        if svc is None:
+            return []
+        pol = get(v, "policy") if get(v, "policy") is not None else get(v, "policy_document")
+        attrs = {"private_endpoints": {"count": 1, "approved": 1, "restrictive_policy": naws.endpoint_policy_restrictive(pol)}}
+        return [_mk(r, "aws", "ai_service", attrs, native="AWS::Bedrock::Account")]
+    if canon == "customization":
+        uri = get(v, "training_data_config.s3_uri")
+        job, model = naws.customization(v, bucket_facts=_bucket_facts(g, r, uri, "training_data_config.s3_uri"))
+        return [_mk(r, "aws", "training_job", job, suffix="/job", native="AWS::Bedrock::ModelCustomizationJob"),
+                _mk(r, "aws", "custom_model", model, native="AWS::Bedrock::CustomModel")]
+    if canon == "provisioned_throughput":
+        return [_mk(r, "aws", "model_deployment", naws.provisioned_throughput(v))]
+    return []
+
+
+# ----------------------------------------------------------------------------- Azure
+def _azurerm_account(v: dict[str, Any], rtype: str) -> dict[str, Any]:
+    """azurerm_cognitive_account / azurerm_ai_services arguments -> ARM shape."""
+    if rtype == "azurerm_ai_services":
+        local = get(v, "local_authentication_enabled", True)
+        pna = get(v, "public_network_access", "Enabled")
+    else:
+        local = get(v, "local_auth_enabled", True)
+        pna_b = get(v, "public_network_access_enabled", True)
+        pna = UNKNOWN if is_unknown(pna_b) else ("Enabled" if pna_b else "Disabled")
+    cmk = get(v, "customer_managed_key")
+    props: dict[str, Any] = {
+        "disable_local_auth": UNKNOWN if is_unknown(local) else (not local),
+        "public_network_access": pna,
+        "network_acls": {"default_action": get(v, "network_acls.default_action", "Allow"),
+                         "ip_rules": get(v, "network_acls.ip_rules", [])},
+        "encryption": UNKNOWN if is_unknown(cmk) else (
+            {"key_source": "Microsoft.KeyVault", "key_vault_properties": {"key_identifier": get(cmk, "key_vault_key_id")}} if cmk else
+            {"key_source": "Microsoft.CognitiveServices"}),
+        "restrict_outbound_network_access": get(v, "outbound_network_access_restricted", False),
+        "allowed_fqdn_list": get(v, "fqdns", []),
+        "custom_sub_domain_name": get(v, "custom_subdomain_name"),
+        "dynamic_throttling_enabled": get(v, "dynamic_throttling_enabled", False),
+    }
+    ident = get(v, "identity.type")
+    return {"kind": get(v, "kind", "AIServices"), "location": get(v, "location"), "properties": props,
+            "identity": {"type": ident} if ident is not None else None}
+
+
+def _azurerm_rai(v: dict[str, Any]) -> dict[str, Any]:
+    filters = []
+    for f in as_list(get(v, "content_filter")) or []:
+        filters.append({"name": get(f, "name"), "enabled": get(f, "filter_enabled", True), "blocking": get(f, "block_enabled", True),
+                        "severity_threshold": get(f, "severity_threshold"), "source": get(f, "source")})
+    return {"properties": {"mode": get(v, "mode", "Default"), "base_policy_name": get(v, "base_policy_name"),
+                           "content_filters": filters, "custom_blocklists": as_list(get(v, "custom_block_list")) or []}}
+
+
+def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawResource]]) -> list[Resource]:
+    v = r.values
+    if canon == "az_account":
+        arm = v if r.origin == "arm" else _azurerm_account(v, r.type)
+        kind = known(get(arm, "kind"))
+        if kind and str(kind) not in ("OpenAI", "AIServices"):
+            return []
+        attrs = naz.account(arm)
+        diags = diag_for.get(id(r), [])
+        if diags:
+            settings = []
+            for d in diags:
+                dv = d.values
+                if d.origin == "arm":
+                    settings.append(dv)
+                    continue
+                logs = [{"category": get(x, "category"), "category_group": get(x, "category_group"), "enabled": True}
+                        for x in as_list(get(dv, "enabled_log")) or []]
+                logs += [{"category": get(x, "category"), "enabled": get(x, "enabled", True)} for x in as_list(get(dv, "log")) or []]
+                settings.append({"properties": {"workspace_id": get(dv, "log_analytics_workspace_id"),
+                                                "storage_account_id": get(dv, "storage_account_id"),
+                                                "event_hub_authorization_rule_id": get(dv, "eventhub_authorization_rule_id"),
+                                                "logs": logs}})
+            attrs.update(naz.diagnostic_settings(settings))
+        return [_mk(r, "azure", "ai_service", attrs, native=NATIVE[canon], region=get(arm, "location"))]
+    if canon == "az_deployment":
+        arm = v if r.origin == "arm" else {
+            "sku": {"name": get(v, "sku.name"), "capacity": get(v, "sku.capacity", 1)},
+            "properties": {"model": get(v, "model"), "rai_policy_name": get(v, "rai_policy_name"),
+                           "version_upgrade_option": get(v, "version_upgrade_option", "OnceNewDefaultVersionAvailable")}}
+        policy = g.target(r, "rai_policy_name", "az_rai") or (g.named("az_rai", known(get(arm, "properties.rai_policy_name"))) if r.origin == "arm" else None)
+        if policy is not None and is_unknown(get(arm, "properties.rai_policy_name")):
+            arm = {**arm, "properties": {**arm["properties"], "rai_policy_name": known(get(policy.values, "name")) or policy.address}}
+        attrs = naz.deployment(arm, policy_id=policy.id if policy else None)
+        return [_mk(r, "azure", "model_deployment", attrs, native=NATIVE[canon])]
+    if canon == "az_rai":
+        arm = v if r.origin in ("arm",) or "properties" in v else _azurerm_rai(v)
+        attrs = naz.rai_policy(arm)
+        users = [d for d in g.by_canon["az_deployment"] if g.target(d, "rai_policy_name") is r or
+                 (d.origin == "arm" and known(get(d.values, "properties.rai_policy_name")) in (r.name, known(get(r.values, "name"))))]
+        if users:
+            attrs["attached"] = True
+        return [_mk(r, "azure", "content_filter", attrs, native=NATIVE[canon])]
+    return []
+
+
+# ----------------------------------------------------------------------------- Google Cloud
+def _gcp(g: Graph, r: RawResource, canon: str) -> list[Resource]:
+    v = r.values
+    project, region = get(v, "project"), get(v, "region") if get(v, "region") is not None else get(v, "location")
+    if canon == "gcp_endpoint":
+        return [_mk(r, "gcp", "model_deployment", ngcp.endpoint(v), native=NATIVE[canon], account=project, region=region)]
+    if canon == "gcp_index_endpoint":
+        pub = get(v, "public_endpoint_enabled", False)
+        psc = get(v, "private_service_connect_config.enable_private_service_connect")
+        net = get(v, "network")
+        private = None if any(is_unknown(x) for x in (pub, psc, net)) else (not pub and bool(psc or net))
+        return [_mk(r, "gcp", "model_deployment", {"private_network": private, "encryption": ngcp._cmk(v)},
+                    native=NATIVE[canon], account=project, region=region)]
+    if canon == "gcp_dataset":
+        return [_mk(r, "gcp", "training_job", ngcp.dataset(v), native=NATIVE[canon], account=project, region=region)]
+    if canon == "gcp_template":
+        attrs = ngcp.template(v)
+        return [_mk(r, "gcp", "content_filter", attrs, native=NATIVE[canon], account=project, region=region)]
+    if canon == "gcp_floor":
+        parent = known(get(v, "parent")) or ""
+        return [_mk(r, "gcp", "ai_service", ngcp.floor_setting(v), native=NATIVE[canon],
+                    account=parent.split("/")[1] if parent.startswith("projects/") else "", region=get(v, "location"))]
+    if canon == "gcp_audit":
+        service = known(get(v, "service"))
+        if service not in ("aiplatform.googleapis.com", "allServices"):
+            return []
+        return [_mk(r, "gcp", "ai_service", ngcp.audit_config([v]), native=NATIVE[canon], account=project)]
+    if canon in ("gcp_iam_member", "gcp_iam_binding"):
+        role = get(v, "role")
+        if not is_unknown(role) and not ngcp.is_ai_role(role):
+            return []
+        members = [get(v, "member")] if canon == "gcp_iam_member" else as_list(get(v, "members"))
+        if is_unknown(members):
+            members = [UNKNOWN]
+        out = []
+        for i, m in enumerate(members):
+            attrs = ngcp.iam_binding(role, m, condition=get(v, "condition"))
+            out.append(_mk(r, "gcp", "identity_binding", attrs, suffix=f"/{i}" if len(members) > 1 else "",
+                           native=NATIVE[canon], account=project))
+        return out
+    return []
+
+
+def build(raws: list[RawResource]) -> list[Resource]:
+    g = Graph(raws)
+    diag_for: dict[int, list[RawResource]] = defaultdict(list)
+    for d in g.by_canon["az_diag"]:
+        t = g.target(d, "target_resource_id", "az_account")
+        if t is None and d.origin == "arm":
+            scope = known(get(d.values, "scope")) or ""
+            t = g.named("az_account", scope.rsplit("/", 1)[-1]) if scope else None
+        if t is not None:
+            diag_for[id(t)].append(d)
+    out: list[Resource] = []
+    for r in raws:
+        canon = CANON.get(r.type)
+        if canon is None:
+            continue
+        if canon.startswith("az_"):
+            out.extend(_azure(g, r, canon, diag_for))
+        elif canon.startswith("gcp_"):
+            out.extend(_gcp(g, r, canon))
+        else:
+            out.extend(_aws(g, r, canon))
+    return out
+
+
+def is_ai_type(t: str) -> bool:
+    return t in CANON

@@ -1,0 +1,134 @@
+"""Find IaC files under the given paths, read them, and build one inventory document.
+
+A file that cannot be parsed becomes an inventory error (provider ``iac``)
+naming file and line; the scan continues and the run is marked incomplete
+(exit code 3), never a silent pass.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from aiposture.iac import arm, cloudformation
+from aiposture.iac.base import RawResource
+from aiposture.iac.build import build
+from aiposture.inventory import make_error, new_document, now_iso
+
+SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
+CFN_SUFFIXES = (".yaml", ".yml", ".template", ".json")
+
+
+def _rel(p: Path, base: Path) -> str:
+    try:
+        return p.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def discover(paths: list[Path], excludes: list[str], base: Path) -> tuple[list[Path], list[Path]]:
+    """(terraform root dirs, other candidate files)."""
+    tf_dirs: set[Path] = set()
+    files: list[Path] = []
+
+    def excluded(p: Path) -> bool:
+        rel = _rel(p, base)
+        return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(p.name, pat) or fnmatch.fnmatch(rel + "/", pat) for pat in excludes)
+
+    for root in paths:
+        if root.is_file():
+            if root.suffix == ".tf":
+                tf_dirs.add(root.parent.resolve())
+            elif not excluded(root):
+                files.append(root)
+            continue
+        for p in sorted(root.rglob("*")):
+            if any(part in SKIP_DIRS for part in p.relative_to(root).parts) or excluded(p) or not p.is_file():
+                continue
+            if p.suffix == ".tf":
+                tf_dirs.add(p.parent.resolve())
+            elif p.suffix in CFN_SUFFIXES:
+                files.append(p)
+    from aiposture.iac.terraform_hcl import local_module_dirs
+
+    called = set().union(*(local_module_dirs(d) for d in tf_dirs)) if tf_dirs else set()
+    return sorted(d for d in tf_dirs if d not in called), files
+
+
+def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root: Path | None = None,
+               base: Path | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    base = base or Path.cwd()
+    started = now_iso()
+    raws: list[RawResource] = []
+    errors: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for p in paths:
+        if not p.exists():
+            errors.append(make_error("iac", f"path not found: {p}", code="NotFound", file=str(p)))
+    tf_dirs, files = discover([p for p in paths if p.exists()], excludes or [], base)
+    for d in tf_dirs:
+        if progress:
+            progress(_rel(d, base) or ".")
+        from aiposture.iac.terraform_hcl import read_root
+
+        try:
+            rs, errs, n = read_root(d, base)
+        except ImportError as e:
+            errors.append(make_error("iac", f"Terraform support needs python-hcl2 (pip install 'aiposture[iac]'): {e}",
+                                     code="MissingDependency", file=_rel(d, base)))
+            continue
+        root_key = _rel(d, base)
+        for r in rs:
+            r.__dict__["root"] = root_key
+        raws.extend(rs)
+        notes.extend(n)
+        for e in errs:
+            errors.append(make_error("iac", f"cannot parse Terraform: {e}", code="ParseError", file=_rel(Path(e.file), base), line=e.line))
+    for f in files:
+        if progress:
+            progress(_rel(f, base))
+        raws.extend(_read_file(f, base, tf_root, errors))
+    resources = build(raws)
+    doc = new_document(resources, errors, sources=["iac"], targets=[{"path": _rel(p, base)} for p in paths], started_at=started)
+    doc["scan"]["notes"] = notes
+    return doc
+
+
+def _read_file(f: Path, base: Path, tf_root: Path | None, errors: list[dict[str, Any]]) -> list[RawResource]:
+    rel = _rel(f, base)
+    try:
+        text = f.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        errors.append(make_error("iac", f"cannot read: {e}", code="ReadError", file=rel))
+        return []
+    if f.suffix == ".json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as e:
+            if '"Resources"' in text or '"resources"' in text or '"planned_values"' in text:
+                errors.append(make_error("iac", f"not valid JSON: {e.msg}", code="ParseError", file=rel, line=e.lineno))
+            return []
+        from aiposture.iac import terraform_plan
+
+        if terraform_plan.is_plan(doc):
+            return terraform_plan.read_plan(doc, rel, tf_root=tf_root, base=base)
+        if arm.looks_like_arm(doc):
+            return arm.read(doc, text, rel)
+        if cloudformation.looks_like_cfn(doc):
+            return cloudformation.read(cloudformation.load(text, True), text, rel)
+        return []
+    # YAML / .template: only CloudFormation is read
+    if "Resources" not in text or ("AWS::" not in text and "AWSTemplateFormatVersion" not in text):
+        return []
+    try:
+        doc = cloudformation.load(text, text.lstrip().startswith("{"))
+    except Exception as e:  # noqa: BLE001 - yaml/json errors of several types
+        mark = getattr(e, "problem_mark", None)
+        errors.append(make_error("iac", f"cannot parse CloudFormation: {getattr(e, 'problem', None) or e}", code="ParseError",
+                                 file=rel, line=mark.line + 1 if mark else None))
+        return []
+    if not cloudformation.looks_like_cfn(doc):
+        return []
+    return cloudformation.read(doc, text, rel)

@@ -1,0 +1,121 @@
+"""Terraform plan JSON (``terraform show -json plan.out``).
+
+Planned values are read from ``planned_values``; values marked in
+``resource_changes[].change.after_unknown`` become UNKNOWN (known after
+apply), not missing. References come from ``configuration`` expressions so
+relationships resolve even when ids are unknown. With ``tf_root`` the
+findings point at the ``.tf`` line that declares each resource.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from aiposture.iac.base import RawResource, suppressions_near
+from aiposture.normalize.values import UNKNOWN
+
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+def is_plan(doc: Any) -> bool:
+    return isinstance(doc, dict) and ("planned_values" in doc or "resource_changes" in doc) and "format_version" in doc
+
+
+def _merge_unknown(values: Any, unknown: Any) -> Any:
+    if unknown is True:
+        return UNKNOWN
+    if isinstance(values, dict) and isinstance(unknown, dict):
+        out = dict(values)
+        for k, u in unknown.items():
+            out[k] = _merge_unknown(values.get(k), u)
+        return out
+    if isinstance(unknown, list):
+        base = values if isinstance(values, list) else []
+        return [_merge_unknown(base[i] if i < len(base) else None, u) for i, u in enumerate(unknown)] + base[len(unknown):]
+    return values
+
+
+def _drop_empty_blocks(v: Any) -> Any:
+    """Plans render absent nested blocks as []: treat them as absent."""
+    if isinstance(v, dict):
+        return {k: _drop_empty_blocks(x) for k, x in v.items() if not (isinstance(x, list) and not x)}
+    if isinstance(v, list):
+        return [_drop_empty_blocks(x) for x in v]
+    return v
+
+
+def _expr_refs(exprs: Any, path: str, out: dict[str, list[str]], prefix: str) -> None:
+    if isinstance(exprs, dict):
+        if "references" in exprs and isinstance(exprs["references"], list):
+            for ref in exprs["references"]:
+                parts = ref.split(".")
+                if parts[0] in ("var", "local", "each", "count", "path", "module") and parts[0] != "module":
+                    continue
+                addr = _INDEX.sub("", ".".join(parts[:2] if parts[0] != "data" else parts[:3]))
+                if parts[0] == "module":
+                    addr = _INDEX.sub("", ".".join(parts[:4]))
+                out.setdefault(path, []).append(prefix + addr)
+            return
+        for k, x in exprs.items():
+            _expr_refs(x, f"{path}.{k}" if path else k, out, prefix)
+    elif isinstance(exprs, list):
+        for x in exprs:
+            _expr_refs(x, path, out, prefix)
+
+
+def _config_refs(module: dict[str, Any], prefix: str, out: dict[str, dict[str, list[str]]], sources: dict[str, str], mod_path: str) -> None:
+    for res in module.get("resources", []) or []:
+        refs: dict[str, list[str]] = {}
+        _expr_refs(res.get("expressions", {}), "", refs, prefix)
+        out[prefix + res.get("address", "")] = refs
+    for name, call in (module.get("module_calls") or {}).items():
+        sources[f"{prefix}module.{name}"] = str(Path(mod_path) / call.get("source", "")) if call.get("source", "").startswith(".") else ""
+        _config_refs(call.get("module") or {}, f"{prefix}module.{name}.", out, sources, sources[f"{prefix}module.{name}"])
+
+
+def read_plan(doc: dict[str, Any], file: str, *, tf_root: Path | None, base: Path) -> list[RawResource]:
+    unknown = {}
+    for rc in doc.get("resource_changes", []) or []:
+        unknown[rc.get("address")] = (rc.get("change") or {}).get("after_unknown") or {}
+    refs: dict[str, dict[str, list[str]]] = {}
+    _config_refs((doc.get("configuration") or {}).get("root_module") or {}, "", refs, {}, ".")
+    headers = {}
+    if tf_root is not None:
+        from aiposture.iac.terraform_hcl import header_lines
+
+        headers = header_lines(tf_root)
+    out: list[RawResource] = []
+    file_lines: dict[str, list[str]] = {}
+
+    def walk(module: dict[str, Any]) -> None:
+        for res in module.get("resources", []) or []:
+            if res.get("mode", "managed") != "managed":
+                continue
+            addr = res.get("address", "")
+            plain = _INDEX.sub("", addr)
+            values = _drop_empty_blocks(_merge_unknown(res.get("values") or {}, unknown.get(addr, {})))
+            src_file, line, sup = file, None, []
+            if plain in headers:
+                f, line = headers[plain]
+                src_file = _rel(Path(f), base)
+                lines = file_lines.setdefault(f, Path(f).read_text(encoding="utf-8").splitlines())
+                sup = suppressions_near(lines, line)
+            name = values.get("name") if isinstance(values.get("name"), str) else res.get("name", addr)
+            raw = RawResource(type=res.get("type", ""), address=plain, values=values, origin="terraform_plan",
+                              file=src_file, line=line, name=str(name), refs=refs.get(plain, {}), suppressions=sup)
+            raw.__dict__["plan_address"] = addr
+            out.append(raw)
+        for child in module.get("child_modules", []) or []:
+            walk(child)
+
+    walk((doc.get("planned_values") or {}).get("root_module") or {})
+    return out
+
+
+def _rel(p: Path, base: Path) -> str:
+    try:
+        return p.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()
