@@ -81,10 +81,13 @@ class Graph:
     def referrers(self, target: RawResource, path: str, canon: str) -> list[RawResource]:
         return [r for r in self.by_canon.get(canon, []) if self.target(r, path) is target]
 
-    def named(self, canon: str, name: Any) -> RawResource | None:
+    def named(self, canon: str, name: Any, *, file: str | None = None) -> RawResource | None:
+        """Find by name within one template (ARM links by name, not by reference)."""
         if not isinstance(name, str):
             return None
         for r in self.by_canon.get(canon, []):
+            if file is not None and r.file != file:
+                continue
             if name in (known(get(r.values, "name")), r.name, r.address, r.address.split(".")[-1], r.address.rsplit("/", 1)[-1]):
                 return r
         return None
@@ -293,7 +296,7 @@ def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawRes
             "sku": {"name": get(v, "sku.name"), "capacity": get(v, "sku.capacity", 1)},
             "properties": {"model": get(v, "model"), "rai_policy_name": get(v, "rai_policy_name"),
                            "version_upgrade_option": get(v, "version_upgrade_option", "OnceNewDefaultVersionAvailable")}}
-        policy = g.target(r, "rai_policy_name", "az_rai") or (g.named("az_rai", known(get(arm, "properties.rai_policy_name"))) if r.origin == "arm" else None)
+        policy = g.target(r, "rai_policy_name", "az_rai") or (g.named("az_rai", known(get(arm, "properties.rai_policy_name")), file=r.file) if r.origin == "arm" else None)
         if policy is not None and is_unknown(get(arm, "properties.rai_policy_name")):
             arm = {**arm, "properties": {**arm["properties"], "rai_policy_name": known(get(policy.values, "name")) or policy.address}}
         attrs = naz.deployment(arm, policy_id=policy.id if policy else None)
@@ -302,7 +305,7 @@ def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawRes
         arm = v if r.origin in ("arm",) or "properties" in v else _azurerm_rai(v)
         attrs = naz.rai_policy(arm)
         users = [d for d in g.by_canon["az_deployment"] if g.target(d, "rai_policy_name") is r or
-                 (d.origin == "arm" and known(get(d.values, "properties.rai_policy_name")) in (r.name, known(get(r.values, "name"))))]
+                 (d.origin == "arm" and d.file == r.file and known(get(d.values, "properties.rai_policy_name")) in (r.name, known(get(r.values, "name"))))]
         if users:
             attrs["attached"] = True
         return [_mk(r, "azure", "content_filter", attrs, native=NATIVE[canon])]
@@ -359,7 +362,7 @@ def build(raws: list[RawResource]) -> list[Resource]:
         t = g.target(d, "target_resource_id", "az_account")
         if t is None and d.origin == "arm":
             scope = known(get(d.values, "scope")) or ""
-            t = g.named("az_account", scope.rsplit("/", 1)[-1]) if scope else None
+            t = g.named("az_account", scope.rsplit("/", 1)[-1], file=d.file) if scope else None
         if t is not None:
             diag_for[id(t)].append(d)
     out: list[Resource] = []

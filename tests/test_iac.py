@@ -1,0 +1,150 @@
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft4Validator
+
+from aiposture import inventory as inv
+from aiposture.engine import Config
+from aiposture.iac.scan import scan_paths
+from aiposture import pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+FIX = ROOT / "tests" / "fixtures" / "iac"
+
+
+@pytest.fixture(scope="module")
+def results():
+    doc = scan_paths([FIX / "terraform", FIX / "cloudformation", FIX / "arm"], base=ROOT)
+    assert inv.validate(doc) == []
+    rep = pipeline.evaluate(doc, pipeline.Options(), Config())
+    return doc, rep
+
+
+def found(rep, status="fail"):
+    return {(r.rule.id, r.resource["source"]["file"], r.resource["source"]["line"]) for r in rep.results if r.status.value == status}
+
+
+def test_terraform_findings_with_file_and_line(results):
+    doc, rep = results
+    f = found(rep)
+    tf = "tests/fixtures/iac/terraform/main.tf"
+    assert ("AIP-GR-001", tf, 22) in f           # PROMPT_ATTACK strength NONE via var default
+    assert ("AIP-GR-007", tf, 22) in f           # PII entity with action NONE: configured but ineffective
+    assert ("AIP-LOG-002", tf, 68) in f          # invocation logging without text
+    assert ("AIP-AUTH-001", tf, 79) in f         # azurerm default: local auth enabled
+    assert ("AIP-GR-002", tf, 88) in f           # jailbreak filter annotates only
+    assert ("AIP-GR-012", tf, 117) in f          # deployment falls back to the default RAI policy
+    assert ("AIP-AUTH-003", tf, 154) in f        # allUsers on roles/aiplatform.user
+    assert ("AIP-GR-008", tf, 139) in f          # Model Armor INSPECT_ONLY
+    mod = "tests/fixtures/iac/terraform/modules/agent/main.tf"
+    assert {("AIP-AGT-003", mod, 9), ("AIP-AGT-005", mod, 9), ("AIP-AGT-002", mod, 9)} <= f  # admin role via attachment, no confirmation, DRAFT
+
+
+def test_relationships_resolve(results):
+    doc, rep = results
+    by_addr = {r["source"]["address"]: r for r in doc["resources"]}
+    agent = by_addr["module.support_agent.aws_bedrockagent_agent.support"]
+    assert agent["attrs"]["content_filter"]["attached"] is True
+    assert agent["attrs"]["content_filter"]["id"].endswith("#aws_bedrock_guardrail.support")
+    assert by_addr["aws_bedrock_guardrail.support"]["attrs"]["attached"] is True
+    assert by_addr["azurerm_cognitive_account_rai_policy.lenient"]["attrs"]["attached"] is True
+    chat = by_addr["azurerm_cognitive_deployment.chat"]["attrs"]["content_filter"]
+    assert chat["is_default"] is False and chat["id"].endswith("#azurerm_cognitive_account_rai_policy.lenient")
+    assert by_addr["oai-prod/gpt-4o"]["attrs"]["content_filter"]["id"].endswith("#oai-prod/lenient")  # ARM nested
+
+
+def test_same_misconfiguration_same_rules_across_formats(results):
+    doc, rep = results
+    def rules_for(addr):
+        return {r.rule.id for r in rep.results if r.resource["source"].get("address") == addr and r.status.value in ("fail", "waived")}
+    assert rules_for("aws_bedrock_guardrail.support") == rules_for("SupportGuardrail")
+    assert rules_for("azurerm_cognitive_account.openai") == rules_for("oai-prod")
+    assert rules_for("azurerm_cognitive_account_rai_policy.lenient") == rules_for("oai-prod/lenient")
+    assert rules_for("azurerm_cognitive_deployment.mini") == rules_for("oai-prod/gpt-4o-mini")
+    agent_tf = rules_for("module.support_agent.aws_bedrockagent_agent.support")
+    assert agent_tf == rules_for("SupportAgent")  # includes AGT-004, waived inline in the CFN template
+
+
+def test_same_misconfiguration_matches_the_live_shape():
+    """The live inventory's normalised guardrail from the example fails the same prompt-attack rules."""
+    from aiposture.engine import Engine, load_rules
+    rules, _ = load_rules()
+    live = inv.make_resource(id="arn:live", provider="aws", kind="content_filter", native_type="AWS::Bedrock::Guardrail", name="g",
+                             attrs={"prompt_attack": {"enabled": False, "input_strength": "none", "output_strength": "none",
+                                                      "input_action": "none", "output_action": "none"}})
+    doc = scan_paths([FIX / "cloudformation"], base=ROOT)
+    iac_res = next(r for r in doc["resources"] if r["kind"] == "content_filter")
+    eng = Engine([r for r in rules if r.id in ("AIP-GR-001", "AIP-GR-002")])
+    assert [x.status.value for x in eng.evaluate_resource(live)] == [x.status.value for x in eng.evaluate_resource(iac_res)]
+
+
+def test_inline_suppressions(results):
+    doc, rep = results
+    waived = {(r.rule.id, r.resource["source"].get("address")): r for r in rep.results if r.status.value == "waived"}
+    assert ("AIP-RL-002", "azurerm_cognitive_deployment.chat") in waived
+    assert "finance" in waived[("AIP-RL-002", "azurerm_cognitive_deployment.chat")].message
+    assert ("AIP-AGT-004", "SupportAgent") in waived
+
+
+def test_plan_unknown_values_and_tf_root_lines():
+    doc = scan_paths([FIX / "plan" / "plan.json"], tf_root=FIX / "plan" / "src", base=ROOT)
+    rep = pipeline.evaluate(doc, pipeline.Options(), Config())
+    acct = next(r for r in doc["resources"] if r["kind"] == "ai_service")
+    assert acct["attrs"]["local_auth_enabled"] is None  # known after apply: unknown, not false
+    assert acct["source"]["file"] == "tests/fixtures/iac/plan/src/main.tf" and acct["source"]["line"] == 1
+    st = {r.rule.id: r.status.value for r in rep.results if r.resource["id"] == acct["id"]}
+    assert st["AIP-AUTH-001"] == "error"
+    assert st["AIP-NET-001"] == "fail"
+    g = next(r for r in doc["resources"] if r["kind"] == "content_filter")
+    assert g["attrs"]["encryption"]["cmk"] is True  # a key ARN known after apply is still a customer key
+    assert g["source"]["line"] == 10
+    assert g["attrs"]["pii"]["enabled"] is False  # [] in a plan = block absent
+
+
+def test_broken_files_are_errors_and_scan_continues(tmp_path):
+    shutil.copytree(FIX / "cloudformation", tmp_path / "cfn")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "main.tf").write_text('resource "aws_bedrock_guardrail" "x" {\n  name = \n}\n')
+    (tmp_path / "cfn" / "broken.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  X: [\n")
+    doc = scan_paths([tmp_path], base=tmp_path)
+    files = {e["scope"]["file"] for e in doc["errors"]}
+    assert {"bad/main.tf", "cfn/broken.yaml"} <= files
+    assert any(r["source"]["address"] == "SupportGuardrail" for r in doc["resources"])
+    rep = pipeline.evaluate(doc, pipeline.Options(), Config())
+    assert rep.incomplete
+
+
+def run(*args, cwd):
+    p = subprocess.run([sys.executable, "-m", "aiposture", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
+    assert "Traceback" not in p.stderr, p.stderr
+    return p
+
+
+def test_cli_sarif_points_at_sources_and_validates(tmp_path):
+    shutil.copytree(FIX, tmp_path / "infra")
+    p = run("iac", "infra", "-f", "sarif", "-o", "out.sarif", "-q", cwd=tmp_path)
+    assert p.returncode == 1, p.stderr
+    s = json.loads((tmp_path / "out.sarif").read_text())
+    oasis = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+    assert list(Draft4Validator(oasis).iter_errors(s)) == []
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in s["runs"][0]["results"]}
+    assert "infra/terraform/main.tf" in uris and "infra/cloudformation/bedrock.yaml" in uris and "infra/arm/openai.json" in uris
+    assert "infra/plan/plan.json" in uris  # the plan was read without --tf-root: its findings point at plan.json
+    assert s["runs"][0]["automationDetails"]["id"] == "aiposture/iac/"
+    sup = [r for r in s["runs"][0]["results"] if r.get("suppressions")]
+    assert sup and all(x["suppressions"][0]["kind"] == "inSource" for x in sup)
+
+
+def test_cli_broken_file_exit_3_and_baseline(tmp_path):
+    shutil.copytree(FIX / "arm", tmp_path / "arm")
+    assert run("iac", "arm", "-f", "json", "-o", "base.json", "-q", cwd=tmp_path).returncode == 1
+    # the same findings again: with the baseline nothing new fails
+    assert run("iac", "arm", "--baseline", "base.json", "-q", cwd=tmp_path).returncode == 0
+    (tmp_path / "arm" / "broken.json").write_text('{"$schema": "x", "contentVersion": "1", "resources": [\n')
+    p = run("iac", "arm", "--baseline", "base.json", cwd=tmp_path)
+    assert p.returncode == 3 and "broken.json" in p.stdout
+    assert run("iac", "nope", cwd=tmp_path).returncode == 3
