@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,14 @@ class RawResource:
     @property
     def id(self) -> str:
         return f"{self.file}#{self.address}"
+
+
+def rel_path(p: Path, base: Path) -> str:
+    """Repo-relative POSIX path when ``p`` is under ``base``; else ``p`` as given."""
+    try:
+        return p.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()
 
 
 def suppressions_near(lines: list[str], line: int | None) -> list[dict[str, str]]:

@@ -118,8 +118,8 @@ def _bucket_facts(g: Graph, r: RawResource, uri: Any, path: str) -> dict[str, An
         name = None
         if isinstance(uri, str) and uri.startswith("s3://"):
             name = uri[5:].split("/", 1)[0]
-        bucket = next((b for b in g.raws if b.type in ("aws_s3_bucket", "AWS::S3::Bucket")
-                       and name and known(get(b.values, "bucket")) in (name,) or (b.type == "AWS::S3::Bucket" and known(get(b.values, "bucket_name")) == name)), None) if name else None
+        name_key = {"aws_s3_bucket": "bucket", "AWS::S3::Bucket": "bucket_name"}
+        bucket = next((b for b in g.raws if name and b.type in name_key and known(get(b.values, name_key[b.type])) == name), None)
     if bucket is None:
         return {}
     facts: dict[str, Any] = {}
@@ -195,7 +195,7 @@ def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
         groups = [x.values for x in g.by_canon["action_group"] if g.target(x, "agent_id") is r]
         gid_path = "guardrail_configuration.guardrail_identifier"
         target = g.target(r, gid_path, "guardrail")
-        attrs = naws.agent(v, groups=groups, role=_role(g, r, "agent_resource_role_arn") or _role(g, r, "agent_resource_role_arn"),
+        attrs = naws.agent(v, groups=groups, role=_role(g, r, "agent_resource_role_arn"),
                            guardrail_id=(target.id if target else None))
         cf = attrs.get("content_filter")
         if cf is not None and not cf["attached"] and r.refs.get(gid_path):

@@ -14,18 +14,12 @@ from typing import Any, Callable
 
 from aiposture.iac import arm, cloudformation
 from aiposture.iac.base import RawResource
+from aiposture.iac.base import rel_path as _rel
 from aiposture.iac.build import build
 from aiposture.inventory import make_error, new_document, now_iso
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 CFN_SUFFIXES = (".yaml", ".yml", ".template", ".json")
-
-
-def _rel(p: Path, base: Path) -> str:
-    try:
-        return p.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return p.as_posix()
 
 
 def discover(paths: list[Path], excludes: list[str], base: Path) -> tuple[list[Path], list[Path]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aiposture.iac.base import RawResource, ref_targets, suppressions_near
+from aiposture.iac.base import rel_path as _rel
 from aiposture.normalize.values import UNKNOWN
 
 _HEADER = re.compile(r'^\s*(resource|data|module)\s+"([^"]+)"(?:\s+"([^"]+)")?\s*\{')
@@ -163,13 +164,6 @@ def _find_header(lines: list[str], kind: str, a: str, b: str | None) -> int | No
         if m and m.group(1) == kind and m.group(2) == a and (b is None or m.group(3) == b):
             return i
     return None
-
-
-def _rel(p: Path, base: Path) -> str:
-    try:
-        return p.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return p.as_posix()
 
 
 def local_module_dirs(directory: Path) -> set[Path]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aiposture.iac.base import RawResource, suppressions_near
+from aiposture.iac.base import rel_path as _rel
 from aiposture.normalize.values import UNKNOWN
 
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -112,10 +113,3 @@ def read_plan(doc: dict[str, Any], file: str, *, tf_root: Path | None, base: Pat
 
     walk((doc.get("planned_values") or {}).get("root_module") or {})
     return out
-
-
-def _rel(p: Path, base: Path) -> str:
-    try:
-        return p.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return p.as_posix()

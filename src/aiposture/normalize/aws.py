@@ -210,8 +210,11 @@ def agent(v: dict[str, Any], *, groups: list[dict[str, Any]] | None = None, role
     attrs["encryption"] = {"cmk": key is not None, "key_id": known(key)}
     ttl = get(v, "idle_session_ttl_in_seconds", 600)
     attrs["idle_session_ttl_seconds"] = int(ttl) if isinstance(ttl, (int, float)) else None
-    all_groups = list(groups or []) + [g for g in as_list(get(v, "action_groups")) or [] if isinstance(g, dict)] if not is_unknown(get(v, "action_groups")) else None
-    attrs["action_groups"] = None if all_groups is None else action_groups(all_groups)
+    inline = get(v, "action_groups")  # CloudFormation declares them inside the agent
+    if is_unknown(inline):
+        attrs["action_groups"] = None
+    else:
+        attrs["action_groups"] = action_groups([*(groups or []), *(g for g in as_list(inline) if isinstance(g, dict))])
     if role is not None:
         attrs["execution_role"] = role
     po = get(v, "prompt_override_configuration")
