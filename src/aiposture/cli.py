@@ -153,10 +153,12 @@ def scan(ctx: click.Context, inventory_file: Path | None, config_path: Path | No
       aiposture scan --inventory inventory.json
       aiposture scan --inventory inventory.json -f sarif -o results.sarif --fail-on high
       aiposture scan --inventory inventory.json -f json -o out.json -f sarif -o out.sarif
+      aiposture scan aws --regions us-east-1,eu-west-1          (live; see 'aiposture scan aws --help')
     """
     if ctx.invoked_subcommand is not None:
         if inventory_file:
             raise click.UsageError("--inventory cannot be combined with a live scan subcommand")
+        ctx.obj = {"config_path": config_path, **kw}  # options given before the subcommand still apply
         return
     if inventory_file is None:
         raise click.UsageError("give --inventory FILE (live cloud scans arrive as 'aiposture scan aws|azure|gcp')")
@@ -165,6 +167,108 @@ def scan(ctx: click.Context, inventory_file: Path | None, config_path: Path | No
     opts = build_options(kw)
     doc = inv.load(inventory_file)
     sys.exit(run_pipeline(doc, opts, config_path, inventory_path=inventory_file))
+
+
+def _merge_parent(ctx: click.Context, config_path, kw: dict):
+    """Options given to 'scan' before the subcommand fill what the subcommand left unset."""
+    parent = dict(ctx.obj or {})
+    for k, v in parent.items():
+        if k == "config_path":
+            continue
+        if kw.get(k) in (None, (), False):
+            kw[k] = v
+    return config_path or parent.get("config_path")
+
+
+def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | None, config_path, kw: dict) -> None:
+    """Shared tail of every live scan: collect, tell what failed, save, evaluate, exit."""
+    from aiposture import inventory as inv
+    from aiposture.collect.base import report_errors
+
+    config_path = _merge_parent(ctx, config_path, kw)
+    opts = build_options(kw)
+    opts.providers = [provider]
+    doc = collect(opts.quiet)
+    if not opts.quiet:
+        s = doc["scan"]
+        click.echo(f"collected {len(doc['resources'])} resources from {len(s.get('targets', []))} targets "
+                   f"in {s.get('duration_seconds', 0):.1f}s ({s.get('api_calls', 0)} API calls, "
+                   f"{len(doc['errors'])} scope errors)", err=True)
+        report_errors(doc)
+    if save_inventory:
+        inv.save(doc, save_inventory)
+        if not opts.quiet:
+            click.echo(f"wrote inventory to {save_inventory}", err=True)
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory))
+
+
+def _csv(values) -> list[str]:
+    out: list[str] = []
+    for v in values or ():
+        out += [x.strip() for x in str(v).split(",") if x.strip()]
+    return out
+
+
+LIVE_EPILOG = EXIT_CODES_HELP + """
+\b
+What could not be checked (access denied, throttled past retries, endpoint
+down) is listed as a warning, recorded in the inventory's "errors", and the
+affected rules come out as "error" (never "pass"): exit code 3.
+"""
+
+
+@scan.command("aws", epilog=LIVE_EPILOG)
+@click.option("--profile", help="AWS profile (default: the standard credential chain).")
+@click.option("--regions", "regions", multiple=True, metavar="LIST",
+              help="Regions, comma-separated or repeated [default: every enabled region where Bedrock is offered].")
+@click.option("--role-arn", help="Assume this role and scan its account.")
+@click.option("--role-name", help="Role to assume in each account of --accounts / --org (e.g. OrganizationAccountAccessRole).")
+@click.option("--external-id", help="External id for AssumeRole.")
+@click.option("--org", is_flag=True, help="Scan every ACTIVE account of the AWS Organization (needs --role-name).")
+@click.option("--accounts", "accounts", multiple=True, metavar="LIST", help="Only these account ids (comma-separated or repeated).")
+@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent account x region scans.")
+@click.option("--max-attempts", type=click.IntRange(1, 30), default=10, show_default=True,
+              help="Attempts per API call (adaptive retry mode backs off on throttling).")
+@click.option("--save-inventory", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the normalised inventory (re-evaluate later with 'scan --inventory').")
+@evaluation_options
+@click.pass_context
+@_handle_errors
+def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accounts, workers, max_attempts,
+             save_inventory, config_path, **kw) -> None:
+    """Scan Amazon Bedrock in one or many AWS accounts.
+
+    Read-only: 'aiposture permissions aws' prints the IAM policy it needs.
+    AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> are honoured (VPC endpoints).
+
+    \b
+    Examples:
+      aiposture scan aws --regions us-east-1,eu-west-1
+      aiposture scan aws --profile audit -f sarif -o bedrock.sarif
+      aiposture scan aws --org --role-name OrganizationAccountAccessRole --save-inventory inv.json
+      aiposture scan aws --role-arn arn:aws:iam::111122223333:role/aiposture-read
+    """
+    from aiposture.collect.aws_bedrock import collect
+    from aiposture.collect.aws_session import AwsOptions
+
+    aopts = AwsOptions(profile=profile, regions=_csv(regions), role_arn=role_arn, role_name=role_name,
+                       external_id=external_id, org=org, accounts=_csv(accounts), workers=workers,
+                       max_attempts=max_attempts)
+    _live(ctx, "aws", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw)
+
+
+# --------------------------------------------------------------------------- permissions
+@main.group()
+def permissions() -> None:
+    """Print the least-privilege, read-only permissions each live scan needs."""
+
+
+@permissions.command("aws")
+def permissions_aws() -> None:
+    """IAM policy (JSON) for 'scan aws'. Attach it to the scanning role in every account."""
+    from aiposture.collect.aws_bedrock import policy_document
+
+    click.echo(json.dumps(policy_document(), indent=2))
 
 
 # --------------------------------------------------------------------------- iac

@@ -338,3 +338,93 @@ def provisioned_throughput(v: dict[str, Any]) -> dict[str, Any]:
         "model": {"name": known(get(v, "model_arn")) or known(get(v, "model_id")), "custom": None},
         "rate_limit": {"limited": None if is_unknown(units) else True},
     }
+
+
+# ----------------------------------------------------------------------------- IAM
+INVOKE_ACTIONS = ("bedrock:invokemodel", "bedrock:invokemodelwithresponsestream")
+ADMIN_MANAGED = ("AdministratorAccess", "PowerUserAccess")
+BROAD_MANAGED = ("AmazonBedrockFullAccess",)
+
+
+def _load_doc(doc: Any) -> Any:
+    if isinstance(doc, str):
+        from urllib.parse import unquote
+
+        text = doc if doc.lstrip().startswith("{") else unquote(doc)  # IAM returns URL-encoded documents
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _matches(pattern: str, action: str) -> bool:
+    import fnmatch
+
+    return fnmatch.fnmatchcase(action, pattern.lower())
+
+
+def statements(doc: Any) -> list[dict[str, Any]] | None:
+    """Allow statements of an identity policy document (string, URL-encoded or dict); None if unreadable."""
+    d = _load_doc(doc)
+    if d is None:
+        return None
+    return [st for st in as_list(d.get("Statement")) if isinstance(st, dict) and st.get("Effect") == "Allow"]
+
+
+def statement_facts(st: dict[str, Any]) -> dict[str, Any]:
+    """What one Allow statement grants, for admin / wildcard / invoke analysis."""
+    actions = [str(a).lower() for a in as_list(st.get("Action"))]
+    not_action = st.get("NotAction") is not None
+    resources = [str(r) for r in as_list(st.get("Resource"))]
+    any_res = "*" in resources or st.get("NotResource") is not None
+    # every model: '*', or a Bedrock ARN whose resource part is a wildcard (foundation-model/*)
+    all_models = any_res or any(r.startswith("arn:") and ":bedrock:" in r and r.rsplit("/", 1)[-1] == "*" for r in resources)
+    cond = st.get("Condition") or {}
+    cond_keys = {k.lower() for ops in cond.values() if isinstance(ops, dict) for k in ops}
+    return {
+        "admin": (not_action or "*" in actions) and any_res and not cond,
+        "wildcard": (not_action or any("*" in a for a in actions)) and any_res and not cond,
+        "invoke": not_action or any(_matches(a, inv) for a in actions for inv in INVOKE_ACTIONS),
+        "actions_wildcard": not_action or any(a in ("*", "bedrock:*") or (a.startswith("bedrock:") and "*" in a and
+                                                                          sum(_matches(a, i) for i in INVOKE_ACTIONS) > 1)
+                                              for a in actions),
+        "resources_wildcard": all_models,
+        "conditions": bool(cond),
+        "guardrail_required": "bedrock:guardrailidentifier" in cond_keys,
+    }
+
+
+def role_privileges(docs: list[Any], managed_names: list[str]) -> dict[str, Any]:
+    """admin / wildcard_actions of a principal from its policy documents and managed policy names."""
+    admin = any(n in ADMIN_MANAGED for n in managed_names)
+    wildcard: Any = admin or any(n in BROAD_MANAGED for n in managed_names)
+    for doc in docs:
+        sts = statements(doc)
+        if sts is None:
+            wildcard = None if wildcard is False else wildcard
+            continue
+        for st in sts:
+            f = statement_facts(st)
+            admin = admin or f["admin"]
+            if f["wildcard"]:
+                wildcard = True
+    return {"admin": admin, "wildcard_actions": True if admin else wildcard}
+
+
+def invoke_grant(doc: Any) -> dict[str, Any] | None:
+    """identity_binding attrs for a policy that lets its holder invoke Bedrock models (None if it does not)."""
+    sts = statements(doc)
+    if not sts:
+        return None
+    grants = [f for f in map(statement_facts, sts) if f["invoke"]]
+    if not grants:
+        return None
+    worst = max(grants, key=lambda f: (f["actions_wildcard"] and f["resources_wildcard"] and not f["conditions"],
+                                        f["actions_wildcard"], f["resources_wildcard"], not f["conditions"]))
+    return {
+        "actions_wildcard": worst["actions_wildcard"],
+        "resources_wildcard": worst["resources_wildcard"],
+        "conditions": worst["conditions"],
+        "guardrail_required": all(f["guardrail_required"] for f in grants),
+    }
