@@ -99,6 +99,20 @@ class AwsFake:
         self.thread.start()
         return self
 
+    @classmethod
+    def serve_in_child(cls, queue, page_size: int = 50) -> None:
+        """Entry point for a child process: moto + this fake, ports reported on ``queue`` (keeps the GIL free)."""
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        srv.start()
+        fake = cls(srv._server.server_port, page_size=page_size).start()
+        queue.put(fake.url)
+        threading.Event().wait()
+
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
@@ -164,6 +178,9 @@ class AwsFake:
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         length = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(length) if length else b""
+        if h.path.startswith("/__fake/latency/"):  # control from another process (benchmarks)
+            self.latency = int(h.path.rsplit("/", 1)[-1]) / 1000
+            return self._send(h, 200, b"{}", "application/json")
         account, region, service, op = self.identify(h, body)
         if self.latency:
             time.sleep(self.latency)

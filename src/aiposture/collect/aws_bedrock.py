@@ -111,6 +111,7 @@ class AccountScan:
     def __init__(self, account: Account, opts: AwsOptions, rec: Recorder):
         self.account, self.opts, self.rec = account, opts, rec
         self._lock = threading.Lock()
+        self._clients: dict[tuple[str, str | None], Any] = {}
         self._iam: dict[str, Any] | None = None
         self._iam_error: tuple[str, str] | None = None
         self._iam_lock = threading.Lock()
@@ -119,7 +120,15 @@ class AccountScan:
 
     # ------------------------------------------------------------------ helpers
     def client(self, service: str, region: str | None):
-        return make_client(self.account.session, service, region, self.opts, self.rec.count_call)
+        """One client per service and region for this account (clients are thread-safe once built)."""
+        key = (service, region)
+        with self._lock:
+            c = self._clients.get(key)
+        if c is None:
+            c = make_client(self.account.session, service, region, self.opts, self.rec.count_call)
+            with self._lock:
+                c = self._clients.setdefault(key, c)
+        return c
 
     def guard(self, what: str, kinds, region: str = "", **extra) -> Any:
         return guarded(self.rec, what, kinds=kinds, classify=classify, account=self.account.id,

@@ -96,9 +96,18 @@ def client_config(opts: AwsOptions):
                   user_agent_extra="aiposture", connect_timeout=10, read_timeout=30, max_pool_connections=20)
 
 
-def make_client(session, service: str, region: str | None, opts: AwsOptions, on_call=None):
-    """A client with adaptive retries; boto3 client creation is not thread-safe, so it is serialised."""
+def _session_lock(session) -> threading.Lock:
     with _client_lock:
+        lock = getattr(session, "_aiposture_lock", None)
+        if lock is None:
+            lock = session._aiposture_lock = threading.Lock()
+        return lock
+
+
+def make_client(session, service: str, region: str | None, opts: AwsOptions, on_call=None):
+    """A client with adaptive retries. Creating clients from one session is not thread-safe, so creation is
+    serialised per session (one session per account: accounts still create clients in parallel)."""
+    with _session_lock(session):
         c = session.client(service, region_name=region or "us-east-1", config=client_config(opts))
     if on_call is not None:
         c.meta.events.register("before-call", on_call)
