@@ -257,6 +257,41 @@ def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accou
     _live(ctx, "aws", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw)
 
 
+@scan.command("azure", epilog=LIVE_EPILOG)
+@click.option("--subscription", "subscriptions", multiple=True, metavar="ID",
+              help="Subscription id (comma-separated or repeated) [default: every enabled subscription the identity can list].")
+@click.option("--resource-group", "resource_groups", multiple=True, metavar="NAME", help="Only accounts in these resource groups.")
+@click.option("--cloud", type=click.Choice(["AzurePublicCloud", "AzureUSGovernment", "AzureChinaCloud"]),
+              default="AzurePublicCloud", show_default=True, help="Sovereign cloud (ARM endpoint, token audience, authority).")
+@click.option("--arm-endpoint", metavar="URL", help="Explicit Resource Manager endpoint (private or custom clouds).")
+@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent subscription/account scans.")
+@click.option("--retries", type=click.IntRange(0, 20), default=6, show_default=True,
+              help="Retries per request on 429/5xx (Retry-After is honoured).")
+@click.option("--save-inventory", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the normalised inventory (re-evaluate later with 'scan --inventory').")
+@evaluation_options
+@click.pass_context
+@_handle_errors
+def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, workers, retries, save_inventory, config_path, **kw) -> None:
+    """Scan Azure OpenAI / Azure AI services accounts (kinds OpenAI and AIServices).
+
+    Authenticates with DefaultAzureCredential (environment, workload or managed
+    identity, Azure CLI, ...; AZURE_TOKEN_CREDENTIALS narrows the chain).
+    Read-only, never lists keys: 'aiposture permissions azure' prints the custom role.
+
+    \b
+    Examples:
+      aiposture scan azure
+      aiposture scan azure --subscription 0000-... --resource-group rg-ai -f sarif -o aoai.sarif
+      aiposture scan azure --cloud AzureUSGovernment --save-inventory inv.json
+    """
+    from aiposture.collect.azure_openai import AzureOptions, collect
+
+    aopts = AzureOptions(subscriptions=_csv(subscriptions), resource_groups=_csv(resource_groups), cloud=cloud,
+                         arm_endpoint=arm_endpoint, workers=workers, retries=retries)
+    _live(ctx, "azure", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw)
+
+
 # --------------------------------------------------------------------------- permissions
 @main.group()
 def permissions() -> None:
@@ -269,6 +304,14 @@ def permissions_aws() -> None:
     from aiposture.collect.aws_bedrock import policy_document
 
     click.echo(json.dumps(policy_document(), indent=2))
+
+
+@permissions.command("azure")
+def permissions_azure() -> None:
+    """Custom role definition (JSON) for 'scan azure' ('az role definition create --role-definition @file')."""
+    from aiposture.collect.azure_openai import role_definition
+
+    click.echo(json.dumps(role_definition(), indent=2))
 
 
 # --------------------------------------------------------------------------- iac

@@ -1,0 +1,66 @@
+"""Live Azure scan of N subscriptions x M accounts against the local HTTPS ARM fake with added latency.
+
+    python benchmarks/azure_scan.py [SUBSCRIPTIONS] [ACCOUNTS] [LATENCY_MS] [WORKERS]
+
+Every account has two deployments, three RAI policies, Defender settings, a
+diagnostic setting and a role assignment. Prints wall time, API calls and
+calls per resource. Needs the test extras (trustme).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import trustme  # noqa: E402
+
+from tests import azure_scenario as sc  # noqa: E402
+from tests.fakes.azure import AzureFake  # noqa: E402
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    m = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    latency = (int(sys.argv[3]) if len(sys.argv) > 3 else 30) / 1000
+    workers = int(sys.argv[4]) if len(sys.argv) > 4 else 16
+    ca = trustme.CA()
+    fake = AzureFake(ca, page_size=100).start()
+    tmp = Path(tempfile.mkdtemp())
+    ca.cert_pem.write_to_path(str(tmp / "ca.pem"))
+    az = tmp / "az"
+    az.write_text(f"#!{sys.executable}\nimport json, time\n"
+                  "print(json.dumps({'accessToken': 't', 'expires_on': int(time.time()) + 3600}))\n")
+    az.chmod(az.stat().st_mode | stat.S_IEXEC)
+    os.environ.update(PATH=f"{tmp}{os.pathsep}{os.environ['PATH']}", AZURE_TOKEN_CREDENTIALS="AzureCliCredential",
+                      REQUESTS_CA_BUNDLE=str(tmp / "ca.pem"))
+    for i in range(n):
+        sub = f"{i:08d}-0000-0000-0000-000000000000"
+        fake.add_subscription(sub)
+        for j in range(m):
+            sc.populate(fake, sub, hardened=j % 2 == 0, name=f"aoai-{j}")
+    fake.latency = latency
+
+    from aiposture.collect.azure_openai import AzureOptions, collect
+
+    cpu0, t = time.process_time(), time.perf_counter()
+    doc = collect(AzureOptions(arm_endpoint=fake.url, workers=workers), quiet=True)
+    wall, cpu = time.perf_counter() - t, time.process_time() - cpu0
+    res, calls = len(doc["resources"]), doc["scan"]["api_calls"]
+    print(f"scan: {n} subscriptions x {m} accounts, {latency * 1000:.0f} ms per request, {workers} workers")
+    print(f"  wall time        {wall:.2f} s")
+    print(f"  CPU (scanner + in-process fake) {cpu:.2f} s")
+    print(f"  resources        {res}")
+    print(f"  API calls        {calls}")
+    print(f"  calls/resource   {calls / max(res, 1):.2f}")
+    print(f"  scope errors     {len(doc['errors'])}")
+    fake.stop()
+
+
+if __name__ == "__main__":
+    main()
