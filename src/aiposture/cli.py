@@ -292,6 +292,44 @@ def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, workers
     _live(ctx, "azure", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw)
 
 
+@scan.command("gcp", epilog=LIVE_EPILOG)
+@click.option("--project", "projects", multiple=True, metavar="ID", help="Project id (comma-separated or repeated).")
+@click.option("--organization", metavar="ID", help="Walk every ACTIVE project under this organization (folders too).")
+@click.option("--folder", metavar="ID", help="Walk every ACTIVE project under this folder.")
+@click.option("--locations", "locations", multiple=True, metavar="LIST",
+              help="Vertex AI locations, comma-separated or repeated [default: the main Vertex AI regions].")
+@click.option("--api-endpoint-template", metavar="TEMPLATE",
+              help="Endpoint for every API, with optional {service} and {location} (restricted VIP, PSC, proxies).")
+@click.option("--universe-domain", default="googleapis.com", show_default=True, help="Universe domain (sovereign clouds).")
+@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent project x location scans.")
+@click.option("--save-inventory", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the normalised inventory (re-evaluate later with 'scan --inventory').")
+@evaluation_options
+@click.pass_context
+@_handle_errors
+def scan_gcp(ctx, projects, organization, folder, locations, api_endpoint_template, universe_domain, workers, save_inventory,
+             config_path, **kw) -> None:
+    """Scan Google Vertex AI and Model Armor in one or many projects.
+
+    Authenticates with Application Default Credentials. Without --project,
+    --organization or --folder it scans every ACTIVE project the identity can
+    see. A project with the Vertex AI API disabled is skipped with a note.
+    Read-only: 'aiposture permissions gcp' prints the custom role.
+
+    \b
+    Examples:
+      aiposture scan gcp --project my-ml-prod --locations us-central1,europe-west4
+      aiposture scan gcp --organization 123456789012 -f sarif -o vertex.sarif
+    """
+    from aiposture.collect.gcp_vertex import GcpOptions, collect
+
+    if organization and folder:
+        raise click.UsageError("give --organization or --folder, not both")
+    gopts = GcpOptions(projects=_csv(projects), organization=organization, folder=folder, locations=_csv(locations),
+                       endpoint_template=api_endpoint_template, universe_domain=universe_domain, workers=workers)
+    _live(ctx, "gcp", lambda quiet: collect(gopts, quiet=quiet), save_inventory, config_path, kw)
+
+
 # --------------------------------------------------------------------------- permissions
 @main.group()
 def permissions() -> None:
@@ -312,6 +350,14 @@ def permissions_azure() -> None:
     from aiposture.collect.azure_openai import role_definition
 
     click.echo(json.dumps(role_definition(), indent=2))
+
+
+@permissions.command("gcp")
+def permissions_gcp() -> None:
+    """Custom IAM role (YAML-compatible JSON) for 'scan gcp' ('gcloud iam roles create --file')."""
+    from aiposture.collect.gcp_vertex import role_definition as gcp_role
+
+    click.echo(json.dumps(gcp_role(), indent=2))
 
 
 # --------------------------------------------------------------------------- iac
