@@ -148,3 +148,23 @@ def test_cli_broken_file_exit_3_and_baseline(tmp_path):
     p = run("iac", "arm", "--baseline", "base.json", cwd=tmp_path)
     assert p.returncode == 3 and "broken.json" in p.stdout
     assert run("iac", "nope", cwd=tmp_path).returncode == 3
+
+
+def test_azapi_rai_policies_and_deployments():
+    doc = scan_paths([FIX / "terraform-azapi"], base=ROOT)
+    assert inv.validate(doc) == [] and doc["errors"] == []
+    rep = pipeline.evaluate(doc, pipeline.Options(), Config())
+    tf = "tests/fixtures/iac/terraform-azapi/main.tf"
+    res = {r["source"]["address"]: r for r in doc["resources"]}
+    lenient, strict = res["azapi_resource.lenient_filter"], res["azapi_resource.strict_filter"]
+    assert lenient["kind"] == strict["kind"] == "content_filter"
+    assert lenient["attrs"]["attached"] is True          # referenced by the azurerm deployment
+    assert strict["attrs"]["attached"] is True           # named by the azapi deployment's raiPolicyName
+    assert lenient["attrs"]["mode"] == "async" and strict["attrs"]["prompt_attack"]["input_action"] == "block"
+    chat, batch = res["azurerm_cognitive_deployment.chat"], res["azapi_resource.batch"]
+    assert chat["attrs"]["content_filter"]["id"] == lenient["id"]
+    assert batch["kind"] == "model_deployment" and batch["attrs"]["content_filter"]["id"] == strict["id"]
+    assert batch["attrs"]["rate_limit"]["tokens_per_minute"] == 50000
+    f = found(rep)
+    assert ("AIP-GR-002", tf, 13) in f and ("AIP-GR-008", tf, 13) in f   # jailbreak annotates; async mode
+    assert not {x for x in f if x[2] == 31 and x[0] in ("AIP-GR-002", "AIP-GR-003", "AIP-GR-008")}

@@ -269,7 +269,7 @@ def _azurerm_rai(v: dict[str, Any]) -> dict[str, Any]:
 def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawResource]]) -> list[Resource]:
     v = r.values
     if canon == "az_account":
-        arm = v if r.origin == "arm" else _azurerm_account(v, r.type)
+        arm = v if _arm_shaped(r) else _azurerm_account(v, r.type)
         kind = known(get(arm, "kind"))
         if kind and str(kind) not in ("OpenAI", "AIServices"):
             return []
@@ -292,20 +292,22 @@ def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawRes
             attrs.update(naz.diagnostic_settings(settings))
         return [_mk(r, "azure", "ai_service", attrs, native=NATIVE[canon], region=get(arm, "location"))]
     if canon == "az_deployment":
-        arm = v if r.origin == "arm" else {
+        arm = v if _arm_shaped(r) else {
             "sku": {"name": get(v, "sku.name"), "capacity": get(v, "sku.capacity", 1)},
             "properties": {"model": get(v, "model"), "rai_policy_name": get(v, "rai_policy_name"),
                            "version_upgrade_option": get(v, "version_upgrade_option", "OnceNewDefaultVersionAvailable")}}
-        policy = g.target(r, "rai_policy_name", "az_rai") or (g.named("az_rai", known(get(arm, "properties.rai_policy_name")), file=r.file) if r.origin == "arm" else None)
+        policy = (g.target(r, "rai_policy_name", "az_rai") or g.target(r, "properties.rai_policy_name", "az_rai") or
+                  (g.named("az_rai", known(get(arm, "properties.rai_policy_name")), file=r.file) if _arm_shaped(r) else None))
         if policy is not None and is_unknown(get(arm, "properties.rai_policy_name")):
             arm = {**arm, "properties": {**arm["properties"], "rai_policy_name": known(get(policy.values, "name")) or policy.address}}
         attrs = naz.deployment(arm, policy_id=policy.id if policy else None)
         return [_mk(r, "azure", "model_deployment", attrs, native=NATIVE[canon])]
     if canon == "az_rai":
-        arm = v if r.origin in ("arm",) or "properties" in v else _azurerm_rai(v)
+        arm = v if _arm_shaped(r) or "properties" in v else _azurerm_rai(v)
         attrs = naz.rai_policy(arm)
         users = [d for d in g.by_canon["az_deployment"] if g.target(d, "rai_policy_name") is r or
-                 (d.origin == "arm" and d.file == r.file and known(get(d.values, "properties.rai_policy_name")) in (r.name, known(get(r.values, "name"))))]
+                 g.target(d, "properties.rai_policy_name") is r or
+                 (_arm_shaped(d) and d.file == r.file and known(get(d.values, "properties.rai_policy_name")) in (r.name, known(get(r.values, "name"))))]
         if users:
             attrs["attached"] = True
         return [_mk(r, "azure", "content_filter", attrs, native=NATIVE[canon])]
@@ -355,7 +357,49 @@ def _gcp(g: Graph, r: RawResource, canon: str) -> list[Resource]:
     return []
 
 
+def _azapi(r: RawResource) -> RawResource:
+    """``azapi_resource`` typed as a Cognitive Services ARM type -> the ARM shape the Azure mapping reads.
+
+    The body (an HCL object, or a ``jsonencode``/JSON string) uses ARM's camelCase names;
+    references inside it (``raiPolicyName = azapi_resource.filter.name``) keep working.
+    """
+    t = known(get(r.values, "type"))
+    arm_type = t.split("@", 1)[0] if isinstance(t, str) else None
+    if arm_type not in CANON or not arm_type.startswith("Microsoft."):
+        return r
+    body = get(r.values, "body")
+    if isinstance(body, str):
+        import json
+
+        try:
+            body = json.loads(body)
+        except ValueError:
+            body = UNKNOWN
+    if is_unknown(body):
+        values: dict[str, Any] = {"properties": UNKNOWN}
+    else:
+        from aiposture.normalize.values import snake_keys
+
+        values = snake_keys(body if isinstance(body, dict) else {}, keep=("tags",))
+    values["name"] = get(r.values, "name")
+    if get(r.values, "location") is not None:
+        values["location"] = get(r.values, "location")
+    from aiposture.normalize.values import snake
+
+    refs = {".".join(snake(x) for x in path.split(".")[1:]) if path.startswith("body.") else path: targets
+            for path, targets in r.refs.items()}
+    out = RawResource(type=arm_type, address=r.address, values=values, origin=r.origin, file=r.file, line=r.line,
+                      name=r.name, refs=refs, suppressions=r.suppressions)
+    out.__dict__.update({k: v for k, v in r.__dict__.items() if k == "root"}, arm_shape=True)
+    return out
+
+
+def _arm_shaped(r: RawResource) -> bool:
+    return r.origin == "arm" or bool(r.__dict__.get("arm_shape"))
+
+
 def build(raws: list[RawResource]) -> list[Resource]:
+    raws = [_azapi(r) if r.type == "azapi_resource" else r for r in raws]
     g = Graph(raws)
     diag_for: dict[int, list[RawResource]] = defaultdict(list)
     for d in g.by_canon["az_diag"]:

@@ -11,6 +11,8 @@ reported as notes.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,22 @@ def parse_file(path: Path) -> dict[str, Any]:
         line = getattr(e, "line", None)
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise HclError(str(path), line if isinstance(line, int) and line > 0 else None, msg) from None
+
+
+_JSONENCODE = re.compile(r"^\$\{jsonencode\((.*)\)\}$", re.S)
+
+
+@functools.lru_cache(maxsize=1024)
+def _hcl_expression(text: str) -> Any:
+    """Parse an HCL expression (the argument of ``jsonencode``) by parsing ``v = <expr>``; None if it does not parse."""
+    import hcl2
+    from hcl2 import SerializationOptions
+
+    try:
+        doc = hcl2.loads(f"v = {text}\n", serialization_options=SerializationOptions(strip_string_quotes=True, with_comments=False))
+    except Exception:  # noqa: BLE001 - not a literal we can read: the caller keeps it unknown
+        return None
+    return _clean(doc).get("v")
 
 
 def _clean(v: Any) -> Any:
@@ -104,6 +122,11 @@ class _Module:
         if isinstance(v, list):
             return [self.resolve(x, refs, path, _depth) for x in v]
         if isinstance(v, str) and "${" in v:
+            jm = _JSONENCODE.match(v.strip())
+            if jm and _depth < 5:  # jsonencode({...}) of a literal object: read the object itself
+                inner = _hcl_expression(jm.group(1))
+                if inner is not None:
+                    return self.resolve(inner, refs, path, _depth + 1)
             m = _FULL_EXPR.match(v.strip())
             expr = m.group(1).strip() if m and "${" not in m.group(1) else None
             if expr:

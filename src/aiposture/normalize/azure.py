@@ -23,9 +23,8 @@ def filter_key(name: Any) -> str:
 
 
 def account(v: dict[str, Any]) -> dict[str, Any]:
-    p = get(v, "properties") or {}
-    if is_unknown(p):
-        p = {}
+    p = get(v, "properties")
+    p = {} if p is None else p  # UNKNOWN stays unknown: every field read from it is unknown
     dla = get(p, "disable_local_auth", False)
     pna = get(p, "public_network_access")
     acl_default = get(p, "network_acls.default_action")
@@ -65,7 +64,8 @@ def account(v: dict[str, Any]) -> dict[str, Any]:
 
 
 def deployment(v: dict[str, Any], *, policy_id: Any = None) -> dict[str, Any]:
-    p = get(v, "properties") or {}
+    p = get(v, "properties")
+    p = {} if p is None else p  # UNKNOWN stays unknown: every field read from it is unknown
     cap = get(v, "sku.capacity")
     rai = get(p, "rai_policy_name")
     attrs: dict[str, Any] = {
@@ -123,7 +123,8 @@ def _azure_filter(entries: list[dict[str, Any]], *, with_strength: bool) -> dict
 
 
 def rai_policy(v: dict[str, Any]) -> dict[str, Any]:
-    p = get(v, "properties") or {}
+    p = get(v, "properties")
+    p = {} if p is None else p  # UNKNOWN stays unknown: every field read from it is unknown
     filters = get(p, "content_filters")
     mode = get(p, "mode", "Default")
     attrs: dict[str, Any] = {"mode": None if is_unknown(mode) else ("async" if filter_key(mode) == "asynchronousfilter" else "block")}
