@@ -146,3 +146,22 @@ def test_example_inventory_results_are_deterministic(pack, example_doc):
     assert a == b
     s = summarize(Engine(pack).evaluate(example_doc))
     assert s["fail"] > 0 and s["pass"] > 0 and s["error"] > 0
+
+
+def test_context_holds_everything_a_custom_rule_reads(tmp_path):
+    """The engine builds the CEL context from only what the rules read; tags, name and whole attrs must survive."""
+    (tmp_path / "custom.yaml").write_text(
+        "id: ORG-GR-001\ntitle: prod filters are named and tagged\nkind: content_filter\nseverity: low\n"
+        "condition: resource.tags.env == 'prod' && resource.name.startsWith('prod-') && "
+        "resource.attrs.mode == 'block' && size(resource.attrs) > 1\n"
+        "threats: [evasion]\ncontrols: {iso27001: [A.8.28], owasp_llm_2025: ['LLM01:2025']}\n"
+        "rationale: prod filters are named and tagged\nremediation: {aws: x, terraform: x}\n"
+        "tests: [{attrs: {mode: block}, expect: pass}, {attrs: {mode: annotate}, expect: fail}]\n")
+    rules, problems = load_rules([tmp_path], include_builtin=False)
+    assert not problems, problems
+    ok = make_resource(id="a", provider="aws", kind="content_filter", native_type="t", name="prod-a",
+                       attrs={"mode": "block", "pii": {"enabled": True}}, tags={"env": "prod"})
+    bad = make_resource(id="b", provider="aws", kind="content_filter", native_type="t", name="prod-b",
+                        attrs={"mode": "block"}, tags={"env": "prod"})
+    res = statuses(Engine(rules).evaluate(new_document([ok, bad])))
+    assert res == {("ORG-GR-001", "a"): Status.PASS, ("ORG-GR-001", "b"): Status.FAIL}

@@ -101,6 +101,28 @@ def select_rules(
     return out
 
 
+_RESOURCE_USE = re.compile(r"\bresource\b(\.[A-Za-z_]\w*)?(\.[A-Za-z_]\w*)?")
+
+
+def _reads(expressions: list[str]) -> tuple[set[str] | None, set[str] | None]:
+    """(top-level resource keys, attrs keys) the expressions read; None = the whole thing is used."""
+    top: set[str] | None = set()
+    attrs: set[str] | None = set()
+    for expr in expressions:
+        for m in _RESOURCE_USE.finditer(expr):
+            if not m.group(1):
+                return None, None
+            key = m.group(1)[1:]
+            if top is not None:
+                top.add(key)
+            if key == "attrs":
+                if not m.group(2):
+                    attrs = None
+                elif attrs is not None:
+                    attrs.add(m.group(2)[1:])
+    return top, attrs
+
+
 class Engine:
     """Evaluates a fixed set of rules; build once, evaluate many inventories."""
 
@@ -110,6 +132,9 @@ class Engine:
         self._by_kind: dict[str, list[Rule]] = defaultdict(list)
         for r in rules:
             self._by_kind[r.kind].append(r)
+        # what the rules of each kind read: the CEL context is built from only that (building
+        # the context dominates evaluation cost, and it grows with the size of the value)
+        self._reads = {kind: _reads([x for r in rs for x in (r.condition, r.applies_if or "")]) for kind, rs in self._by_kind.items()}
 
     # -- one resource -------------------------------------------------------
     def evaluate_resource(self, resource: dict[str, Any]) -> list[Result]:
@@ -118,8 +143,13 @@ class Engine:
         rules = [r for r in self._by_kind.get(resource["kind"], ()) if r.applies_to_provider(resource["provider"])]
         if not rules:
             return []
-        view = {k: v for k, v in resource.items() if k != "raw"}
-        attrs = view.get("attrs") or {}
+        attrs = resource.get("attrs") or {}
+        top, attr_keys = self._reads[resource["kind"]]
+        if top is None:
+            view = {k: v for k, v in resource.items() if k != "raw"}
+        else:
+            view = {k: resource[k] for k in top if k in resource and k != "attrs"}
+            view["attrs"] = attrs if attr_keys is None else {k: attrs[k] for k in attr_keys if k in attrs}
         ctx = cel.Context({"resource": view})
         results = []
         for rule in rules:
