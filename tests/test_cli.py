@@ -128,3 +128,21 @@ def test_startup_does_not_import_cloud_sdks():
             "bad=sorted(m for m in new if m.split('.')[0] in ('boto3','botocore','azure','google','moto','hcl2')); print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip()
     assert out == "[]"
+
+
+@pytest.mark.parametrize("cmd,module,extra", [
+    (["scan", "aws", "--regions", "us-east-1"], "boto3", "aws"),
+    (["scan", "azure", "--subscription", "s"], "azure.mgmt.cognitiveservices", "azure"),
+    (["scan", "gcp", "--project", "p"], "google.cloud.aiplatform_v1", "gcp"),
+])
+def test_live_scan_without_its_sdk_says_what_to_install(monkeypatch, cmd, module, extra):
+    import sys
+
+    from click.testing import CliRunner
+
+    from aiposture.cli import main
+
+    monkeypatch.setitem(sys.modules, module, None)  # import now raises ImportError
+    r = CliRunner().invoke(main, cmd)
+    assert r.exit_code == 2, r.output
+    assert f"pip install 'aiposture[{extra}]'" in r.output

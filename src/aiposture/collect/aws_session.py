@@ -72,7 +72,15 @@ def _shared_loader():
         return _loader
 
 
+def require_sdk() -> None:
+    try:
+        import boto3  # noqa: F401
+    except ImportError:
+        raise AiPostureError("the AWS SDK is not installed: pip install 'aiposture[aws]'") from None
+
+
 def new_session(*, profile: str | None = None, credentials: dict[str, str] | None = None, region: str | None = None):
+    require_sdk()
     import boto3
     import botocore.session
     from botocore.exceptions import ProfileNotFound

@@ -103,6 +103,7 @@ class AzureScan:
 
     def _credential(self):
         try:
+            import azure.mgmt.cognitiveservices  # noqa: F401
             from azure.identity import DefaultAzureCredential
         except ImportError:
             raise AiPostureError("the Azure SDK is not installed: pip install 'aiposture[azure]'") from None

@@ -111,6 +111,7 @@ class GcpScan:
         try:
             import google.auth
             from google.auth import exceptions as aexc
+            from google.cloud import aiplatform_v1, modelarmor_v1, resourcemanager_v3  # noqa: F401
         except ImportError:
             raise AiPostureError("the Google Cloud SDK is not installed: pip install 'aiposture[gcp]'") from None
         try:
