@@ -199,3 +199,16 @@ def test_user_mistakes_are_clear(aws, monkeypatch, tmp_path):
     r = CliRunner().invoke(main, ["scan", "aws"])
     assert r.exit_code == 2 and "no AWS credentials" in r.output
     assert "Traceback" not in r.output
+
+
+def test_one_denied_setting_errors_only_the_rules_that_need_it(aws, tmp_path):
+    aws.deny(DEFAULT_ACCOUNT, "DescribeVpcEndpoints")
+    r = run("--regions", "us-east-1", "--save-inventory", "inv.json", "-f", "json", "-o", "out.json",
+            "--rule", "AIP-NET-002", "--rule", "AIP-LOG-001")
+    inv = json.loads((tmp_path / "inv.json").read_text())
+    assert [(e["code"], e.get("partial")) for e in inv["errors"]] == [("AccessDenied", True)]
+    svc = next(x for x in inv["resources"] if x["kind"] == "ai_service")
+    assert svc["attrs"]["private_endpoints"] is None
+    res = {(x["rule_id"], x["status"]) for x in json.loads((tmp_path / "out.json").read_text())["results"]}
+    assert res == {("AIP-NET-002", "error"), ("AIP-LOG-001", "fail")}
+    assert r.exit_code == 1

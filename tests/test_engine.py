@@ -165,3 +165,16 @@ def test_context_holds_everything_a_custom_rule_reads(tmp_path):
                         attrs={"mode": "block"}, tags={"env": "prod"})
     res = statuses(Engine(rules).evaluate(new_document([ok, bad])))
     assert res == {("ORG-GR-001", "a"): Status.PASS, ("ORG-GR-001", "b"): Status.FAIL}
+
+
+def test_partial_scope_error_reports_per_resource_not_per_scope(pack):
+    eng = Engine(by_id(pack, "AIP-LOG-001", "AIP-NET-002"))
+    svc = make_resource(id="svc", provider="aws", kind="ai_service", native_type="t", name="svc", account="1", region="r",
+                        attrs={"invocation_logging": {"enabled": True}, "private_endpoints": None})
+    err = make_error("aws", "VPC endpoints: denied", code="AccessDenied", kinds=["ai_service"], partial=True,
+                     account="1", region="r")
+    res = statuses(eng.evaluate(new_document([svc], [err])))
+    assert res == {("AIP-LOG-001", "svc"): Status.PASS, ("AIP-NET-002", "svc"): Status.ERROR}
+    whole = make_error("aws", "denied", code="AccessDenied", kinds=["ai_service"], account="2", region="r")
+    res = statuses(eng.evaluate(new_document([svc], [whole])))
+    assert res[("AIP-LOG-001", "aws:2/r")] is Status.ERROR and res[("AIP-NET-002", "aws:2/r")] is Status.ERROR

@@ -93,6 +93,7 @@ def make_error(
     *,
     code: str = "Error",
     kinds: Iterable[str] | None = None,
+    partial: bool = False,
     **scope: Any,
 ) -> dict[str, Any]:
     """An entry of the inventory's ``errors``: what could not be checked, and where."""
@@ -104,6 +105,8 @@ def make_error(
     }
     if kinds:
         err["kinds"] = sorted(set(kinds))
+    if partial:
+        err["partial"] = True
     return err
 
 

@@ -130,8 +130,8 @@ class AccountScan:
                 c = self._clients.setdefault(key, c)
         return c
 
-    def guard(self, what: str, kinds, region: str = "", **extra) -> Any:
-        return guarded(self.rec, what, kinds=kinds, classify=classify, account=self.account.id,
+    def guard(self, what: str, kinds, region: str = "", partial: bool = False, **extra) -> Any:
+        return guarded(self.rec, what, kinds=kinds, classify=classify, partial=partial, account=self.account.id,
                        region=region or None, **extra)
 
     def arn(self, region: str, suffix: str) -> str:
@@ -263,7 +263,7 @@ class AccountScan:
             except Exception as e:  # noqa: BLE001 - a bucket we cannot read (other account, denied): unknown
                 code, msg = classify(e)
                 self.rec.error(f"S3 bucket {name}: {msg}", code=code, kinds=["training_job", "knowledge_base", "custom_model"],
-                               account=self.account.id, region=region, service="s3")
+                               partial=True, account=self.account.id, region=region, service="s3")
                 facts = None
             self._buckets[name] = facts
             return dict(facts or {"versioning": None, "object_lock": None, "public_access_blocked": None})
@@ -286,24 +286,24 @@ class AccountScan:
             if code == "EndpointUnreachable":
                 self.rec.error(f"Bedrock endpoint: {msg}", code=code, kinds=None, account=acct, region=region, service="bedrock")
                 return
-            self.rec.error(f"invocation logging: {msg}", code=code, kinds=["ai_service"], account=acct, region=region,
-                           service="bedrock")
+            self.rec.error(f"invocation logging: {msg}", code=code, kinds=["ai_service"], partial=True, account=acct,
+                           region=region, service="bedrock")
             svc["invocation_logging"] = None
         self.rec.target(account=acct, region=region)
 
         enforced: list[dict[str, Any]] = []
         svc["enforced_guardrail"] = None
-        with self.guard("enforced guardrails", ["ai_service"], region, service="bedrock"):
+        with self.guard("enforced guardrails", ["ai_service"], region, partial=True, service="bedrock"):
             enforced = list(pages(br, "list_enforced_guardrails_configuration", "guardrailsConfig"))
             svc["enforced_guardrail"] = {"enabled": bool(enforced), "blocking": True if enforced else None,
                                          "id": enforced[0].get("guardrailArn") if enforced else None}
-        with self.guard("data retention", ["ai_service"], region, service="bedrock"):
+        with self.guard("data retention", ["ai_service"], region, partial=True, service="bedrock"):
             mode = br.get_account_data_retention().get("mode")
             raw["data_retention_mode"] = mode
             if mode == "none":
                 svc["data_retention_days"] = 0
         svc["private_endpoints"] = None
-        with self.guard("VPC endpoints", ["ai_service"], region, service="ec2"):
+        with self.guard("VPC endpoints", ["ai_service"], region, partial=True, service="ec2"):
             ec2 = self.client("ec2", region)
             names = [f"com.amazonaws.{region}.{s}" for s in BEDROCK_SERVICES]
             eps = list(pages(ec2, "describe_vpc_endpoints", "VpcEndpoints",
@@ -314,7 +314,7 @@ class AccountScan:
                 pe["restrictive_policy"] = True if any(v is True for v in vals) else (None if None in vals else False)
             svc["private_endpoints"] = pe
         svc["audit_logging"] = None
-        with self.guard("CloudTrail", ["ai_service"], region, service="cloudtrail"):
+        with self.guard("CloudTrail", ["ai_service"], region, partial=True, service="cloudtrail"):
             svc["audit_logging"] = {"enabled": self._trail_covers(region)}
         self.resource(id=self.arn(region, "account-settings"), kind="ai_service", native="AWS::Bedrock::Account",
                       name=f"Bedrock {acct} {region}", attrs=svc, region=region, raw=raw or None)
@@ -413,7 +413,7 @@ class AccountScan:
                 except Exception as e:  # noqa: BLE001
                     code, msg = classify(e)
                     self.rec.error(f"data sources of {kb['knowledgeBaseId']}: {msg}", code=code, kinds=["knowledge_base"],
-                                   account=self.account.id, region=region, service="bedrock-agent")
+                                   partial=True, account=self.account.id, region=region, service="bedrock-agent")
                     sources = None
                 attrs = naws.knowledge_base(snake_keys(kb), sources=sources or [])
                 if sources is None:

@@ -191,19 +191,19 @@ class AzureScan:
         c = self.client(sub)
         scope = {"subscription": sub, "account": name}
 
-        def guard(what: str, kinds):
-            return guarded(self.rec, f"{name}: {what}", kinds=kinds, classify=classify, **scope)
+        def guard(what: str, kinds, partial: bool = False):
+            return guarded(self.rec, f"{name}: {what}", kinds=kinds, classify=classify, partial=partial, **scope)
 
         arm = account.as_dict()
         attrs = naz.account(arm)
         # live: no privateEndpointConnections means none (IaC leaves it absent: endpoints may be declared elsewhere)
         attrs.setdefault("private_endpoints", {"count": 0, "approved": 0})
         attrs["threat_protection"] = None
-        with guard("Defender for AI settings", ["ai_service"]):
+        with guard("Defender for AI settings", ["ai_service"], partial=True):
             states = [str(s.state or "").lower() for s in c.defender_for_ai_settings.list(rg, name)]
             attrs["threat_protection"] = "enabled" in states
         attrs["invocation_logging"] = attrs["audit_logging"] = None
-        with guard("diagnostic settings", ["ai_service"]):
+        with guard("diagnostic settings", ["ai_service"], partial=True):
             settings = [_snake(s) for s in self.get_paged(f"{account.id}/providers/Microsoft.Insights/diagnosticSettings",
                                                           "2021-05-01-preview")]
             attrs.update(naz.diagnostic_settings(settings))

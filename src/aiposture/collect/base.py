@@ -63,9 +63,11 @@ class Recorder:
         with self._lock:
             self.calls += 1
 
-    def error(self, message: str, *, code: str, kinds: Iterable[str] | None, **scope: Any) -> None:
+    def error(self, message: str, *, code: str, kinds: Iterable[str] | None, partial: bool = False, **scope: Any) -> None:
+        """Record what could not be checked. ``partial``: the resources were still emitted, with the
+        affected attributes null, so the engine reports errors per resource rather than for the scope."""
         with self._lock:
-            self.errors.append(make_error(self.provider, message, code=code, kinds=kinds, **scope))
+            self.errors.append(make_error(self.provider, message, code=code, kinds=kinds, partial=partial, **scope))
 
     def document(self, *, started_at: str, source: str) -> dict[str, Any]:
         doc = new_document(self.resources, sorted(self.errors, key=lambda e: sorted(e["scope"].items())),
@@ -80,7 +82,8 @@ Classifier = Callable[[BaseException], "tuple[str, str]"]
 
 
 @contextmanager
-def guarded(rec: Recorder, what: str, *, kinds: Iterable[str] | None, classify: Classifier, **scope: Any) -> Iterator[None]:
+def guarded(rec: Recorder, what: str, *, kinds: Iterable[str] | None, classify: Classifier, partial: bool = False,
+            **scope: Any) -> Iterator[None]:
     """Run a block of API calls; on failure record what could not be checked and carry on.
 
     ``kinds`` are the resource kinds the failure leaves unchecked in ``scope``
@@ -92,7 +95,7 @@ def guarded(rec: Recorder, what: str, *, kinds: Iterable[str] | None, classify: 
         yield
     except Exception as e:  # noqa: BLE001 - one failure must not stop the scan
         code, message = classify(e)
-        rec.error(f"{what}: {message}", code=code, kinds=kinds if kinds is not None else ALL_KINDS, **scope)
+        rec.error(f"{what}: {message}", code=code, kinds=kinds if kinds is not None else ALL_KINDS, partial=partial, **scope)
 
 
 def internal(e: BaseException) -> tuple[str, str]:

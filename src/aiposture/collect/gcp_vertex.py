@@ -111,7 +111,10 @@ class GcpScan:
         try:
             import google.auth
             from google.auth import exceptions as aexc
-            from google.cloud import aiplatform_v1, modelarmor_v1, resourcemanager_v3  # noqa: F401
+            import importlib
+
+            for mod in ("google.cloud.aiplatform_v1", "google.cloud.modelarmor_v1", "google.cloud.resourcemanager_v3"):
+                importlib.import_module(mod)
         except ImportError:
             raise AiPostureError("the Google Cloud SDK is not installed: pip install 'aiposture[gcp]'") from None
         try:
@@ -184,7 +187,8 @@ class GcpScan:
         attrs: dict[str, Any] = {"audit_logging": None, "enforced_guardrail": None}
         scope = {"project": project}
         admins: set[str] = set()
-        with guarded(self.rec, "project IAM policy", kinds=["ai_service", "identity_binding"], classify=classify, **scope):
+        # the ai_service resource is still emitted with audit_logging null; the bindings are missing
+        with guarded(self.rec, "project IAM policy", kinds=["identity_binding"], classify=classify, **scope):
             pol = self.call(self.client(rm.ProjectsClient, "cloudresourcemanager").get_iam_policy, resource=f"projects/{project}")
             configs = [{"service": c.service, "audit_log_configs": [
                 {"log_type": ngcp_log_type(x.log_type), "exempted_members": list(x.exempted_members)} for x in c.audit_log_configs]}
@@ -205,7 +209,7 @@ class GcpScan:
                               attrs=battrs, project=project, location="global")
         with self._lock:
             self._admins[project] = admins
-        with guarded(self.rec, "Model Armor floor setting", kinds=["ai_service"], classify=classify, **scope):
+        with guarded(self.rec, "Model Armor floor setting", kinds=["ai_service"], classify=classify, partial=True, **scope):
             try:
                 fs = self.call(self.client(ma.ModelArmorClient, "modelarmor", "global").get_floor_setting,
                                name=f"projects/{project}/locations/global/floorSetting")
@@ -217,7 +221,8 @@ class GcpScan:
                     attrs["enforced_guardrail"] = {"enabled": False}  # no floor setting: nothing enforced
                 else:
                     raise
-        with guarded(self.rec, "organisation policy vertexai.allowedModels", kinds=["ai_service"], classify=classify, **scope):
+        with guarded(self.rec, "organisation policy vertexai.allowedModels", kinds=["ai_service"], classify=classify,
+                     partial=True, **scope):
             attrs["allowed_models_restricted"] = None
             attrs["allowed_models_restricted"] = self._allowed_models(project)
         self._add(id=f"projects/{project}/locations/global/aiplatform", kind="ai_service",

@@ -101,6 +101,7 @@ def select_rules(
     return out
 
 
+SCOPE_KEYS = ("subscription", "project", "account", "region", "location", "service")
 _RESOURCE_USE = re.compile(r"\bresource\b(\.[A-Za-z_]\w*)?(\.[A-Za-z_]\w*)?")
 
 
@@ -226,11 +227,11 @@ class Engine:
         seen = set()
         for err in errors:
             provider = err.get("provider")
-            if provider not in ("aws", "azure", "gcp"):
-                continue  # IaC file errors are reported as scan errors, not per rule
+            if provider not in ("aws", "azure", "gcp") or err.get("partial"):
+                continue  # IaC file errors are scan errors; partial ones already made attrs null on the resources
             scope = err.get("scope", {})
             kinds = set(err.get("kinds") or [])
-            label = "/".join(str(scope[k]) for k in ("account", "region", "service") if scope.get(k)) or "scope"
+            label = "/".join(str(scope[k]) for k in SCOPE_KEYS if scope.get(k)) or "scope"
             for rule in self.rules:
                 if not rule.applies_to_provider(provider) or (kinds and rule.kind not in kinds):
                     continue
@@ -244,8 +245,8 @@ class Engine:
                     "provider": provider,
                     "kind": rule.kind,
                     "native_type": "scope",
-                    "account": str(scope.get("account", "")),
-                    "region": str(scope.get("region", "")),
+                    "account": str(scope.get("subscription") or scope.get("project") or scope.get("account") or ""),
+                    "region": str(scope.get("region") or scope.get("location") or ""),
                     "name": label,
                     "tags": {},
                     "source": {"origin": "live"},
