@@ -74,7 +74,7 @@ def org(aws):
 
 def test_org_scan_good_and_bad_accounts(aws, org, tmp_path):
     r = run("--org", "--role-name", "OrganizationAccountAccessRole", "--regions", "us-east-1,ap-east-1",
-            "-f", "json", "-o", "out.json", "--save-inventory", "inv.json")
+            "-f", "json", "-o", "out.json", "-f", "sarif", "-o", "out.sarif", "--save-inventory", "inv.json")
     assert r.exit_code == 1, r.output  # failing findings in the careless account
     inv = json.loads((tmp_path / "inv.json").read_text())
     scanned = {t["account"] for t in inv["scan"]["targets"]}
@@ -103,6 +103,18 @@ def test_org_scan_good_and_bad_accounts(aws, org, tmp_path):
         if "fail" not in b or not g or not g <= {"pass", "not_applicable", "skip"}:
             wrong.append((rule, sorted(b), sorted(g)))
     assert not wrong
+    # SARIF for code scanning: valid, one category for the AWS scan, findings on inventory lines
+    from pathlib import Path
+
+    from jsonschema import Draft4Validator
+
+    sarif = json.loads((tmp_path / "out.sarif").read_text())
+    oasis = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+    assert list(Draft4Validator(oasis).iter_errors(sarif)) == []
+    run0 = sarif["runs"][0]
+    assert run0["automationDetails"]["id"] == "aiposture/aws/"
+    locs = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run0["results"]}
+    assert locs == {"inv.json"} and all(r["locations"][0]["physicalLocation"]["region"]["startLine"] > 1 for r in run0["results"])
     # pinned guardrail version on the agent, filters that block, a narrow VPC endpoint policy, finite capacity
     for rule in ("AIP-GR-001", "AIP-AGT-002", "AIP-NET-003", "AIP-RL-001", "AIP-LOG-002", "AIP-ENC-002", "AIP-ENC-004"):
         assert statuses(out, good, rule) == {"pass"}, rule

@@ -153,7 +153,8 @@ def _category(report: Report) -> str:
     accounts = sorted({(r["provider"], r["account"]) for r in report.inventory.get("resources", [])})
     if len(accounts) == 1:
         return f"aiposture/{accounts[0][0]}-{accounts[0][1]}"
-    return "aiposture/live"
+    providers = {p for p, _ in accounts}
+    return f"aiposture/{providers.pop()}" if len(providers) == 1 else "aiposture/live"
 
 
 def build(report: Report, base: Path | None = None) -> dict[str, Any]:
