@@ -168,3 +168,25 @@ def test_azapi_rai_policies_and_deployments():
     f = found(rep)
     assert ("AIP-GR-002", tf, 13) in f and ("AIP-GR-008", tf, 13) in f   # jailbreak annotates; async mode
     assert not {x for x in f if x[2] == 31 and x[0] in ("AIP-GR-002", "AIP-GR-003", "AIP-GR-008")}
+
+
+def test_plan_with_child_module_links_across_files_and_modules():
+    """terraform show -json of a root with a local module; --tf-root maps findings to three .tf files."""
+    fx = FIX / "plan-modules"
+    doc = scan_paths([fx / "plan.json"], tf_root=fx / "src", base=ROOT)
+    assert doc["errors"] == []
+    res = {r["source"]["address"]: r for r in doc["resources"]}
+    agent = res["module.support_agent.aws_bedrockagent_agent.this"]
+    assert agent["source"]["file"].endswith("plan-modules/src/modules/agent/main.tf") and agent["source"]["line"] == 4
+    # var.guardrail_id inside the module = aws_bedrock_guardrail.support (declared in guardrails.tf, unknown id)
+    assert agent["attrs"]["content_filter"]["attached"] is True
+    assert agent["attrs"]["content_filter"]["version"] == "DRAFT"
+    support, unused = res["aws_bedrock_guardrail.support"], res["aws_bedrock_guardrail.unused"]
+    assert support["source"]["file"].endswith("plan-modules/src/guardrails.tf") and support["source"]["line"] == 1
+    assert support["attrs"].get("attached") is True and "attached" not in unused["attrs"]
+    rep = pipeline.evaluate(doc, pipeline.Options(), Config())
+    f = found(rep)
+    assert ("AIP-AGT-002", agent["source"]["file"], 4) in f      # agent uses the DRAFT guardrail
+    assert ("AIP-AGT-006", agent["source"]["file"], 4) in f      # two-hour idle sessions
+    assert ("AIP-GR-001", unused["source"]["file"], 15) in f     # no prompt-attack filter
+    assert not [x for x in f if x[0] == "AIP-AGT-001"]            # the guardrail is attached across the module boundary

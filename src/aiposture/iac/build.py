@@ -68,12 +68,12 @@ class Graph:
         self.by_canon: dict[str, list[RawResource]] = defaultdict(list)
         self.referenced: dict[str, set[str]] = defaultdict(set)  # target id -> kinds of referrers
         for r in raws:
-            self.by_addr[(r.file if r.origin != "terraform" else _root_of(r), r.address)] = r
+            self.by_addr[(r.file if r.origin not in ("terraform", "terraform_plan") else _root_of(r), r.address)] = r
             self.by_canon[CANON.get(r.type, r.type)].append(r)
 
     def target(self, r: RawResource, path: str, canon: str | None = None) -> RawResource | None:
         for addr in r.refs.get(path, []):
-            t = self.by_addr.get((r.file if r.origin != "terraform" else _root_of(r), addr))
+            t = self.by_addr.get((r.file if r.origin not in ("terraform", "terraform_plan") else _root_of(r), addr))
             if t is not None and (canon is None or CANON.get(t.type) == canon):
                 return t
         return None

@@ -47,11 +47,19 @@ def _drop_empty_blocks(v: Any) -> Any:
     return v
 
 
-def _expr_refs(exprs: Any, path: str, out: dict[str, list[str]], prefix: str) -> None:
+def _expr_refs(exprs: Any, path: str, out: dict[str, list[str]], prefix: str,
+               inputs: dict[str, list[str]] | None = None) -> None:
+    """Collect resource addresses referenced by configuration expressions; ``var.x`` inside a module
+    resolves to what the module call passed as ``x`` (``inputs``), so links cross module boundaries."""
     if isinstance(exprs, dict):
         if "references" in exprs and isinstance(exprs["references"], list):
             for ref in exprs["references"]:
                 parts = ref.split(".")
+                if parts[0] == "var" and inputs and len(parts) > 1 and parts[1] in inputs:
+                    for addr in inputs[parts[1]]:
+                        if addr not in out.get(path, []):
+                            out.setdefault(path, []).append(addr)
+                    continue
                 if parts[0] in ("var", "local", "each", "count", "path", "module") and parts[0] != "module":
                     continue
                 addr = _INDEX.sub("", ".".join(parts[:2] if parts[0] != "data" else parts[:3]))
@@ -60,20 +68,27 @@ def _expr_refs(exprs: Any, path: str, out: dict[str, list[str]], prefix: str) ->
                 out.setdefault(path, []).append(prefix + addr)
             return
         for k, x in exprs.items():
-            _expr_refs(x, f"{path}.{k}" if path else k, out, prefix)
+            _expr_refs(x, f"{path}.{k}" if path else k, out, prefix, inputs)
     elif isinstance(exprs, list):
         for x in exprs:
-            _expr_refs(x, path, out, prefix)
+            _expr_refs(x, path, out, prefix, inputs)
 
 
-def _config_refs(module: dict[str, Any], prefix: str, out: dict[str, dict[str, list[str]]], sources: dict[str, str], mod_path: str) -> None:
+def _config_refs(module: dict[str, Any], prefix: str, out: dict[str, dict[str, list[str]]], sources: dict[str, str], mod_path: str,
+                 inputs: dict[str, list[str]] | None = None) -> None:
     for res in module.get("resources", []) or []:
         refs: dict[str, list[str]] = {}
-        _expr_refs(res.get("expressions", {}), "", refs, prefix)
+        _expr_refs(res.get("expressions", {}), "", refs, prefix, inputs)
         out[prefix + res.get("address", "")] = refs
     for name, call in (module.get("module_calls") or {}).items():
         sources[f"{prefix}module.{name}"] = str(Path(mod_path) / call.get("source", "")) if call.get("source", "").startswith(".") else ""
-        _config_refs(call.get("module") or {}, f"{prefix}module.{name}.", out, sources, sources[f"{prefix}module.{name}"])
+        passed: dict[str, list[str]] = {}
+        for var, expr in (call.get("expressions") or {}).items():
+            got: dict[str, list[str]] = {}
+            _expr_refs(expr, "", got, prefix, inputs)
+            if got.get(""):
+                passed[var] = got[""]
+        _config_refs(call.get("module") or {}, f"{prefix}module.{name}.", out, sources, sources[f"{prefix}module.{name}"], passed)
 
 
 def read_plan(doc: dict[str, Any], file: str, *, tf_root: Path | None, base: Path) -> list[RawResource]:
@@ -107,6 +122,7 @@ def read_plan(doc: dict[str, Any], file: str, *, tf_root: Path | None, base: Pat
             raw = RawResource(type=res.get("type", ""), address=plain, values=values, origin="terraform_plan",
                               file=src_file, line=line, name=str(name), refs=refs.get(plain, {}), suppressions=sup)
             raw.__dict__["plan_address"] = addr
+            raw.__dict__["root"] = file  # one plan = one configuration: links resolve across its .tf files and modules
             out.append(raw)
         for child in module.get("child_modules", []) or []:
             walk(child)
