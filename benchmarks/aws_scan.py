@@ -18,7 +18,9 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _report import print_scan  # noqa: E402
 from tests import aws_scenario as sc  # noqa: E402
 from tests.fakes.aws import AwsFake  # noqa: E402
 
@@ -87,16 +89,8 @@ def main() -> None:
     doc = collect(AwsOptions(regions=regions, org=True, role_name="OrganizationAccountAccessRole", workers=workers), quiet=True)
     wall = time.perf_counter() - t
     cpu = time.process_time() - cpu0
-    res = len(doc["resources"])
-    calls = doc["scan"]["api_calls"]
-    print(f"scan: {n} accounts x {m} regions, {latency * 1000:.0f} ms per request, {workers} workers")
-    print(f"  wall time        {wall:.2f} s")
-    print(f"  scanner CPU      {cpu:.2f} s ({cpu / max(doc['scan']['api_calls'], 1) * 1000:.1f} ms per call; "
-          f"the rest of the wall time is moto's CPU on the same machine plus latency)")
-    print(f"  resources        {res}")
-    print(f"  API calls        {calls}")
-    print(f"  calls/resource   {calls / max(res, 1):.2f}")
-    print(f"  scope errors     {len(doc['errors'])}")
+    print_scan(f"scan: {n} accounts x {m} regions, {latency * 1000:.0f} ms per request, {workers} workers", doc, wall, cpu,
+               "scanner CPU (moto runs in a child process)")
     child.terminate()
 
 

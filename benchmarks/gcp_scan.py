@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _report import print_scan  # noqa: E402
 from tests import gcp_scenario as sc  # noqa: E402
 from tests.fakes.gcp import GcpFake  # noqa: E402
 
@@ -54,14 +56,7 @@ def main() -> None:
     cpu0, t = time.process_time(), time.perf_counter()
     doc = collect(GcpOptions(endpoint_template=fake.url, locations=locs, workers=workers), quiet=True)
     wall, cpu = time.perf_counter() - t, time.process_time() - cpu0
-    res, calls = len(doc["resources"]), doc["scan"]["api_calls"]
-    print(f"scan: {n} projects x {m} locations, {latency * 1000:.0f} ms per request, {workers} workers")
-    print(f"  wall time        {wall:.2f} s")
-    print(f"  CPU (scanner + in-process fake) {cpu:.2f} s")
-    print(f"  resources        {res}")
-    print(f"  API calls        {calls}")
-    print(f"  calls/resource   {calls / max(res, 1):.2f}")
-    print(f"  scope errors     {len(doc['errors'])}")
+    print_scan(f"scan: {n} projects x {m} locations, {latency * 1000:.0f} ms per request, {workers} workers", doc, wall, cpu)
     fake.stop()
 
 

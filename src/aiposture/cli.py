@@ -209,6 +209,10 @@ def _csv(values) -> list[str]:
     return out
 
 
+save_inventory_option = click.option(
+    "--save-inventory", type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the normalised inventory (re-evaluate later with 'scan --inventory').")
+
 LIVE_EPILOG = EXIT_CODES_HELP + """
 \b
 What could not be checked (access denied, throttled past retries, endpoint
@@ -229,8 +233,7 @@ affected rules come out as "error" (never "pass"): exit code 3.
 @click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent account x region scans.")
 @click.option("--max-attempts", type=click.IntRange(1, 30), default=10, show_default=True,
               help="Attempts per API call (adaptive retry mode backs off on throttling).")
-@click.option("--save-inventory", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the normalised inventory (re-evaluate later with 'scan --inventory').")
+@save_inventory_option
 @evaluation_options
 @click.pass_context
 @_handle_errors
@@ -267,8 +270,7 @@ def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accou
 @click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent subscription/account scans.")
 @click.option("--retries", type=click.IntRange(0, 20), default=6, show_default=True,
               help="Retries per request on 429/5xx (Retry-After is honoured).")
-@click.option("--save-inventory", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the normalised inventory (re-evaluate later with 'scan --inventory').")
+@save_inventory_option
 @evaluation_options
 @click.pass_context
 @_handle_errors
@@ -302,8 +304,7 @@ def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, workers
               help="Endpoint for every API, with optional {service} and {location} (restricted VIP, PSC, proxies).")
 @click.option("--universe-domain", default="googleapis.com", show_default=True, help="Universe domain (sovereign clouds).")
 @click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent project x location scans.")
-@click.option("--save-inventory", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the normalised inventory (re-evaluate later with 'scan --inventory').")
+@save_inventory_option
 @evaluation_options
 @click.pass_context
 @_handle_errors

@@ -24,10 +24,12 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
+
+from tests.fakes.base import FakeServer
 
 DEFAULT_ACCOUNT = "123456789012"
 _AUTH = re.compile(r"Credential=([^/]+)/\d+/([^/]+)/([^/]+)/")
@@ -72,32 +74,20 @@ class Reply(Exception):
         self.status, self.body, self.error, self.message = status, body, error, message
 
 
-class AwsFake:
+class AwsFake(FakeServer):
     """Front server: gap operations answered here, everything else proxied to moto."""
 
     def __init__(self, moto_port: int, *, page_size: int = 2):
+        super().__init__()
         self.moto_port = moto_port
         self.page_size = page_size
-        self.latency = 0.0
         self.keys: dict[str, str] = {}  # access key id -> account (learned from AssumeRole responses)
         self.denied: dict[str, set[str]] = defaultdict(set)  # account -> operations ("*" = all but STS)
         self.throttles: dict[str, int] = {}
         self.calls: list[tuple[str, str, str]] = []
         self.state: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: defaultdict(dict))
         self.iam_creds: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.lock = threading.Lock()
         self.routes = {"bedrock": _routes("bedrock"), "bedrock-agent": _routes("bedrock-agent")}
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> "AwsFake":
-        self.thread.start()
-        return self
 
     @classmethod
     def serve_in_child(cls, queue, page_size: int = 50) -> None:
@@ -112,10 +102,6 @@ class AwsFake:
         fake = cls(srv._server.server_port, page_size=page_size).start()
         queue.put(fake.url)
         threading.Event().wait()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     # ---------------------------------------------------------------- test controls
     def deny(self, account: str, *ops: str) -> None:
@@ -133,22 +119,6 @@ class AwsFake:
         return {(svc, op) for _, svc, op in self.calls}
 
     # ---------------------------------------------------------------- request handling
-    def _handler(self):
-        fake = self
-
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):  # keep test output clean
-                pass
-
-            def _any(self):
-                fake.handle(self)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _any
-
-        return H
-
     def identify(self, h: BaseHTTPRequestHandler, body: bytes) -> tuple[str, str, str, str]:
         """(account, region, service, operation) of a request."""
         m = _AUTH.search(h.headers.get("Authorization", ""))
@@ -220,14 +190,7 @@ class AwsFake:
             self._error(h, service, r)
 
     def _send(self, h, status: int, payload: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(payload)))
-        h.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-        for k, v in (extra or {}).items():
-            h.send_header(k, v)
-        h.end_headers()
-        h.wfile.write(payload)
+        self.send_json(h, status, payload, {"x-amzn-RequestId": str(uuid.uuid4()), **(extra or {})}, ctype)
 
     def _error(self, h, service: str, r: Reply) -> None:
         if service in ("iam", "sts", "ec2"):

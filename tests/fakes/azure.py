@@ -14,15 +14,13 @@ logged as (method, path).
 
 from __future__ import annotations
 
-import json
 import re
-import ssl
-import threading
 import time
-from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.base import FakeServer
 
 ACCOUNTS = re.compile(r"^/subscriptions/([^/]+)/providers/Microsoft\.CognitiveServices/accounts$", re.I)
 CHILD = re.compile(r"^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.CognitiveServices/accounts/[^/]+)"
@@ -30,34 +28,15 @@ CHILD = re.compile(r"^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Micro
                    r"providers/Microsoft\.Authorization/roleAssignments|listKeys|regenerateKey))?$", re.I)
 
 
-class AzureFake:
+class AzureFake(FakeServer):
     def __init__(self, ca, *, page_size: int = 2):
+        super().__init__(tls_ca=ca)
         self.page_size = page_size
-        self.latency = 0.0
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.accounts: dict[str, dict[str, Any]] = {}  # account id (lower) -> {"body": ..., children...}
         self.forbidden: set[str] = set()
         self.throttles: dict[str, int] = {}
         self.calls: list[tuple[str, str]] = []
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ca.issue_cert("127.0.0.1").configure_cert(ctx)
-        self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> "AzureFake":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     # ---------------------------------------------------------------- data
     def add_subscription(self, sub: str, name: str = "") -> None:
@@ -75,32 +54,8 @@ class AzureFake:
         return [c for c in self.calls if re.search(r"/(listKeys|regenerateKey)$", c[1], re.I)]
 
     # ---------------------------------------------------------------- HTTP
-    def _handler(self):
-        fake = self
-
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                fake.handle(self)
-
-            do_POST = do_PUT = do_DELETE = do_GET
-
-        return H
-
     def _send(self, h, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        payload = json.dumps(body).encode()
-        h.send_response(status)
-        h.send_header("Content-Type", "application/json; charset=utf-8")
-        h.send_header("Content-Length", str(len(payload)))
-        h.send_header("x-ms-request-id", "fake")
-        for k, v in (headers or {}).items():
-            h.send_header(k, v)
-        h.end_headers()
-        h.wfile.write(payload)
+        self.send_json(h, status, body, {"x-ms-request-id": "fake", **(headers or {})}, "application/json; charset=utf-8")
 
     def _error(self, h, status: int, code: str, message: str, headers=None) -> None:
         self._send(h, status, {"error": {"code": code, "message": message}}, headers)

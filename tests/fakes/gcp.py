@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.base import FakeServer
 
 LOC_COLLECTION = re.compile(r"^/v1/projects/([^/]+)/locations/([^/]+)/(endpoints|models|datasets|reasoningEngines|templates)$")
 FLOOR = re.compile(r"^/v1/projects/([^/]+)/locations/global/floorSetting$")
@@ -31,10 +32,10 @@ def pj(msg) -> dict[str, Any]:
     return json.loads(type(msg).to_json(msg))
 
 
-class GcpFake:
+class GcpFake(FakeServer):
     def __init__(self, *, page_size: int = 2):
+        super().__init__()
         self.page_size = page_size
-        self.latency = 0.0
         self.data: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
         self.floor: dict[str, dict[str, Any]] = {}
         self.iam: dict[str, dict[str, Any]] = {}
@@ -46,22 +47,6 @@ class GcpFake:
         self.bad_locations: set[str] = set()
         self.throttles: dict[str, int] = {}
         self.calls: list[tuple[str, str]] = []
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> "GcpFake":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def add_project(self, pid: str, parent: str = "organizations/1") -> None:
         self.projects[pid] = {"name": f"projects/{abs(hash(pid)) % 10**12}", "projectId": pid, "parent": parent,
@@ -74,29 +59,8 @@ class GcpFake:
         self.data[(project, location, collection)].append(pj(msg))
 
     # ---------------------------------------------------------------- HTTP
-    def _handler(self):
-        fake = self
-
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                fake.handle(self)
-
-            do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
-
-        return H
-
     def _send(self, h, status: int, body: Any) -> None:
-        payload = json.dumps(body).encode()
-        h.send_response(status)
-        h.send_header("Content-Type", "application/json; charset=UTF-8")
-        h.send_header("Content-Length", str(len(payload)))
-        h.end_headers()
-        h.wfile.write(payload)
+        self.send_json(h, status, body, content_type="application/json; charset=UTF-8")
 
     def _error(self, h, code: int, status: str, message: str, reason: str | None = None) -> None:
         err: dict[str, Any] = {"code": code, "message": message, "status": status}
