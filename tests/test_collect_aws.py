@@ -224,3 +224,18 @@ def test_one_denied_setting_errors_only_the_rules_that_need_it(aws, tmp_path):
     res = {(x["rule_id"], x["status"]) for x in json.loads((tmp_path / "out.json").read_text())["results"]}
     assert res == {("AIP-NET-002", "error"), ("AIP-LOG-001", "fail")}
     assert r.exit_code == 1
+
+
+def test_unreadable_trail_status_is_unknown_not_false(aws, tmp_path):
+    c = sc.clients(None)
+    c["s3"].create_bucket(Bucket="org-trail")
+    c["cloudtrail"].create_trail(Name="org", S3BucketName="org-trail", IsMultiRegionTrail=True)
+    c["cloudtrail"].start_logging(Name="org")
+    aws.deny(DEFAULT_ACCOUNT, "GetTrailStatus")  # e.g. an organization trail seen from a member account
+    run("--regions", "us-east-1", "--save-inventory", "inv.json", "--rule", "AIP-LOG-003", "-f", "json", "-o", "out.json")
+    inv = json.loads((tmp_path / "inv.json").read_text())
+    svc = next(x for x in inv["resources"] if x["kind"] == "ai_service")
+    assert svc["attrs"]["audit_logging"] == {"enabled": None}
+    assert [e["code"] for e in inv["errors"]] == ["TrailStatusUnreadable"]
+    res = json.loads((tmp_path / "out.json").read_text())["results"]
+    assert [(x["rule_id"], x["status"]) for x in res] == [("AIP-LOG-003", "error")]

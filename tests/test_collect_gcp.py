@@ -82,10 +82,14 @@ def test_org_walk_paging_forbidden_disabled_and_retry(gcp, tmp_path):
     gcp.disabled.add("prj-off")
     gcp.bad_locations.add("europe-west9")
     gcp.throttles["/endpoints"] = 2
+    shared = sc.template("prj-a", "shared-us", hardened=True)
+    shared.name = "projects/prj-a/locations/us/templates/shared-us"
+    gcp.add("prj-a", "us", "templates", shared)  # a multi-region template covers us-central1
     run(gcp, "--organization", "1", "--locations", "us-central1,europe-west9", "--save-inventory", "inv.json",
         "-f", "json", "-o", "out.json")
     inv = json.loads((tmp_path / "inv.json").read_text())
     assert len([x for x in inv["resources"] if x["kind"] == "model_deployment" and x["account"] == "prj-a"]) == 3
+    assert any(x["id"].endswith("/locations/us/templates/shared-us") for x in inv["resources"])
     errs = {(e["scope"].get("project"), e["code"]) for e in inv["errors"]}
     assert errs and {p for p, _ in errs} == {"prj-locked"} and {c for _, c in errs} == {"PERMISSION_DENIED"}
     notes = " ".join(inv["scan"]["notes"])
@@ -119,3 +123,15 @@ def test_no_credentials_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "missing.json"))
     r = CliRunner().invoke(main, ["scan", "gcp", "--project", "p", "--locations", "us-central1"])
     assert r.exit_code == 2 and "Google Cloud credentials" in r.output and "Traceback" not in r.output
+
+
+def test_locations_and_model_armor_locations():
+    import requests
+
+    from aiposture.collect.gcp_vertex import _unsupported_location, model_armor_locations
+
+    assert model_armor_locations(["us-central1", "europe-west9", "asia-east2"]) == ["eu", "europe-west9", "us", "us-central1"]
+    assert model_armor_locations(["asia-east2"]) == []
+    dns = requests.exceptions.ConnectionError("HTTPSConnectionPool(host='modelarmor.asia-east2.rep.googleapis.com'): "
+                                              "NameResolutionError: Failed to resolve")
+    assert _unsupported_location(dns) and not _unsupported_location(requests.exceptions.ConnectionError("refused"))

@@ -315,7 +315,12 @@ class AccountScan:
             svc["private_endpoints"] = pe
         svc["audit_logging"] = None
         with self.guard("CloudTrail", ["ai_service"], region, partial=True, service="cloudtrail"):
-            svc["audit_logging"] = {"enabled": self._trail_covers(region)}
+            covered = self._trail_covers(region)
+            svc["audit_logging"] = {"enabled": covered}
+            if covered is None:
+                self.rec.error("CloudTrail: a trail covering this region exists but its status could not be read",
+                               code="TrailStatusUnreadable", kinds=["ai_service"], partial=True, account=acct, region=region,
+                               service="cloudtrail")
         self.resource(id=self.arn(region, "account-settings"), kind="ai_service", native="AWS::Bedrock::Account",
                       name=f"Bedrock {acct} {region}", attrs=svc, region=region, raw=raw or None)
 
@@ -342,22 +347,34 @@ class AccountScan:
                               native="AWS::Bedrock::ApplicationInferenceProfile", name=ip.get("inferenceProfileName", ""),
                               attrs=attrs, region=region)
 
-    def _trail_covers(self, region: str) -> bool:
-        """A logging trail that covers this region and records (read) management events."""
+    def _trail_covers(self, region: str) -> bool | None:
+        """A logging trail that covers this region and records (read) management events.
+
+        None (unknown) when no trail proves coverage but some trail's status could not be read
+        (e.g. an organization trail seen from a member account)."""
         ct = self.client("cloudtrail", region)
+        unknown = False
         for t in ct.describe_trails(includeShadowTrails=True).get("trailList", []):
             if not (t.get("IsMultiRegionTrail") or t.get("HomeRegion") == region):
                 continue
-            home = self.client("cloudtrail", t.get("HomeRegion") or region) if t.get("HomeRegion") != region else ct
-            if not home.get_trail_status(Name=t["TrailARN"]).get("IsLogging"):
+            try:
+                home = self.client("cloudtrail", t.get("HomeRegion") or region) if t.get("HomeRegion") != region else ct
+                if not home.get_trail_status(Name=t["TrailARN"]).get("IsLogging"):
+                    continue
+                sel = home.get_event_selectors(TrailName=t["TrailARN"])
+            except Exception as e:  # noqa: BLE001
+                from botocore.exceptions import ClientError
+
+                if not isinstance(e, ClientError):
+                    raise
+                unknown = True
                 continue
-            sel = home.get_event_selectors(TrailName=t["TrailARN"])
             if sel.get("AdvancedEventSelectors"):
                 return True  # advanced selectors: assume they were written deliberately
             basic = sel.get("EventSelectors") or [{"IncludeManagementEvents": True, "ReadWriteType": "All"}]
             if any(s.get("IncludeManagementEvents", True) and s.get("ReadWriteType", "All") in ("All", "ReadOnly") for s in basic):
                 return True
-        return False
+        return None if unknown else False
 
     def _guardrails(self, br, region: str, used: set[str]) -> None:
         with self.guard("guardrails", ["content_filter"], region, service="bedrock"):

@@ -32,6 +32,12 @@ DEFAULT_LOCATIONS = [
     "europe-west9", "europe-north1", "europe-southwest1", "europe-central2", "asia-east1", "asia-east2",
     "asia-northeast1", "asia-northeast3", "asia-south1", "asia-southeast1", "australia-southeast1", "me-central2",
 ]
+# Model Armor regional endpoints (docs: model-armor/locations and data-residency) and its multi-regions
+MODEL_ARMOR_LOCATIONS = {
+    "us-central1", "us-east1", "us-east4", "us-west1", "europe-west1", "europe-west2", "europe-west3", "europe-west4",
+    "europe-west9", "europe-southwest1", "asia-south1", "asia-southeast1", "asia-northeast1", "asia-northeast3",
+    "australia-southeast2", "us", "eu",
+}
 DEFAULT_ENDPOINTS = {
     "aiplatform": "{location}-aiplatform.{universe}",
     "modelarmor": "modelarmor.{location}.rep.{universe}",
@@ -86,9 +92,13 @@ def _service_disabled(e: BaseException) -> bool:
 
 
 def _unsupported_location(e: BaseException) -> bool:
+    """The service does not serve this location: an API error naming the location, or no such regional host."""
     from google.api_core import exceptions as gexc
 
-    return isinstance(e, (gexc.BadRequest, gexc.NotFound)) and "location" in str(e).lower()
+    if isinstance(e, (gexc.BadRequest, gexc.NotFound)) and "location" in str(e).lower():
+        return True
+    text = f"{type(e).__name__} {e}"
+    return "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text
 
 
 def _dict(msg) -> dict[str, Any]:
@@ -250,7 +260,6 @@ class GcpScan:
 
     def collect_location(self, project: str, location: str) -> None:
         from google.cloud import aiplatform_v1 as ai
-        from google.cloud import modelarmor_v1 as ma
 
         parent = f"projects/{project}/locations/{location}"
         scope = {"project": project, "location": location}
@@ -295,18 +304,28 @@ class GcpScan:
                 attrs = {"execution_role": role, "encryption": ngcp._cmk(_dict(re_))}
                 self._add(id=re_.name, kind="agent", native="aiplatform.googleapis.com/ReasoningEngine",
                           name=re_.display_name or re_.name, attrs=attrs, project=project, location=location)
-        with guarded(self.rec, "Model Armor templates", kinds=["content_filter"], classify=classify, **scope):
-            try:
-                templates = list(self.pages(self.client(ma.ModelArmorClient, "modelarmor", location).list_templates, parent=parent))
-            except Exception as e:  # noqa: BLE001
-                if _service_disabled(e) or _unsupported_location(e):
-                    templates = []
-                else:
-                    raise
-            for t in templates:
-                self._add(id=t.name, kind="content_filter", native="modelarmor.googleapis.com/Template",
-                          name=t.name.rsplit("/", 1)[-1], attrs=ngcp.template(_dict(t)), project=project, location=location,
-                          tags=dict(t.labels))
+
+    def collect_templates(self, project: str, location: str) -> None:
+        """Model Armor templates in one Model Armor location (regions and the us/eu multi-regions)."""
+        from google.cloud import modelarmor_v1 as ma
+
+        parent = f"projects/{project}/locations/{location}"
+        try:
+            templates = list(self.pages(self.client(ma.ModelArmorClient, "modelarmor", location).list_templates, parent=parent))
+        except Exception as e:  # noqa: BLE001
+            if _service_disabled(e):
+                self.rec.note(f"{project}: the Model Armor API is disabled; templates not scanned")
+                return
+            if _unsupported_location(e):
+                self.rec.note(f"{project}/{location}: Model Armor is not available in this location; skipped")
+                return
+            code, msg = classify(e)
+            self.rec.error(f"Model Armor templates: {msg}", code=code, kinds=["content_filter"], project=project, location=location)
+            return
+        for t in templates:
+            self._add(id=t.name, kind="content_filter", native="modelarmor.googleapis.com/Template",
+                      name=t.name.rsplit("/", 1)[-1], attrs=ngcp.template(_dict(t)), project=project, location=location,
+                      tags=dict(t.labels))
 
     _admins: dict[str, set[str]]
 
@@ -337,6 +356,17 @@ def _items_field(page) -> str:
     raise AttributeError(f"no repeated field on {type(page).__name__}")
 
 
+def model_armor_locations(locations: list[str]) -> list[str]:
+    """Where to look for Model Armor templates: the requested locations it serves, plus the multi-region
+    (us / eu) that covers them (templates there apply to Vertex AI in those regions)."""
+    out = [loc for loc in locations if loc in MODEL_ARMOR_LOCATIONS]
+    if any(loc.startswith(("us-", "northamerica-")) or loc == "us" for loc in locations):
+        out.append("us")
+    if any(loc.startswith("europe-") or loc == "eu" for loc in locations):
+        out.append("eu")
+    return sorted(set(out))
+
+
 def collect(opts: GcpOptions, *, quiet: bool = False, stream=None, credentials=None) -> dict[str, Any]:
     clock = Clock()
     rec = Recorder("gcp")
@@ -349,6 +379,8 @@ def collect(opts: GcpOptions, *, quiet: bool = False, stream=None, credentials=N
               workers=opts.workers)
     tasks = [Task(f"{p}/{loc}", {"project": p, "location": loc}, partial(scan.collect_location, p, loc))
              for p in projects for loc in locations]
+    tasks += [Task(f"{p}/{loc} Model Armor", {"project": p, "location": loc}, partial(scan.collect_templates, p, loc))
+              for p in projects for loc in model_armor_locations(locations)]
     run_tasks(tasks, rec, workers=opts.workers, progress=Progress(len(tasks), "scanning Google Cloud", quiet=quiet, stream=stream))
     doc = rec.document(started_at=clock.started_at, source="gcp")
     doc["scan"]["duration_seconds"] = round(clock.elapsed, 3)

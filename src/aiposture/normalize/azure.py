@@ -85,6 +85,9 @@ def deployment(v: dict[str, Any], *, policy_id: Any = None) -> dict[str, Any]:
         attrs["rate_limit"] = {"limited": None, "tokens_per_minute": None}
     elif cap is None:
         attrs["rate_limit"] = {"limited": False, "tokens_per_minute": None}
+    elif "provisioned" in str(known(get(v, "sku.name")) or "").lower():
+        # provisioned throughput: capacity counts PTUs, not thousands of tokens per minute
+        attrs["rate_limit"] = {"limited": int(cap) > 0}
     else:
         attrs["rate_limit"] = {"limited": int(cap) > 0, "tokens_per_minute": int(cap) * 1000}
     if rpm is not None:

@@ -1,0 +1,30 @@
+"""Provider mappings that are easy to get subtly wrong."""
+
+from aiposture.normalize import aws as naws
+from aiposture.normalize import azure as naz
+
+
+def test_azure_provisioned_capacity_is_not_tokens_per_minute():
+    ptu = naz.deployment({"sku": {"name": "GlobalProvisionedManaged", "capacity": 2000}, "properties": {}})
+    assert ptu["rate_limit"] == {"limited": True}  # PTUs: the TPM rule does not apply
+    std = naz.deployment({"sku": {"name": "GlobalStandard", "capacity": 2000}, "properties": {}})
+    assert std["rate_limit"]["tokens_per_minute"] == 2_000_000
+
+
+def test_iam_invoke_grants():
+    doc = {"Statement": [{"Effect": "Allow", "Action": "bedrock:Invoke*", "Resource": "*"}]}
+    assert naws.invoke_grant(doc) == {"actions_wildcard": True, "resources_wildcard": True, "conditions": False,
+                                      "guardrail_required": False}
+    narrow = {"Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel",
+                             "Resource": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0",
+                             "Condition": {"StringEquals": {"bedrock:GuardrailIdentifier": "arn:aws:bedrock:us-east-1:1:guardrail/g:1"}}}]}
+    assert naws.invoke_grant(narrow) == {"actions_wildcard": False, "resources_wildcard": False, "conditions": True,
+                                         "guardrail_required": True}
+    every_model = {"Statement": [{"Effect": "Allow", "Action": ["bedrock:InvokeModel"],
+                                  "Resource": "arn:aws:bedrock:*::foundation-model/*"}]}
+    assert naws.invoke_grant(every_model)["resources_wildcard"] is True
+    assert naws.invoke_grant({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}) is None
+    not_action = {"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}
+    assert naws.invoke_grant(not_action)["actions_wildcard"] is True
+    assert naws.role_privileges([not_action], []) == {"admin": True, "wildcard_actions": True}
+    assert naws.role_privileges(['%7B%22Statement%22%3A%5B%5D%7D'], ["AdministratorAccess"])["admin"] is True  # URL-encoded doc
