@@ -110,6 +110,7 @@ def hardened(c: dict, account: str, tag: str = "good") -> dict:
                                  functionSchema={"functions": [{"name": "refund", "requireConfirmation": "ENABLED"}]})
     ag.create_agent_action_group(agentId=agent["agentId"], agentVersion="DRAFT", actionGroupName="code",
                                  parentActionGroupSignature="AMAZON.CodeInterpreter")
+    ag.create_agent_alias(agentId=agent["agentId"], agentAliasName="prod")  # snapshots the DRAFT as version 1
 
     _bucket(s3, f"{tag}-training", hardened=True)
     job_role = _role(iam, f"{tag}-ft-role", {"Version": "2012-10-17", "Statement": [{
@@ -117,6 +118,7 @@ def hardened(c: dict, account: str, tag: str = "good") -> dict:
     br.create_model_customization_job(
         jobName=f"{tag}-ft", customModelName=f"{tag}-model", roleArn=job_role, baseModelIdentifier="amazon.titan-text-lite-v1",
         trainingDataConfig={"s3Uri": f"s3://{tag}-training/train.jsonl"}, outputDataConfig={"s3Uri": f"s3://{tag}-training/out/"},
+        validationDataConfig={"validators": [{"s3Uri": f"s3://{tag}-training/validation.jsonl"}]},
         hyperParameters={"epochCount": "1"}, customModelKmsKeyId=key,
         vpcConfig={"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]})
     br.create_provisioned_model_throughput(modelUnits=1, provisionedModelName=f"{tag}-pt",

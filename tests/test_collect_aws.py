@@ -113,6 +113,9 @@ def test_org_scan_good_and_bad_accounts(aws, org, tmp_path):
     assert list(Draft4Validator(oasis).iter_errors(sarif)) == []
     run0 = sarif["runs"][0]
     assert run0["automationDetails"]["id"] == "aiposture/aws/"
+    job = next(x for x in inv["resources"] if x["kind"] == "training_job" and x["account"] == good)
+    assert job["attrs"]["validation_data"] == {"uri": "s3://good-training/validation.jsonl", "versioning": True,
+                                               "object_lock": True, "public_access_blocked": True}
     locs = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run0["results"]}
     assert locs == {"inv.json"} and all(r["locations"][0]["physicalLocation"]["region"]["startLine"] > 1 for r in run0["results"])
     # pinned guardrail version on the agent, filters that block, a narrow VPC endpoint policy, finite capacity
@@ -239,3 +242,21 @@ def test_unreadable_trail_status_is_unknown_not_false(aws, tmp_path):
     assert [e["code"] for e in inv["errors"]] == ["TrailStatusUnreadable"]
     res = json.loads((tmp_path / "out.json").read_text())["results"]
     assert [(x["rule_id"], x["status"]) for x in res] == [("AIP-LOG-003", "error")]
+
+
+def test_agent_alias_serves_an_older_version_than_the_draft(aws, tmp_path):
+    """A guardrail added to the DRAFT is not live until a new version is published: the alias still fails."""
+    c = sc.clients(None)
+    c["iam"].create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+    role = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/r"
+    g = c["bedrock"].create_guardrail(name="g", blockedInputMessaging="x", blockedOutputsMessaging="x")
+    a = c["bedrock-agent"].create_agent(agentName="helpdesk", agentResourceRoleArn=role, foundationModel="m")["agent"]
+    c["bedrock-agent"].create_agent_alias(agentId=a["agentId"], agentAliasName="prod")  # v1: no guardrail
+    c["bedrock-agent"].update_agent(agentId=a["agentId"], agentName="helpdesk", agentResourceRoleArn=role, foundationModel="m",
+                                    guardrailConfiguration={"guardrailIdentifier": g["guardrailId"], "guardrailVersion": "DRAFT"})
+    run("--regions", "us-east-1", "--rule", "AIP-AGT-001", "-f", "json", "-o", "out.json", "--save-inventory", "inv.json")
+    res = {(x["resource_name"], x["status"]) for x in json.loads((tmp_path / "out.json").read_text())["results"]}
+    assert res == {("helpdesk (DRAFT)", "pass"), ("helpdesk (alias prod -> v1)", "fail")}
+    inv = json.loads((tmp_path / "inv.json").read_text())
+    alias = next(x for x in inv["resources"] if x["native_type"] == "AWS::Bedrock::AgentAlias")
+    assert alias["id"].endswith(f":agent-alias/{a['agentId']}/" + alias["id"].rsplit("/", 1)[-1])

@@ -335,6 +335,8 @@ class AwsFake(FakeServer):
         g = st["agent_guardrail"].get(params.get("agentId", ""))
         if g:
             doc["agent"]["guardrailConfiguration"] = g
+        if params.get("agentId", "") in st["agent_ttl"]:
+            doc["agent"]["idleSessionTTLInSeconds"] = st["agent_ttl"][params["agentId"]]
         return doc
 
     def op_CreateAgentActionGroup(self, st, *, params, data, **_):
@@ -347,14 +349,78 @@ class AwsFake(FakeServer):
         st["action_groups"].setdefault(params["agentId"], {})[gid] = group
         return {"agentActionGroup": group}
 
+    @staticmethod
+    def _groups(st, params) -> dict[str, Any]:
+        if params.get("agentVersion", "DRAFT") == "DRAFT":
+            return st["action_groups"].get(params["agentId"], {})
+        return st["versions"].get(params["agentId"], {}).get(params["agentVersion"], {}).get("action_groups", {})
+
     def op_ListAgentActionGroups(self, st, *, params, query, data, **_):
         rows = [{"actionGroupId": g["actionGroupId"], "actionGroupName": g.get("actionGroupName", ""),
                  "actionGroupState": g["actionGroupState"], "updatedAt": g["updatedAt"]}
-                for g in st["action_groups"].get(params["agentId"], {}).values()]
+                for g in self._groups(st, params).values()]
         return self._page(rows, query, data, "actionGroupSummaries")
 
+    def op_UpdateAgent(self, st, *, h, body, params, data, **_):
+        """moto has no UpdateAgent: keep the changes this fake tracks (guardrail, session TTL) for the DRAFT."""
+        aid = params["agentId"]
+        if "guardrailConfiguration" in data:
+            st["agent_guardrail"][aid] = data["guardrailConfiguration"]
+        if "idleSessionTTLInSeconds" in data:
+            st["agent_ttl"][aid] = data["idleSessionTTLInSeconds"]
+        return {"agent": self._draft(st, h, aid)}
+
+    def _draft(self, st, h, agent_id: str) -> dict[str, Any]:
+        """The DRAFT agent as GetAgent returns it (moto's record plus what this fake tracks)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.moto_port, timeout=30)
+        conn.request("GET", f"/agents/{agent_id}/", headers={k: v for k, v in h.headers.items()
+                                                             if k.lower() in ("authorization", "x-amz-date", "host")})
+        resp = conn.getresponse()
+        doc = json.loads(resp.read())
+        conn.close()
+        if resp.status != 200:
+            raise Reply(resp.status, error=doc.get("__type", "ResourceNotFoundException"), message=doc.get("message", ""))
+        agent = doc["agent"]
+        if st["agent_guardrail"].get(agent_id):
+            agent["guardrailConfiguration"] = st["agent_guardrail"][agent_id]
+        if agent_id in st["agent_ttl"]:
+            agent["idleSessionTTLInSeconds"] = st["agent_ttl"][agent_id]
+        return agent
+
+    def op_CreateAgentAlias(self, st, *, account, region, h, params, data, **_):
+        """Like the service: an alias without a routing configuration snapshots the DRAFT as a new version."""
+        aid = params["agentId"]
+        versions = st["versions"].setdefault(aid, {})
+        routing = data.get("routingConfiguration")
+        if not routing:
+            ver = str(len(versions) + 1)
+            snap = {**self._draft(st, h, aid), "version": ver}
+            groups = {gid: {**g, "agentVersion": ver} for gid, g in st["action_groups"].get(aid, {}).items()}
+            versions[ver] = {"agent": snap, "action_groups": groups}
+            routing = [{"agentVersion": ver}]
+        alias_id = uuid.uuid4().hex[:10].upper()
+        alias = {"agentId": aid, "agentAliasId": alias_id, "agentAliasName": data["agentAliasName"],
+                 "agentAliasArn": f"arn:aws:bedrock:{region}:{account}:agent-alias/{aid}/{alias_id}",
+                 "routingConfiguration": routing, "agentAliasStatus": "PREPARED", "createdAt": _now(), "updatedAt": _now()}
+        st["aliases"].setdefault(aid, {})[alias_id] = alias
+        return {"agentAlias": alias}
+
+    def op_ListAgentAliases(self, st, *, region, account, params, query, data, **_):
+        aid = params["agentId"]
+        test = {"agentAliasId": "TSTALIASID", "agentAliasName": "AgentTestAlias", "routingConfiguration": [{"agentVersion": "DRAFT"}],
+                "agentAliasStatus": "PREPARED", "createdAt": _now(), "updatedAt": _now()}
+        rows = [test] + [{k: v for k, v in a.items() if k not in ("agentId", "agentAliasArn")}
+                         for a in st["aliases"].get(aid, {}).values()]
+        return self._page(rows, query, data, "agentAliasSummaries")
+
+    def op_GetAgentVersion(self, st, *, params, **_):
+        v = st["versions"].get(params["agentId"], {}).get(params["agentVersion"])
+        if v is None:
+            raise Reply(404, error="ResourceNotFoundException", message="agent version not found")
+        return {"agentVersion": v["agent"]}
+
     def op_GetAgentActionGroup(self, st, *, params, **_):
-        g = st["action_groups"].get(params["agentId"], {}).get(params["actionGroupId"])
+        g = self._groups(st, params).get(params["actionGroupId"])
         if g is None:
             raise Reply(404, error="ResourceNotFoundException", message="action group not found")
         return {"agentActionGroup": g}

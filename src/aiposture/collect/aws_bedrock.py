@@ -36,6 +36,7 @@ IAM_ACTIONS = sorted([
     "bedrock:ListCustomModels", "bedrock:GetCustomModel", "bedrock:ListModelCustomizationJobs",
     "bedrock:GetModelCustomizationJob", "bedrock:ListProvisionedModelThroughputs", "bedrock:ListInferenceProfiles",
     "bedrock:ListAgents", "bedrock:GetAgent", "bedrock:ListAgentActionGroups", "bedrock:GetAgentActionGroup",
+    "bedrock:ListAgentAliases", "bedrock:GetAgentVersion",
     "bedrock:ListKnowledgeBases", "bedrock:GetKnowledgeBase", "bedrock:ListDataSources", "bedrock:GetDataSource",
     "iam:GetAccountAuthorizationDetails", "iam:ListServiceSpecificCredentials",
     "ec2:DescribeVpcEndpoints", "ec2:DescribeRegions",
@@ -392,27 +393,46 @@ class AccountScan:
                                   native="AWS::Bedrock::Guardrail" if ver == "DRAFT" else "AWS::Bedrock::GuardrailVersion",
                                   name=f"{g.get('name', gid)} ({ver})", attrs=attrs, region=region)
 
+    def _agent_attrs(self, ag, agent: dict[str, Any], version: str) -> dict[str, Any]:
+        """attrs of one agent version (DRAFT = the working copy; numbered = what an alias serves)."""
+        groups = []
+        for gs in pages(ag, "list_agent_action_groups", "actionGroupSummaries", agentId=agent["agentId"], agentVersion=version):
+            g = snake_keys(ag.get_agent_action_group(agentId=agent["agentId"], agentVersion=version,
+                                                     actionGroupId=gs["actionGroupId"])["agentActionGroup"])
+            g["parent_action_group_signature"] = g.get("parent_action_signature")
+            groups.append(g)
+        attrs = naws.agent(snake_keys(agent), groups=groups, role=self.role_facts(agent.get("agentResourceRoleArn")))
+        if attrs.get("execution_role") is None:
+            attrs.pop("execution_role", None)
+        memory = (agent.get("memoryConfiguration") or {}).get("enabledMemoryTypes")
+        attrs["memory_enabled"] = bool(memory)
+        return attrs
+
     def _agents(self, region: str) -> list[dict[str, Any]]:
+        """Every agent's DRAFT, plus one resource per alias that serves a published version
+        (production traffic goes through aliases: a guardrail added to the DRAFT only is not live yet)."""
         out: list[dict[str, Any]] = []
         with self.guard("agents", ["agent"], region, service="bedrock-agent"):
             ag = self.client("bedrock-agent", region)
             for s in pages(ag, "list_agents", "agentSummaries"):
                 a = ag.get_agent(agentId=s["agentId"])["agent"]
-                groups = []
-                for gs in pages(ag, "list_agent_action_groups", "actionGroupSummaries", agentId=a["agentId"], agentVersion="DRAFT"):
-                    g = snake_keys(ag.get_agent_action_group(agentId=a["agentId"], agentVersion="DRAFT",
-                                                             actionGroupId=gs["actionGroupId"])["agentActionGroup"])
-                    g["parent_action_group_signature"] = g.get("parent_action_signature")
-                    groups.append(g)
-                v = snake_keys(a)
-                attrs = naws.agent(v, groups=groups, role=self.role_facts(a.get("agentResourceRoleArn")))
-                if attrs.get("execution_role") is None:
-                    attrs.pop("execution_role", None)
                 arn = a.get("agentArn") or self.arn(region, f"agent/{a['agentId']}")
-                self.resource(id=arn, kind="agent", native="AWS::Bedrock::Agent", name=a.get("agentName", a["agentId"]),
-                              attrs=attrs, region=region)
-                gid = (a.get("guardrailConfiguration") or {}).get("guardrailIdentifier")
-                out.append({"guardrail_id": gid})
+                name = a.get("agentName", a["agentId"])
+                self.resource(id=arn, kind="agent", native="AWS::Bedrock::Agent", name=f"{name} (DRAFT)",
+                              attrs=self._agent_attrs(ag, a, "DRAFT"), region=region)
+                out.append({"guardrail_id": (a.get("guardrailConfiguration") or {}).get("guardrailIdentifier")})
+                for alias in pages(ag, "list_agent_aliases", "agentAliasSummaries", agentId=a["agentId"]):
+                    for route in alias.get("routingConfiguration") or []:
+                        ver = route.get("agentVersion")
+                        if not ver or ver == "DRAFT":
+                            continue  # the test alias serves the DRAFT, already reported
+                        v = ag.get_agent_version(agentId=a["agentId"], agentVersion=ver)["agentVersion"]
+                        v.setdefault("agentId", a["agentId"])
+                        alias_arn = self.arn(region, f"agent-alias/{a['agentId']}/{alias['agentAliasId']}")
+                        self.resource(id=alias_arn, kind="agent", native="AWS::Bedrock::AgentAlias",
+                                      name=f"{name} (alias {alias.get('agentAliasName', alias['agentAliasId'])} -> v{ver})",
+                                      attrs=self._agent_attrs(ag, v, ver), region=region)
+                        out.append({"guardrail_id": (v.get("guardrailConfiguration") or {}).get("guardrailIdentifier")})
         return out
 
     def _knowledge_bases(self, region: str) -> None:
@@ -451,6 +471,9 @@ class AccountScan:
                 job, _ = naws.customization(v, bucket_facts=self.bucket_facts(uri, region))
                 job["network_isolated"] = bool(j.get("vpcConfig"))
                 job["status"] = j.get("status")
+                vuri = next((v.get("s3Uri") for v in (j.get("validationDataConfig") or {}).get("validators", [])), None)
+                if vuri:
+                    job["validation_data"] = {"uri": vuri, **self.bucket_facts(vuri, region)}
                 role = self.role_facts(j.get("roleArn"))
                 if role:
                     job["role"] = role
@@ -466,12 +489,15 @@ class AccountScan:
                 td = {"uri": uri, **self.bucket_facts(uri, region)}
                 key = m.get("modelKmsKeyArn")
                 ctype = str(m.get("customizationType") or "FINE_TUNING").upper()
+                vuri = next((v.get("s3Uri") for v in (m.get("validationDataConfig") or {}).get("validators", [])), None)
                 attrs = {
                     "source": {"DISTILLATION": "distillation", "IMPORTED": "import"}.get(ctype, "customization"),
                     "base_model": m.get("baseModelArn"),
                     "training_data": td,
                     "encryption": {"cmk": key is not None, "key_id": key},
                 }
+                if vuri:
+                    attrs["validation_data"] = {"uri": vuri, **self.bucket_facts(vuri, region)}
                 if m.get("jobArn") in isolated:
                     attrs["network_isolated"] = isolated[m["jobArn"]]
                 self.resource(id=m["modelArn"], kind="custom_model", native="AWS::Bedrock::CustomModel",
