@@ -150,3 +150,58 @@ def test_table_renders_names_literally(report):
     out = writers()["table"](report)
     assert "not checked" in out and "By ISO/IEC 27090 threat" in out
     assert "<script>alert(1)</script>" in out  # shown as text, rich markup not interpreted
+
+
+def test_html_is_self_contained_and_escapes_untrusted_names(report):
+    from html.parser import HTMLParser
+
+    text = writers()["html"](report)
+    assert "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    tags: list[str] = []
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append(tag)
+            for k, v in attrs:
+                assert not (k.startswith("on")), (tag, k)  # no event handlers: filters read data-* only
+                assert not (k in ("src", "href") and v and "://" in v), (tag, k, v)  # nothing fetched from the network
+
+    P().feed(text)
+    assert tags.count("script") == 1 and "link" not in tags and "iframe" not in tags
+    assert text.count('<tr data-status="') == len(report.results)
+    assert "ISO/IEC 27090 threats by cloud" in text and "Content-Security-Policy" in text
+    fails = len([r for r in report.results if r.status.value == "fail"])
+    assert f'<div class="card fail"><b>{fails}</b>' in text
+
+
+def test_evidence_pack_hashes_snapshot_and_control_counts(report, tmp_path):
+    import hashlib
+    import zipfile
+
+    from aiposture.output import evidence
+
+    path = tmp_path / "pack.zip"
+    evidence.write(report, path)
+    z = zipfile.ZipFile(path)
+    manifest = json.loads(z.read("manifest.json"))
+    assert set(manifest["files"]) == set(z.namelist()) - {"manifest.json"}
+    for name, meta in manifest["files"].items():
+        assert hashlib.sha256(z.read(name)).hexdigest() == meta["sha256"], name
+    assert json.loads(z.read("inventory.json")) == report.inventory
+    assert {f"rules/{r.id}.json" for r in report.rules} <= set(z.namelist())
+    assert manifest["rules"]["AIP-GR-001"]["digest"] == next(r.digest for r in report.rules if r.id == "AIP-GR-001")
+    ctl = json.loads(z.read("controls.json"))
+    llm01 = ctl["owasp_llm_2025"]["LLM01:2025"]
+    expected = [r for r in report.results if "LLM01:2025" in r.rule.controls.get("owasp_llm_2025", [])]
+    assert llm01["fail"] == sum(r.status.value == "fail" for r in expected) and sum(
+        llm01[k] for k in ("pass", "fail", "error", "waived")) == len(expected)
+    assert json.loads(z.read("results.sarif"))["version"] == "2.1.0"
+
+
+def test_evidence_needs_a_file(example_copy):
+    from click.testing import CliRunner
+
+    from aiposture.cli import main
+
+    r = CliRunner().invoke(main, ["scan", "--inventory", str(example_copy), "-f", "evidence"])
+    assert r.exit_code == 2 and "zip file" in r.output

@@ -18,7 +18,7 @@ from aiposture.errors import AiPostureError
 from aiposture.pipeline import EXIT_USAGE, Options
 
 SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
-FORMAT_CHOICE = click.Choice(["table", "json", "sarif", "junit", "csv"], case_sensitive=False)
+FORMAT_CHOICE = click.Choice(["table", "json", "sarif", "junit", "csv", "html", "evidence"], case_sensitive=False)
 
 EXIT_CODES_HELP = """
 \b
@@ -128,7 +128,7 @@ def main() -> None:
     Vertex AI) or infrastructure-as-code into one inventory, evaluates
     declarative rules mapped to ISO/IEC 27090 threats, ISO 42001, ISO 27001,
     OWASP LLM Top 10, MITRE ATLAS and the EU AI Act, and reports as a table,
-    JSON, SARIF, JUnit or CSV.
+    JSON, SARIF, JUnit, CSV, a self-contained HTML report or an audit evidence zip.
 
     \b
     Start here:
@@ -416,7 +416,7 @@ def demo(output_dir: Path) -> None:
     inv_copy = output_dir / "inventory.json"
     inv_copy.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     doc = inv.load(inv_copy)
-    opts = Options(formats=["table", "json", "sarif", "junit", "csv"], output_dir=output_dir, quiet=True)
+    opts = Options(formats=["table", "json", "sarif", "junit", "csv", "html", "evidence"], output_dir=output_dir, quiet=True)
     from aiposture import pipeline
     from aiposture.engine import Config
     from rich.console import Console
@@ -426,7 +426,7 @@ def demo(output_dir: Path) -> None:
     from aiposture.output.table import print_report
 
     print_report(report, Console())
-    click.echo(f"\nReports written to {output_dir}/ (table, JSON, SARIF, JUnit, CSV). "
+    click.echo(f"\nReports written to {output_dir}/ (table, JSON, SARIF, JUnit, CSV, HTML, evidence zip). "
                f"The demo exits 0; 'aiposture scan --inventory {inv_copy}' applies the exit codes.")
 
 

@@ -19,7 +19,7 @@ from aiposture.engine import Config, Engine, Status, load_rules
 from aiposture.engine.evaluator import select_rules
 from aiposture.engine.model import SEVERITY_RANK
 from aiposture.errors import AiPostureError
-from aiposture.output import DEFAULT_FILENAMES, FORMATS, Report, writers
+from aiposture.output import BINARY_FORMATS, DEFAULT_FILENAMES, FORMATS, Report, writers
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -56,6 +56,7 @@ def plan_outputs(opts: Options) -> list[tuple[str, str]]:
     if not opts.outputs:
         if len(opts.formats) > 1:
             raise AiPostureError("several --format values need matching --output paths (in the same order) or --output-dir")
+        _no_binary_on_stdout([(opts.formats[0], "-")])
         return [(opts.formats[0], "-")]
     if len(opts.outputs) != len(opts.formats):
         raise AiPostureError(
@@ -63,7 +64,15 @@ def plan_outputs(opts: Options) -> list[tuple[str, str]]:
         )
     if sum(1 for o in opts.outputs if o == "-") > 1:
         raise AiPostureError("only one output can go to stdout ('-')")
-    return list(zip(opts.formats, opts.outputs))
+    plan = list(zip(opts.formats, opts.outputs))
+    _no_binary_on_stdout(plan)
+    return plan
+
+
+def _no_binary_on_stdout(plan: list[tuple[str, str]]) -> None:
+    for fmt, dest in plan:
+        if fmt in BINARY_FORMATS and dest == "-":
+            raise AiPostureError(f"the {fmt} format is a zip file: give it an --output path or use --output-dir")
 
 
 def prepare_rules(opts: Options, config: Config):
@@ -99,6 +108,16 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], co
 
                 console = Console()
             print_report(report, console, show_passed=opts.show_passed)
+            continue
+        if fmt == "evidence":
+            from aiposture.output import evidence
+
+            try:
+                evidence.write(report, Path(dest))
+            except OSError as e:
+                raise AiPostureError(f"cannot write the evidence pack to {dest}: {e.strerror}") from None
+            if not opts.quiet:
+                print(f"wrote {fmt} to {dest}", file=sys.stderr)
             continue
         text = ws[fmt](report)
         if dest == "-":

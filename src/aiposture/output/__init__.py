@@ -52,7 +52,7 @@ Writer = Callable[[Report], str]
 
 def writers() -> dict[str, Writer]:
     """Format name -> writer. Imported lazily so start-up stays cheap."""
-    from aiposture.output import csv_out, json_out, junit, sarif, table
+    from aiposture.output import csv_out, html, json_out, junit, sarif, table
 
     return {
         "table": table.render,
@@ -60,14 +60,18 @@ def writers() -> dict[str, Writer]:
         "sarif": sarif.render,
         "junit": junit.render,
         "csv": csv_out.render,
+        "html": html.render,
     }
 
 
-FORMATS = ("table", "json", "sarif", "junit", "csv")
+FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "evidence")
+BINARY_FORMATS = ("evidence",)  # written as files only (a zip), never to stdout
 DEFAULT_FILENAMES = {
     "table": "aiposture.txt",
     "json": "aiposture.json",
     "sarif": "aiposture.sarif",
     "junit": "aiposture-junit.xml",
     "csv": "aiposture.csv",
+    "html": "aiposture.html",
+    "evidence": "aiposture-evidence.zip",
 }
