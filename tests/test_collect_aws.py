@@ -260,3 +260,23 @@ def test_agent_alias_serves_an_older_version_than_the_draft(aws, tmp_path):
     inv = json.loads((tmp_path / "inv.json").read_text())
     alias = next(x for x in inv["resources"] if x["native_type"] == "AWS::Bedrock::AgentAlias")
     assert alias["id"].endswith(f":agent-alias/{a['agentId']}/" + alias["id"].rsplit("/", 1)[-1])
+
+
+def test_plain_moto_not_implemented_is_an_error_without_retries(moto_port, monkeypatch, tmp_path):
+    """Against an emulator without the newer Bedrock APIs, each missing operation is one recorded error, not ten retries."""
+    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{moto_port}/moto-api/reset", method="POST")).read()
+    fake = AwsFake(moto_port, passthrough=True).start()
+    try:
+        for k, v in {"AWS_ENDPOINT_URL": fake.url, "AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t",
+                     "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": str(tmp_path / "x")}.items():
+            monkeypatch.setenv(k, v)
+        monkeypatch.chdir(tmp_path)
+        r = run("--regions", "us-east-1", "--save-inventory", "inv.json", "--rule", "AIP-GR-001")
+        assert r.exit_code == 3
+        inv = json.loads((tmp_path / "inv.json").read_text())
+        codes = {e["message"].split(":")[0]: e["code"] for e in inv["errors"]}
+        assert codes["guardrails"] == "EndpointError"  # moto answers a werkzeug HTML 500 page
+        assert [op for _, _, op in fake.calls].count("ListGuardrails") == 1
+        assert any(x["kind"] == "ai_service" for x in inv["resources"])  # what moto has is still collected
+    finally:
+        fake.stop()

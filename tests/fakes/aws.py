@@ -77,8 +77,9 @@ class Reply(Exception):
 class AwsFake(FakeServer):
     """Front server: gap operations answered here, everything else proxied to moto."""
 
-    def __init__(self, moto_port: int, *, page_size: int = 2):
+    def __init__(self, moto_port: int, *, page_size: int = 2, passthrough: bool = False):
         super().__init__()
+        self.passthrough = passthrough  # forward everything to moto (plain moto behind a call log)
         self.moto_port = moto_port
         self.page_size = page_size
         self.keys: dict[str, str] = {}  # access key id -> account (learned from AssumeRole responses)
@@ -166,8 +167,8 @@ class AwsFake(FakeServer):
                     self.throttles[op] -= 1
                     raise Reply(429 if service.startswith("bedrock") else 400, error="ThrottlingException"
                                 if service.startswith("bedrock") else "Throttling", message="Rate exceeded")
-            handler = getattr(self, f"op_{op}", None)
-            if handler is None and op in ("CreateAgent", "GetAgent"):
+            handler = None if self.passthrough else getattr(self, f"op_{op}", None)
+            if handler is None and op in ("CreateAgent", "GetAgent") and not self.passthrough:
                 handler = getattr(self, f"agent_{op}")
             if handler is None:
                 return self.forward(h, body, service, op)

@@ -117,9 +117,39 @@ def make_client(session, service: str, region: str | None, opts: AwsOptions, on_
     serialised per session (one session per account: accounts still create clients in parallel)."""
     with _session_lock(session):
         c = session.client(service, region_name=region or "us-east-1", config=client_config(opts))
+    # same event name as botocore's retry handler (more specific names run first), and ahead of it
+    c.meta.events.register_first(f"needs-retry.{c.meta.service_model.service_id.hyphenize()}", _not_aws_error_is_final)
     if on_call is not None:
         c.meta.events.register("before-call", on_call)
     return c
+
+
+def _not_aws_error_is_final(response=None, **_):
+    """Do not retry a 500 that is not an AWS error document.
+
+    AWS answers failures with a structured error (JSON/XML with an error code). A 500 carrying an
+    HTML page or a "not implemented" text comes from something else in the path (an API emulator
+    such as moto or LocalStack for an operation it lacks, a misconfigured proxy behind
+    AWS_ENDPOINT_URL): retrying it only multiplies the wait. Marked 501 so botocore's retry
+    checker gives up at once; the scan records the scope error and carries on.
+    """
+    if not response:
+        return None
+    http, parsed = response
+    if getattr(http, "status_code", None) != 500:
+        return None
+    body = (getattr(http, "content", b"") or b"")[:4000]
+    head = body.lstrip()[:15].lower()
+    if b"not been implemented" in body or b"not yet implemented" in body:
+        code, msg = "NotImplemented", "the endpoint does not implement this operation"
+    elif head.startswith((b"<!doctype html", b"<html")):
+        code, msg = "EndpointError", "HTTP 500 with an HTML page instead of an AWS error (a proxy or emulator behind AWS_ENDPOINT_URL?)"
+    else:
+        return None
+    http.status_code = 501  # what botocore's retry checker reads
+    parsed.setdefault("ResponseMetadata", {})["HTTPStatusCode"] = 501
+    parsed["Error"] = {"Code": code, "Message": msg}
+    return None
 
 
 def caller_identity(session, opts: AwsOptions, on_call=None) -> tuple[str, str]:
