@@ -190,3 +190,32 @@ def test_plan_with_child_module_links_across_files_and_modules():
     assert ("AIP-AGT-006", agent["source"]["file"], 4) in f      # two-hour idle sessions
     assert ("AIP-GR-001", unused["source"]["file"], 15) in f     # no prompt-attack filter
     assert not [x for x in f if x[0] == "AIP-AGT-001"]            # the guardrail is attached across the module boundary
+
+
+def test_dynamic_blocks_expand_or_stay_unknown():
+    doc = scan_paths([FIX / "terraform-dynamic"], base=ROOT)
+    res = {r["source"]["address"]: r for r in doc["resources"]}
+    shared, tenant = res["aws_bedrock_guardrail.shared"]["attrs"], res["aws_bedrock_guardrail.per_tenant"]["attrs"]
+    assert shared["prompt_attack"]["input_action"] == "block" and shared["prompt_attack"]["input_strength"] == "high"
+    assert set(shared["harm_categories"]) == {"hate", "sexual", "violence"}
+    assert shared["pii"] == {"entity_count": 2, "input_action": "block", "output_action": "block", "enabled": True}
+    assert tenant["prompt_attack"] is None and tenant["harm_categories"] is None  # for_each has no value before plan
+    rep = pipeline.evaluate(doc, pipeline.Options(), Config())
+    st = {(r.rule.id, r.resource["source"]["address"]): r.status.value for r in rep.results}
+    assert st[("AIP-GR-001", "aws_bedrock_guardrail.shared")] == "pass"
+    assert st[("AIP-GR-001", "aws_bedrock_guardrail.per_tenant")] == "error"
+
+
+def test_a_resource_that_cannot_be_normalised_is_an_error_not_a_crash(monkeypatch):
+    from aiposture.normalize import aws as naws
+
+    def boom(*a, **k):
+        raise ValueError("unexpected shape")
+
+    monkeypatch.setattr(naws, "guardrail", boom)
+    doc = scan_paths([FIX / "terraform-dynamic", FIX / "terraform-azapi"], base=ROOT)
+    errs = [e for e in doc["errors"] if e["code"] == "NormaliseError"]
+    assert {e["scope"]["file"] for e in errs} == {"tests/fixtures/iac/terraform-dynamic/main.tf"} and all(e["scope"]["line"] for e in errs)
+    assert any(r["provider"] == "azure" for r in doc["resources"])  # the rest was still read
+    rep = pipeline.evaluate(doc, pipeline.Options(), Config())
+    assert rep.incomplete

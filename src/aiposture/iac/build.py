@@ -398,7 +398,7 @@ def _arm_shaped(r: RawResource) -> bool:
     return r.origin == "arm" or bool(r.__dict__.get("arm_shape"))
 
 
-def build(raws: list[RawResource]) -> list[Resource]:
+def build(raws: list[RawResource], errors: list[dict[str, Any]] | None = None) -> list[Resource]:
     raws = [_azapi(r) if r.type == "azapi_resource" else r for r in raws]
     g = Graph(raws)
     diag_for: dict[int, list[RawResource]] = defaultdict(list)
@@ -414,12 +414,20 @@ def build(raws: list[RawResource]) -> list[Resource]:
         canon = CANON.get(r.type)
         if canon is None:
             continue
-        if canon.startswith("az_"):
-            out.extend(_azure(g, r, canon, diag_for))
-        elif canon.startswith("gcp_"):
-            out.extend(_gcp(g, r, canon))
-        else:
-            out.extend(_aws(g, r, canon))
+        try:
+            if canon.startswith("az_"):
+                out.extend(_azure(g, r, canon, diag_for))
+            elif canon.startswith("gcp_"):
+                out.extend(_gcp(g, r, canon))
+            else:
+                out.extend(_aws(g, r, canon))
+        except Exception as e:  # noqa: BLE001 - one odd resource must not lose the rest of the scan
+            if errors is None:
+                raise
+            from aiposture.inventory import make_error
+
+            errors.append(make_error("iac", f"{r.address}: could not be read ({type(e).__name__}: {e}); it was not checked",
+                                     code="NormaliseError", file=r.file, line=r.line))
     return out
 
 

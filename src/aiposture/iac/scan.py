@@ -84,7 +84,7 @@ def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root:
         if progress:
             progress(_rel(f, base))
         raws.extend(_read_file(f, base, tf_root, errors))
-    resources = build(raws)
+    resources = build(raws, errors)
     doc = new_document(resources, errors, sources=["iac"], targets=[{"path": _rel(p, base)} for p in paths], started_at=started)
     doc["scan"]["notes"] = notes
     return doc

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiposture.iac.base import RawResource, ref_targets, suppressions_near
 from aiposture.iac.base import rel_path as _rel
-from aiposture.normalize.values import UNKNOWN
+from aiposture.normalize.values import UNKNOWN, is_unknown
 
 _HEADER = re.compile(r'^\s*(resource|data|module)\s+"([^"]+)"(?:\s+"([^"]+)")?\s*\{')
 _FULL_EXPR = re.compile(r"^\$\{(.*)\}$", re.S)
@@ -142,6 +142,40 @@ class _Module:
             return UNKNOWN
         return v
 
+    def expand_dynamic(self, body: Any) -> Any:
+        """``dynamic "x" { for_each = ...; content { ... } }`` -> one ``x`` block per element.
+
+        Expanded when ``for_each`` resolves to a literal list or map (variable defaults, tfvars,
+        locals). Otherwise the block is unknown: rules that read it report "could not be
+        checked" rather than judging a configuration with the blocks missing.
+        """
+        if isinstance(body, list):
+            return [self.expand_dynamic(x) for x in body]
+        if not isinstance(body, dict):
+            return body
+        out = {k: self.expand_dynamic(v) for k, v in body.items() if k != "dynamic"}
+        for dyn in body.get("dynamic") or []:
+            for block_name, spec in (dyn or {}).items():
+                if not isinstance(spec, dict):
+                    continue
+                items = self.resolve(spec.get("for_each"), {}, "")
+                iterator = spec.get("iterator") if isinstance(spec.get("iterator"), str) else block_name
+                content = spec.get("content") or [{}]
+                content = content[0] if isinstance(content, list) and content else content
+                if isinstance(items, dict):
+                    pairs = list(items.items())
+                elif isinstance(items, (list, tuple)) and not is_unknown(items):
+                    pairs = list(enumerate(items))
+                else:
+                    out[block_name] = "${var.__unknown_dynamic__}"  # resolves to UNKNOWN
+                    continue
+                existing = out.get(block_name)
+                blocks = existing if isinstance(existing, list) else ([] if existing is None else [existing])
+                for key, value in pairs:
+                    blocks.append(self.expand_dynamic(_substitute(content, iterator, key, value)))
+                out[block_name] = blocks
+        return out
+
     def resources(self, errors: list[HclError], visited: set[Path]) -> list[RawResource]:
         out: list[RawResource] = []
         texts: dict[Path, list[str]] = {}
@@ -150,7 +184,7 @@ class _Module:
                 for rtype, named in block.items():
                     for name, body in (named or {}).items():
                         refs: dict[str, list[str]] = {}
-                        values = self.resolve(body or {}, refs, "")
+                        values = self.resolve(self.expand_dynamic(body or {}), refs, "")
                         lines = texts.setdefault(f, f.read_text(encoding="utf-8").splitlines())
                         line = _find_header(lines, "resource", rtype, name)
                         out.append(RawResource(
@@ -179,6 +213,39 @@ class _Module:
                     child.load(errors)
                     out.extend(child.resources(errors, visited | {mdir}))
         return out
+
+
+def _substitute(v: Any, iterator: str, key: Any, value: Any) -> Any:
+    """Replace ``<iterator>.key`` / ``<iterator>.value[.attr...]`` in a dynamic block's content."""
+    if isinstance(v, dict):
+        return {k: _substitute(x, iterator, key, value) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_substitute(x, iterator, key, value) for x in v]
+    if not isinstance(v, str) or "${" not in v:
+        return v
+    pat = re.compile(r"\$\{\s*" + re.escape(iterator) + r"\.(key|value)((?:\.[\w-]+|\[\"[^\"]*\"\])*)\s*\}")
+
+    def lookup(m: re.Match) -> Any:
+        if m.group(1) == "key":
+            return key
+        node = value
+        for part in re.findall(r"\.([\w-]+)|\[\"([^\"]*)\"\]", m.group(2)):
+            name = part[0] or part[1]
+            if not isinstance(node, dict) or name not in node:
+                return UNKNOWN
+            node = node[name]
+        return node
+
+    whole = pat.fullmatch(v.strip())
+    if whole:
+        got = lookup(whole)
+        return "${var.__unknown_dynamic__}" if got is UNKNOWN else got
+    if not pat.search(v):
+        return v
+    parts = [lookup(m) for m in pat.finditer(v)]
+    if any(p is UNKNOWN or isinstance(p, (dict, list)) for p in parts):
+        return "${var.__unknown_dynamic__}"
+    return pat.sub(lambda m: str(lookup(m)), v)
 
 
 def _find_header(lines: list[str], kind: str, a: str, b: str | None) -> int | None:

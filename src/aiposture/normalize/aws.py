@@ -17,6 +17,15 @@ HARM = {"hate": "hate", "sexual": "sexual", "violence": "violence", "insults": "
 _RANK = {"none": 0, "annotate": 1, "anonymize": 2, "block": 3}
 
 
+def _pick(d: Any, *paths: str) -> Any:
+    """The first of several spellings that is present (Create/Terraform vs Get shapes); UNKNOWN counts as present."""
+    for p in paths:
+        v = get(d, p)
+        if v is not None:
+            return v
+    return None
+
+
 def _action(raw: Any, *, enabled: Any = True, strength: Any = "high", pii: bool = False) -> Any:
     """Bedrock action -> block | anonymize | annotate | none (None when unknown)."""
     if is_unknown(raw) or is_unknown(enabled) or is_unknown(strength):
@@ -50,8 +59,8 @@ OFF = {"enabled": False, "input_strength": "none", "output_strength": "none", "i
 
 def guardrail(v: dict[str, Any], *, version: str | None = None) -> dict[str, Any]:
     """``aws_bedrock_guardrail`` / ``AWS::Bedrock::Guardrail`` / GetGuardrail -> content_filter attrs."""
-    cp = first(get(v, "content_policy_config")) or first(get(v, "content_policy"))
-    filters = UNKNOWN if is_unknown(cp) else as_list(get(cp, "filters_config") or get(cp, "filters"))
+    cp = first(_pick(v, "content_policy_config", "content_policy"))
+    filters = UNKNOWN if is_unknown(cp) else as_list(_pick(cp, "filters_config", "filters"))
     attrs: dict[str, Any] = {}
     if is_unknown(filters):
         attrs["prompt_attack"] = None
@@ -62,12 +71,12 @@ def guardrail(v: dict[str, Any], *, version: str | None = None) -> dict[str, Any
         attrs["prompt_attack"] = pa if pa else dict(OFF)
         attrs["harm_categories"] = {HARM[t]: f for t, f in by_type.items() if t in HARM}
 
-    sp = first(get(v, "sensitive_information_policy_config")) or first(get(v, "sensitive_information_policy"))
+    sp = first(_pick(v, "sensitive_information_policy_config", "sensitive_information_policy"))
     if is_unknown(sp):
         attrs["pii"] = None
     else:
-        ents = as_list(get(sp, "pii_entities_config") or get(sp, "pii_entities"))
-        regs = as_list(get(sp, "regexes_config") or get(sp, "regexes"))
+        ents = as_list(_pick(sp, "pii_entities_config", "pii_entities"))
+        regs = as_list(_pick(sp, "regexes_config", "regexes"))
         items = [] if is_unknown(ents) or is_unknown(regs) else [*ents, *regs]
         if is_unknown(ents) or is_unknown(regs):
             attrs["pii"] = None
@@ -89,11 +98,11 @@ def guardrail(v: dict[str, Any], *, version: str | None = None) -> dict[str, Any
                 "enabled": None if ia is None or oa is None else (ia in ("block", "anonymize") or oa in ("block", "anonymize")),
             }
 
-    gp = first(get(v, "contextual_grounding_policy_config")) or first(get(v, "contextual_grounding_policy"))
+    gp = first(_pick(v, "contextual_grounding_policy_config", "contextual_grounding_policy"))
     if is_unknown(gp):
         attrs["grounding"] = None
     else:
-        gfs = as_list(get(gp, "filters_config") or get(gp, "filters"))
+        gfs = as_list(_pick(gp, "filters_config", "filters"))
         g = {"enabled": False, "grounding_threshold": 0.0, "relevance_threshold": 0.0, "action": "none"}
         if is_unknown(gfs):
             g = None
@@ -113,15 +122,15 @@ def guardrail(v: dict[str, Any], *, version: str | None = None) -> dict[str, Any
                         g["action"] = act
         attrs["grounding"] = g
 
-    tp = first(get(v, "topic_policy_config")) or first(get(v, "topic_policy"))
-    topics = as_list(get(tp, "topics_config") or get(tp, "topics")) if not is_unknown(tp) else UNKNOWN
+    tp = first(_pick(v, "topic_policy_config", "topic_policy"))
+    topics = as_list(_pick(tp, "topics_config", "topics")) if not is_unknown(tp) else UNKNOWN
     attrs["denied_topics"] = None if is_unknown(topics) else len(topics)
-    wp = first(get(v, "word_policy_config")) or first(get(v, "word_policy"))
+    wp = first(_pick(v, "word_policy_config", "word_policy"))
     if is_unknown(wp):
         attrs["word_filters"] = None
     else:
-        words = as_list(get(wp, "words_config") or get(wp, "words"))
-        lists = as_list(get(wp, "managed_word_lists_config") or get(wp, "managed_word_lists"))
+        words = as_list(_pick(wp, "words_config", "words"))
+        lists = as_list(_pick(wp, "managed_word_lists_config", "managed_word_lists"))
         attrs["word_filters"] = {
             "custom_words": None if is_unknown(words) else len(words),
             "managed_lists": None if is_unknown(lists) else [str(get(x, "type", "")) for x in lists],
@@ -262,10 +271,9 @@ def invocation_logging(v: dict[str, Any], *, default_delivery: bool = True) -> d
     if not lc:
         return {"invocation_logging": {"enabled": False, "destinations": [], "text_delivery": False}}
     dests = []
-    if get(lc, "cloud_watch_config") or get(lc, "cloudwatch_config"):
-        dests.append("cloudwatch")
-    if get(lc, "s3_config"):
-        dests.append("s3")
+    for dest, value in (("cloudwatch", _pick(lc, "cloud_watch_config", "cloudwatch_config")), ("s3", get(lc, "s3_config"))):
+        if value is not None and (is_unknown(value) or value):  # a destination being created counts
+            dests.append(dest)
     return {"invocation_logging": {
         "enabled": bool(dests),
         "destinations": dests,

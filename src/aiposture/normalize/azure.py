@@ -45,7 +45,8 @@ def account(v: dict[str, Any]) -> dict[str, Any]:
         attrs["encryption"] = None
     else:
         cmk = str(enc_src or "").lower() == "microsoft.keyvault"
-        kv = get(p, "encryption.key_vault_properties") or {}
+        kv = get(p, "encryption.key_vault_properties")
+        kv = {} if kv is None else kv
         key_id = known(get(kv, "key_identifier")) if isinstance(kv, dict) else None
         if cmk and not key_id and isinstance(kv, dict) and known(get(kv, "key_vault_uri")):
             key_id = f"{known(get(kv, 'key_vault_uri')).rstrip('/')}/keys/{known(get(kv, 'key_name')) or ''}"
@@ -79,7 +80,8 @@ def deployment(v: dict[str, Any], *, policy_id: Any = None) -> dict[str, Any]:
     rpm = None
     for rl in as_list(get(p, "rate_limits")) if not is_unknown(get(p, "rate_limits")) else []:
         if str(get(rl, "key", "")).lower() == "request" and isinstance(get(rl, "count"), (int, float)):
-            per = float(get(rl, "renewal_period", 60) or 60)
+            per = get(rl, "renewal_period", 60)
+            per = float(per) if isinstance(per, (int, float)) and per else 60.0
             rpm = int(get(rl, "count") * 60 / per)
     if is_unknown(cap):
         attrs["rate_limit"] = {"limited": None, "tokens_per_minute": None}
@@ -158,8 +160,13 @@ def diagnostic_settings(settings: list[dict[str, Any]]) -> dict[str, Any]:
     dests: set[str] = set()
     unknown = False
     for s in settings:
-        p = get(s, "properties") or {}
-        d = [name for key, name in _LOG_DEST if get(p, key)]
+        p = get(s, "properties")
+        if is_unknown(p):
+            unknown = True
+            continue
+        p = p or {}
+        # a destination that exists only after apply (a workspace id reference) still counts
+        d = [name for key, name in _LOG_DEST if get(p, key) is not None and (is_unknown(get(p, key)) or get(p, key))]
         if not d:
             continue
         for lg in as_list(get(p, "logs")):

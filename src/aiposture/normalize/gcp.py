@@ -15,6 +15,12 @@ _RAI = {"sexually_explicit": "sexual", "hate_speech": "hate", "harassment": "har
 ADMIN_ROLES = {"roles/owner", "roles/editor", "roles/aiplatform.admin"}
 
 
+def _block(v: Any, path: str) -> Any:
+    """A nested block: {} when absent, UNKNOWN kept (every field read from it is then unknown)."""
+    b = first(get(v, path))
+    return {} if b is None else b
+
+
 def _cmk(v: Any) -> dict[str, Any] | None:
     key = get(v, "encryption_spec.kms_key_name")
     if is_unknown(get(v, "encryption_spec")):
@@ -54,7 +60,8 @@ def endpoint(v: dict[str, Any]) -> dict[str, Any]:
 
 
 def model(v: dict[str, Any]) -> dict[str, Any]:
-    return {"encryption": _cmk(v), "source": "upload" if get(v, "artifact_uri") else None,
+    art = get(v, "artifact_uri")
+    return {"encryption": _cmk(v), "source": "upload" if art is not None and (is_unknown(art) or art) else None,
             "base_model": known(get(v, "base_model_source.model_garden_source.public_model_name"))}
 
 
@@ -78,10 +85,10 @@ def _ma_filter(enforcement: Any, confidence: Any, action: str | None) -> dict[st
 
 def template(v: dict[str, Any]) -> dict[str, Any]:
     """Model Armor template -> content_filter attrs."""
-    meta = first(get(v, "template_metadata")) or {}
+    meta = _block(v, "template_metadata")
     et = get(meta, "enforcement_type", "INSPECT_AND_BLOCK")
     action = None if is_unknown(et) else ("annotate" if str(et).upper() == "INSPECT_ONLY" else "block")
-    fc = first(get(v, "filter_config")) or {}
+    fc = _block(v, "filter_config")
     attrs: dict[str, Any] = {"mode": action}
     pi = first(get(fc, "pi_and_jailbreak_filter_settings"))
     attrs["prompt_attack"] = _ma_filter(get(pi, "filter_enforcement"), get(pi, "confidence_level"), action)
@@ -113,7 +120,7 @@ def template(v: dict[str, Any]) -> dict[str, Any]:
 def floor_setting(v: dict[str, Any]) -> dict[str, Any]:
     en = get(v, "enable_floor_setting_enforcement", False)
     svcs = get(v, "integrated_services")
-    apf = first(get(v, "ai_platform_floor_setting")) or {}
+    apf = _block(v, "ai_platform_floor_setting")
     if is_unknown(en) or is_unknown(svcs):
         return {"enforced_guardrail": None}
     vertex = "AI_PLATFORM" in [str(s).upper() for s in as_list(svcs)]
@@ -139,7 +146,8 @@ def audit_config(configs: list[dict[str, Any]]) -> dict[str, Any]:
             if svc is None:
                 unknown = True
             continue
-        for alc in as_list(get(c, "audit_log_configs") or get(c, "audit_log_config")):
+        alcs = get(c, "audit_log_configs")
+        for alc in as_list(alcs if alcs is not None else get(c, "audit_log_config")):
             lt = str(known(get(alc, "log_type")) or "").upper()
             read = read or lt == "DATA_READ"
             write = write or lt == "DATA_WRITE"
