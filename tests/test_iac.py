@@ -219,3 +219,16 @@ def test_a_resource_that_cannot_be_normalised_is_an_error_not_a_crash(monkeypatc
     assert any(r["provider"] == "azure" for r in doc["resources"])  # the rest was still read
     rep = pipeline.evaluate(doc, pipeline.Options(), Config())
     assert rep.incomplete
+
+
+def test_cloudformation_conditions_with_parameter_defaults():
+    doc = scan_paths([FIX / "cloudformation-conditions"], base=ROOT)
+    res = {r["source"]["address"]: r for r in doc["resources"]}
+    assert set(res) == {"Guardrail"}  # ProdOnlyGuardrail has Condition IsProd, false with Stage=dev
+    g = res["Guardrail"]
+    assert g["name"] == "assistant-dev"
+    assert g["attrs"]["prompt_attack"]["input_strength"] == "low"  # Fn::If picked the dev branch
+    assert g["attrs"]["encryption"] == {"cmk": False, "key_id": None}  # AWS::NoValue removed KmsKeyArn
+    rep = pipeline.evaluate(doc, pipeline.Options(), Config())
+    st = {r.rule.id: r.status.value for r in rep.results}
+    assert st["AIP-GR-002"] == "fail" and st["AIP-ENC-006"] == "fail"

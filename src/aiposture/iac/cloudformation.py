@@ -1,8 +1,11 @@
 """CloudFormation templates (YAML or JSON), parsed with cfn-flip (short tags such as
 ``!Ref``/``!GetAtt``/``!Sub`` become their long form; nothing is executed).
 
-``Ref`` to a parameter resolves to its ``Default``; other intrinsics are
-UNKNOWN, with the referenced logical ids kept for linking.
+``Ref`` to a parameter resolves to its ``Default``; ``Conditions`` are evaluated
+with those defaults, so ``Fn::If`` picks its branch, ``AWS::NoValue`` removes the
+property and a resource whose ``Condition`` is false is not read. ``Fn::Sub`` over
+parameters is substituted. Other intrinsics are UNKNOWN, with the referenced
+logical ids kept for linking.
 """
 
 from __future__ import annotations
@@ -29,10 +32,58 @@ def load(text: str, is_json: bool) -> Any:
     return load_json(text) if is_json else load_yaml(text)
 
 
+_NOVALUE = object()  # Ref AWS::NoValue: the property is removed
+_CONDITIONS = "__conditions__"
+
+
+def _condition(v: Any, params: dict[str, Any], depth: int = 0) -> Any:
+    """Evaluate a condition expression with parameter defaults: True, False or UNKNOWN."""
+    if depth > 20 or not isinstance(v, dict) or len(v) != 1:
+        return UNKNOWN if not isinstance(v, bool) else v
+    (k, arg), = v.items()
+    conds = params.get(_CONDITIONS, {})
+    if k == "Condition":
+        return conds.get(arg, UNKNOWN) if isinstance(arg, str) else UNKNOWN
+    args = arg if isinstance(arg, list) else [arg]
+    if k == "Fn::Equals" and len(args) == 2:
+        a, b = (_resolve(x, params, []) for x in args)
+        return UNKNOWN if a is UNKNOWN or b is UNKNOWN else str(a) == str(b)
+    vals = [_condition(x, params, depth + 1) for x in args]
+    if k == "Fn::Not" and len(vals) == 1:
+        return UNKNOWN if vals[0] is UNKNOWN else not vals[0]
+    if k == "Fn::And":
+        return False if False in vals else (UNKNOWN if UNKNOWN in vals else True)
+    if k == "Fn::Or":
+        return True if True in vals else (UNKNOWN if UNKNOWN in vals else False)
+    return UNKNOWN
+
+
+def _conditions(doc: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    scoped = {**params, _CONDITIONS: out}
+    items = (doc.get("Conditions") or {}).items() if isinstance(doc.get("Conditions"), dict) else []
+    for _ in range(3):  # conditions may refer to each other
+        for name, expr in items:
+            out[name] = _condition(expr, scoped)
+    return out
+
+
 def _resolve(v: Any, params: dict[str, Any], refs: list[str]) -> Any:
     if isinstance(v, dict):
         if len(v) == 1:
             (k, arg), = v.items()
+            if k == "Ref" and arg == "AWS::NoValue":
+                return _NOVALUE
+            if k == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+                cond = params.get(_CONDITIONS, {}).get(arg[0], UNKNOWN) if isinstance(arg[0], str) else UNKNOWN
+                if cond is True or cond is False:
+                    return _resolve(arg[1] if cond else arg[2], params, refs)
+                _resolve(arg[1:], params, refs)  # keep references from both branches for linking
+                return UNKNOWN
+            if k == "Fn::Sub" and isinstance(arg, str):
+                names = re.findall(r"\$\{([^}!]+)\}", arg)
+                if all(n in params and params[n] is not UNKNOWN for n in names):
+                    return re.sub(r"\$\{([^}!]+)\}", lambda m: str(params[m.group(1)]), arg)
             if k == "Ref":
                 if isinstance(arg, str) and arg in params:
                     return params[arg]
@@ -48,9 +99,10 @@ def _resolve(v: Any, params: dict[str, Any], refs: list[str]) -> Any:
                     refs.append(m.group(1))
                 _resolve(arg, params, refs)
                 return UNKNOWN
-        return {k: _resolve(x, params, refs) for k, x in v.items()}
+        out = {k: _resolve(x, params, refs) for k, x in v.items()}
+        return {k: x for k, x in out.items() if x is not _NOVALUE}
     if isinstance(v, list):
-        return [_resolve(x, params, refs) for x in v]
+        return [x for x in (_resolve(y, params, refs) for y in v) if x is not _NOVALUE]
     return v
 
 
@@ -59,9 +111,10 @@ def _collect(v: Any, path: str, params: dict[str, Any], out: dict[str, list[str]
     if isinstance(v, dict) and not (len(v) == 1 and next(iter(v)) in _INTRINSIC):
         from aiposture.normalize.values import snake
 
-        return {k: _collect(x, f"{path}.{snake(k)}" if path else snake(k), params, out) for k, x in v.items()}
+        got = {k: _collect(x, f"{path}.{snake(k)}" if path else snake(k), params, out) for k, x in v.items()}
+        return {k: x for k, x in got.items() if x is not _NOVALUE}
     if isinstance(v, list):
-        return [_collect(x, path, params, out) for x in v]
+        return [x for x in (_collect(y, path, params, out) for y in v) if x is not _NOVALUE]
     refs: list[str] = []
     val = _resolve(v, params, refs)
     if refs:
@@ -70,12 +123,15 @@ def _collect(v: Any, path: str, params: dict[str, Any], out: dict[str, list[str]
 
 
 def read(doc: dict[str, Any], text: str, file: str) -> list[RawResource]:
-    params = {k: p.get("Default", UNKNOWN) for k, p in (doc.get("Parameters") or {}).items() if isinstance(p, dict)}
+    params: dict[str, Any] = {k: p.get("Default", UNKNOWN) for k, p in (doc.get("Parameters") or {}).items() if isinstance(p, dict)}
+    params[_CONDITIONS] = _conditions(doc, params)
     lines = text.splitlines()
     out = []
     for lid, res in (doc.get("Resources") or {}).items():
         if not isinstance(res, dict):
             continue
+        if isinstance(res.get("Condition"), str) and params[_CONDITIONS].get(res["Condition"]) is False:
+            continue  # not created with the default parameters
         refs: dict[str, list[str]] = {}
         props = _collect(res.get("Properties") or {}, "", params, refs)
         values = snake_keys(props, keep=("tags",))
