@@ -232,3 +232,22 @@ def test_cloudformation_conditions_with_parameter_defaults():
     rep = pipeline.evaluate(doc, pipeline.Options(), Config())
     st = {r.rule.id: r.status.value for r in rep.results}
     assert st["AIP-GR-002"] == "fail" and st["AIP-ENC-006"] == "fail"
+
+
+def test_string_templates_keep_a_value(tmp_path):
+    (tmp_path / "main.tf").write_text('''variable "env" {}
+variable "region" { default = "swedencentral" }
+resource "azurerm_cognitive_account" "a" {
+  name                  = "oai-${var.env}"
+  location              = var.region
+  resource_group_name   = "rg"
+  kind                  = "OpenAI"
+  sku_name              = "S0"
+  custom_subdomain_name = "oai-${var.env}-${var.region}"
+  local_auth_enabled    = false
+}
+''')
+    doc = scan_paths([tmp_path], base=tmp_path)
+    acct = doc["resources"][0]
+    assert acct["attrs"]["custom_subdomain"] is True  # set, even though var.env has no value yet
+    assert acct["name"] == "oai-${var.env}"

@@ -24,6 +24,8 @@ from aiposture.normalize.values import UNKNOWN, is_unknown
 _HEADER = re.compile(r'^\s*(resource|data|module)\s+"([^"]+)"(?:\s+"([^"]+)")?\s*\{')
 _FULL_EXPR = re.compile(r"^\$\{(.*)\}$", re.S)
 _SIMPLE_REF = re.compile(r"^(var|local)\.([\w-]+)$")
+_INTERP = re.compile(r"\$\{([^{}]*)\}")
+_SINGLE_INTERP = re.compile(r"\$\{[^{}]*\}")
 
 
 class _Ref:
@@ -139,8 +141,21 @@ class _Module:
             targets = ref_targets(v)
             if targets:
                 refs.setdefault(path, []).extend(self.prefix + t for t in targets)
+            if expr is None and not (m and m.group(0) == v.strip() and _SINGLE_INTERP.fullmatch(v.strip())):
+                # a template with literal text ("oai-${var.env}", a heredoc policy): it certainly has a
+                # value; substitute the variables we know and keep the other interpolations verbatim
+                return _INTERP.sub(lambda im: self._scalar(im, _depth), v)
             return UNKNOWN
         return v
+
+    def _scalar(self, im: re.Match, depth: int) -> str:
+        sm = _SIMPLE_REF.match(im.group(1).strip())
+        if sm and depth < 5:
+            table = self.variables if sm.group(1) == "var" else self.locals
+            val = table.get(sm.group(2), UNKNOWN)
+            if isinstance(val, (str, int, float, bool)) and not (isinstance(val, str) and "${" in val):
+                return str(val).lower() if isinstance(val, bool) else str(val)
+        return im.group(0)
 
     def expand_dynamic(self, body: Any) -> Any:
         """``dynamic "x" { for_each = ...; content { ... } }`` -> one ``x`` block per element.
