@@ -251,3 +251,18 @@ resource "azurerm_cognitive_account" "a" {
     acct = doc["resources"][0]
     assert acct["attrs"]["custom_subdomain"] is True  # set, even though var.env has no value yet
     assert acct["name"] == "oai-${var.env}"
+
+
+def test_bicep_compiled_arm_expressions_and_symbolic_names():
+    doc = scan_paths([FIX / "arm-bicep"], base=ROOT)
+    assert doc["errors"] == []
+    res = {r["source"]["address"]: r for r in doc["resources"]}
+    assert set(res) == {"oai-prod", "oai-prod/lenient", "oai-prod/chat"}  # format()/variables() names
+    acct = res["oai-prod"]["attrs"]
+    assert acct["local_auth_enabled"] is False and acct["public_network_access"] is False and acct["custom_subdomain"] is True
+    chat = res["oai-prod/chat"]["attrs"]
+    assert chat["rate_limit"]["tokens_per_minute"] == 50000
+    assert chat["content_filter"]["id"] == res["oai-prod/lenient"]["id"] and res["oai-prod/lenient"]["attrs"]["attached"] is True
+    assert res["oai-prod"]["region"] == ""  # resourceGroup().location is only known at deploy time
+    f = found(pipeline.evaluate(doc, pipeline.Options(), Config()))
+    assert ("AIP-GR-002", "tests/fixtures/iac/arm-bicep/main.json", res["oai-prod/lenient"]["source"]["line"]) in f
