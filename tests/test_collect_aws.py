@@ -280,3 +280,22 @@ def test_plain_moto_not_implemented_is_an_error_without_retries(moto_port, monke
         assert any(x["kind"] == "ai_service" for x in inv["resources"])  # what moto has is still collected
     finally:
         fake.stop()
+
+
+def test_progress_in_ci_logs_is_a_few_lines():
+    import io
+
+    from aiposture.collect.base import Progress
+
+    out = io.StringIO()
+    p = Progress(40, "scanning AWS", stream=out)
+    for i in range(40):
+        p.advance(f"t{i}")
+    p.close()
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "scanning AWS: 4/40 done" and len(lines) == 9
+    quiet = io.StringIO()
+    q = Progress(40, "x", quiet=True, stream=quiet)
+    for i in range(40):
+        q.advance("t")
+    assert quiet.getvalue() == ""

@@ -111,6 +111,7 @@ class Progress:
         self.bar = None
         self.total = total
         self.done = 0
+        self.description = description
         if not quiet and getattr(self.stream, "isatty", lambda: False)() and total > 1:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
@@ -124,6 +125,9 @@ class Progress:
         self.done += 1
         if self.bar is not None:
             self.bar.update(self.task_id, advance=1, description=label)
+        elif not self.quiet and self.total >= 10 and self.done % max(1, self.total // 10) == 0 and self.done < self.total:
+            # CI logs: one short line per tenth of the work, so a long scan does not look stuck
+            print(f"{self.description}: {self.done}/{self.total} done", file=self.stream, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:
