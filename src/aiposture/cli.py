@@ -133,8 +133,11 @@ def main() -> None:
     \b
     Start here:
       aiposture demo                         evaluate the bundled example inventory
+      aiposture scan aws|azure|gcp           scan live cloud accounts (read-only)
+      aiposture iac infra/                   check Terraform, CloudFormation, ARM/Bicep before deploy
       aiposture scan --inventory inv.json    evaluate a saved inventory
       aiposture rules list                   the rule catalog
+      aiposture permissions aws|azure|gcp    the read-only permissions a live scan needs
     """
 
 
@@ -146,7 +149,7 @@ def main() -> None:
 @click.pass_context
 @_handle_errors
 def scan(ctx: click.Context, inventory_file: Path | None, config_path: Path | None, **kw) -> None:
-    """Evaluate rules against an inventory.
+    """Scan a cloud live (aws | azure | gcp) or evaluate a saved inventory.
 
     \b
     Examples:
