@@ -28,3 +28,12 @@ def test_iam_invoke_grants():
     assert naws.invoke_grant(not_action)["actions_wildcard"] is True
     assert naws.role_privileges([not_action], []) == {"admin": True, "wildcard_actions": True}
     assert naws.role_privileges(['%7B%22Statement%22%3A%5B%5D%7D'], ["AdministratorAccess"])["admin"] is True  # URL-encoded doc
+
+
+def test_well_known_aws_managed_policies_without_a_document():
+    from aiposture.collect.aws_bedrock import _known_managed
+
+    full = naws.invoke_grant(_known_managed("AmazonBedrockFullAccess"))
+    assert full["actions_wildcard"] and full["resources_wildcard"] and not full["conditions"]
+    assert naws.invoke_grant(_known_managed("AdministratorAccess"))["actions_wildcard"] is True
+    assert _known_managed("AmazonS3ReadOnlyAccess") is None and naws.invoke_grant(None) is None

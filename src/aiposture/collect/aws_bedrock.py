@@ -96,6 +96,15 @@ def _age_days(when: Any) -> int | None:
     return (_dt.datetime.now(_dt.timezone.utc) - when.astimezone(_dt.timezone.utc)).days
 
 
+def _known_managed(name: str) -> Any:
+    """What a well-known AWS managed policy grants, when the account snapshot did not include its document."""
+    if name in naws.ADMIN_MANAGED:
+        return {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    if name in naws.BROAD_MANAGED:
+        return {"Statement": [{"Effect": "Allow", "Action": "bedrock:*", "Resource": "*"}]}
+    return None  # unknown document: no invoke grant can be shown
+
+
 def _bucket_of(uri: Any) -> str | None:
     if not isinstance(uri, str):
         return None
@@ -203,8 +212,8 @@ class AccountScan:
                         continue  # service-linked roles are managed by AWS
                     inline, managed = self._principal_docs(p, inline_key)
                     items = [(f"{p['Arn']}/inline/{name}", name, doc) for name, doc in inline]
-                    items += [(f"{p['Arn']}/attached/{name}", arn, snap["policies"].get(arn, {}).get("doc"))
-                              for arn, name in managed if arn in snap["policies"]]
+                    items += [(f"{p['Arn']}/attached/{name}", arn, snap["policies"][arn]["doc"] if arn in snap["policies"]
+                               else _known_managed(name)) for arn, name in managed]
                     for rid, policy, doc in items:
                         grant = naws.invoke_grant(doc)
                         if grant is None:
@@ -218,7 +227,8 @@ class AccountScan:
             for cred in pages(c, "list_service_specific_credentials", "ServiceSpecificCredentials",
                               ServiceName="bedrock.amazonaws.com", AllUsers=True):
                 user = cred.get("UserName", "")
-                user_arn = f"arn:{self.account.partition}:iam::{acct}:user/{user}"
+                user_arn = next((u["Arn"] for u in (snap or {}).get("users", []) if u.get("UserName") == user),
+                                f"arn:{self.account.partition}:iam::{acct}:user/{user}")
                 attrs = {
                     "principal": {"type": "user", "id": user_arn},
                     "role_or_policy": "bedrock:CallWithBearerToken",
