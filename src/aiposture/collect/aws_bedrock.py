@@ -176,11 +176,11 @@ class AccountScan:
                     self._iam_error = classify(e)
             return self._iam
 
-    def _principal_docs(self, p: dict[str, Any], inline_key: str) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
-        snap = self._iam or {}
+    @staticmethod
+    def _principal_docs(p: dict[str, Any], inline_key: str) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
+        """(inline (name, document) pairs, attached managed (arn, name) pairs) of a principal."""
         inline = [(x.get("PolicyName", ""), x.get("PolicyDocument")) for x in p.get(inline_key, [])]
-        managed = [(m.get("PolicyArn", ""), m.get("PolicyName", "")) for m in p.get("AttachedManagedPolicies", [])]
-        return inline, [(arn, name) for arn, name in managed if arn in snap.get("policies", {}) or name]
+        return inline, [(m.get("PolicyArn", ""), m.get("PolicyName", "")) for m in p.get("AttachedManagedPolicies", [])]
 
     def role_facts(self, role_arn: str | None) -> dict[str, Any] | None:
         """{id, admin, wildcard_actions} of a role; the privileges are null when IAM could not be read."""

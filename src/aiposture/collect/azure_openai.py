@@ -24,6 +24,7 @@ from aiposture.collect.base import Clock, Progress, Recorder, Task, guarded, run
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
 from aiposture.normalize import azure as naz
+from aiposture.normalize.values import snake_keys
 
 AZURE_ACTIONS = sorted([
     "Microsoft.Resources/subscriptions/read",
@@ -204,7 +205,7 @@ class AzureScan:
             attrs["threat_protection"] = "enabled" in states
         attrs["invocation_logging"] = attrs["audit_logging"] = None
         with guard("diagnostic settings", ["ai_service"], partial=True):
-            settings = [_snake(s) for s in self.get_paged(f"{account.id}/providers/Microsoft.Insights/diagnosticSettings",
+            settings = [snake_keys(s) for s in self.get_paged(f"{account.id}/providers/Microsoft.Insights/diagnosticSettings",
                                                           "2021-05-01-preview")]
             attrs.update(naz.diagnostic_settings(settings))
         self._add(id=account.id, kind="ai_service", native="Microsoft.CognitiveServices/accounts", name=name, attrs=attrs,
@@ -250,12 +251,6 @@ class AzureScan:
              tags: dict[str, str] | None = None) -> None:
         self.rec.add(make_resource(id=id, provider="azure", kind=kind, native_type=native, name=name, attrs=attrs,
                                    account=sub, region=region, tags=tags))
-
-
-def _snake(v: Any) -> Any:
-    from aiposture.normalize.values import snake_keys
-
-    return snake_keys(v)
 
 
 def collect(opts: AzureOptions, *, quiet: bool = False, stream=None, credential=None) -> dict[str, Any]:

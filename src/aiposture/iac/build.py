@@ -56,7 +56,6 @@ NATIVE = {
     "gcp_floor": "aiplatform.googleapis.com/Location", "gcp_audit": "aiplatform.googleapis.com/Location",
     "gcp_iam_member": "cloudresourcemanager.googleapis.com/IamBinding", "gcp_iam_binding": "cloudresourcemanager.googleapis.com/IamBinding",
 }
-ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "AmazonBedrockFullAccess")
 
 
 class Graph:
@@ -138,49 +137,18 @@ def _bucket_facts(g: Graph, r: RawResource, uri: Any, path: str) -> dict[str, An
 
 
 def _role(g: Graph, r: RawResource, path: str) -> dict[str, Any] | None:
+    """The execution role declared in this configuration, judged like the live scan judges it."""
     role = g.target(r, path)
     if role is None or role.type not in ("aws_iam_role", "AWS::IAM::Role"):
         return None
-    admin = False
-    wildcard: Any = False
-    managed = [known(get(role.values, "managed_policy_arns")) or []]
-    for att in g.raws:
-        if att.type == "aws_iam_role_policy_attachment" and g.target(att, "role") is role:
-            managed.append([known(get(att.values, "policy_arn"))])
-    for arns in managed:
-        for arn in as_list(arns) if isinstance(arns, list) else []:
-            if isinstance(arn, str) and arn.rsplit("/", 1)[-1] in ADMIN_POLICIES:
-                admin = True
+    arns = [known(get(role.values, "managed_policy_arns"))]
+    arns += [[known(get(att.values, "policy_arn"))] for att in g.raws
+             if att.type == "aws_iam_role_policy_attachment" and g.target(att, "role") is role]
+    names = [arn.rsplit("/", 1)[-1] for group in arns if isinstance(group, list) for arn in group if isinstance(arn, str)]
     docs = [get(p.values, "policy") for p in g.raws if p.type == "aws_iam_role_policy" and g.target(p, "role") is role]
-    docs += [get(p, "policy_document") for p in as_list(get(role.values, "policies")) or []]
-    for doc in docs:
-        w = not naws.endpoint_policy_restrictive(_star_principal(doc)) if doc is not None else False
-        if doc is UNKNOWN or w is None:
-            wildcard = None if wildcard is False else wildcard
-        elif w:
-            wildcard = True
-    return {"id": r.refs.get(path, [None])[0], "admin": admin, "wildcard_actions": True if admin else wildcard}
-
-
-def _star_principal(doc: Any) -> Any:
-    """Identity policies have no Principal: add '*' so the endpoint-policy check reads actions/resources."""
-    import json
-
-    if isinstance(doc, str):
-        try:
-            doc = json.loads(doc)
-        except ValueError:
-            return UNKNOWN
-    if not isinstance(doc, dict):
-        return UNKNOWN if doc is UNKNOWN else None
-    sts = []
-    for st in as_list(doc.get("Statement")):
-        st = dict(st)
-        res = as_list(st.get("Resource"))
-        if "*" in res:
-            st["Principal"] = "*"
-        sts.append(st)
-    return {"Statement": sts}
+    inline = as_list(get(role.values, "policies"))  # CloudFormation declares them inside the role
+    docs += [UNKNOWN] if is_unknown(inline) else [get(p, "policy_document") for p in inline]
+    return {"id": r.refs.get(path, [None])[0], **naws.role_privileges([d for d in docs if d is not None], names)}
 
 
 def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
