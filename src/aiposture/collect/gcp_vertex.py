@@ -110,6 +110,7 @@ class GcpScan:
         self.opts, self.rec = opts, rec
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
+        self._admins: dict[str, set[str]] = {}  # project -> service accounts holding owner/editor/aiplatform.admin
         self.credentials = credentials or self._adc()
         from google.api_core import exceptions as gexc
         from google.api_core.retry import Retry, if_exception_type
@@ -263,18 +264,10 @@ class GcpScan:
 
         parent = f"projects/{project}/locations/{location}"
         scope = {"project": project, "location": location}
-        try:
-            endpoints = list(self.pages(self.client(ai.EndpointServiceClient, "aiplatform", location).list_endpoints, parent=parent))
-        except Exception as e:  # noqa: BLE001
-            if _service_disabled(e):
-                self.rec.note(f"{project}: the Vertex AI API is disabled; skipped")
-                return
-            if _unsupported_location(e):
-                self.rec.note(f"{project}/{location}: Vertex AI is not available in this location; skipped")
-                return
-            code, msg = classify(e)
-            self.rec.error(f"endpoints: {msg}", code=code, kinds=["model_deployment"], **scope)
-            endpoints = []
+        endpoints = self._first_list(self.client(ai.EndpointServiceClient, "aiplatform", location).list_endpoints,
+                                     "Vertex AI", "endpoints", ["model_deployment"], project, location)
+        if endpoints is None:
+            return
         self.rec.target(project=project, location=location)
         admins = self._admins_of(project)
         for ep in endpoints:
@@ -299,35 +292,39 @@ class GcpScan:
             for re_ in self.pages(self.client(ai.ReasoningEngineServiceClient, "aiplatform", location).list_reasoning_engines,
                                   parent=parent):
                 sa = re_.spec.service_account if re_.spec else ""
-                role = {"id": sa or None, "admin": (sa in admins) if sa and admins is not None else (False if not sa else None)}
-                role["wildcard_actions"] = role["admin"]
+                # no service account: Google's Agent Engine service agent (narrow); else admin if the project says so
+                admin = False if not sa else (None if admins is None else sa in admins)
+                role = {"id": sa or None, "admin": admin, "wildcard_actions": admin}
                 attrs = {"execution_role": role, "encryption": ngcp._cmk(_dict(re_))}
                 self._add(id=re_.name, kind="agent", native="aiplatform.googleapis.com/ReasoningEngine",
                           name=re_.display_name or re_.name, attrs=attrs, project=project, location=location)
+
+    def _first_list(self, list_call, api: str, what: str, kinds: list[str], project: str, location: str) -> list | None:
+        """The first list call of a location: an API that is disabled, or not served there, is a note and
+        None (skip the location); any other failure is a scope error and an empty list."""
+        try:
+            return list(self.pages(list_call, parent=f"projects/{project}/locations/{location}"))
+        except Exception as e:  # noqa: BLE001
+            if _service_disabled(e):
+                self.rec.note(f"{project}: the {api} API is disabled; skipped")
+                return None
+            if _unsupported_location(e):
+                self.rec.note(f"{project}/{location}: {api} is not available in this location; skipped")
+                return None
+            code, msg = classify(e)
+            self.rec.error(f"{what}: {msg}", code=code, kinds=kinds, project=project, location=location)
+            return []
 
     def collect_templates(self, project: str, location: str) -> None:
         """Model Armor templates in one Model Armor location (regions and the us/eu multi-regions)."""
         from google.cloud import modelarmor_v1 as ma
 
-        parent = f"projects/{project}/locations/{location}"
-        try:
-            templates = list(self.pages(self.client(ma.ModelArmorClient, "modelarmor", location).list_templates, parent=parent))
-        except Exception as e:  # noqa: BLE001
-            if _service_disabled(e):
-                self.rec.note(f"{project}: the Model Armor API is disabled; templates not scanned")
-                return
-            if _unsupported_location(e):
-                self.rec.note(f"{project}/{location}: Model Armor is not available in this location; skipped")
-                return
-            code, msg = classify(e)
-            self.rec.error(f"Model Armor templates: {msg}", code=code, kinds=["content_filter"], project=project, location=location)
-            return
-        for t in templates:
+        templates = self._first_list(self.client(ma.ModelArmorClient, "modelarmor", location).list_templates,
+                                     "Model Armor", "Model Armor templates", ["content_filter"], project, location)
+        for t in templates or []:
             self._add(id=t.name, kind="content_filter", native="modelarmor.googleapis.com/Template",
                       name=t.name.rsplit("/", 1)[-1], attrs=ngcp.template(_dict(t)), project=project, location=location,
                       tags=dict(t.labels))
-
-    _admins: dict[str, set[str]]
 
     def _admins_of(self, project: str) -> set[str] | None:
         with self._lock:
@@ -371,7 +368,6 @@ def collect(opts: GcpOptions, *, quiet: bool = False, stream=None, credentials=N
     clock = Clock()
     rec = Recorder("gcp")
     scan = GcpScan(opts, rec, credentials)
-    scan._admins = {}
     projects = scan.projects()
     locations = opts.locations or DEFAULT_LOCATIONS
     # project-wide settings first (they tell which service accounts are admins), then every location
