@@ -20,9 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _report import print_scan  # noqa: E402
-from tests import aws_scenario as sc  # noqa: E402
-from tests.fakes.aws import AwsFake  # noqa: E402
+from _report import print_scan
+
+from tests import aws_scenario as sc
+from tests.fakes.aws import AwsFake
 
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1", "ap-southeast-2"]
 

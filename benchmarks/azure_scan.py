@@ -19,11 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import trustme  # noqa: E402
+import trustme
+from _report import print_scan
 
-from _report import print_scan  # noqa: E402
-from tests import azure_scenario as sc  # noqa: E402
-from tests.fakes.azure import AzureFake  # noqa: E402
+from tests import azure_scenario as sc
+from tests.fakes.azure import AzureFake
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ def main(n: int) -> None:
         resources.append(r)
     doc = new_document(resources)
     t0 = time.perf_counter()
-    rules, problems = load_rules()
+    rules, _problems = load_rules()
     t1 = time.perf_counter()
     results = Engine(rules).evaluate(doc)
     t2 = time.perf_counter()

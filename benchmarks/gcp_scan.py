@@ -19,9 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _report import print_scan  # noqa: E402
-from tests import gcp_scenario as sc  # noqa: E402
-from tests.fakes.gcp import GcpFake  # noqa: E402
+from _report import print_scan
+
+from tests import gcp_scenario as sc
+from tests.fakes.gcp import GcpFake
 
 LOCATIONS = ["us-central1", "us-east4", "europe-west4", "asia-northeast1", "europe-west1", "us-west1"]
 

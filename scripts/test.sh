@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# lint and types gate the run (configured in pyproject.toml)
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/mypy
 exec .venv/bin/python -m pytest -q -n auto -p no:cacheprovider "$@"

@@ -60,7 +60,7 @@ def iam_policy(project: str, *, hardened: bool) -> dict:
         p.bindings.add(role="roles/aiplatform.admin", members=["group:ml-admins@example.com"])
     else:
         p.bindings.add(role="roles/aiplatform.user", members=["allUsers"])
-        p.bindings.add(role="roles/editor", members=[f"serviceAccount:123-compute@developer.gserviceaccount.com",
+        p.bindings.add(role="roles/editor", members=["serviceAccount:123-compute@developer.gserviceaccount.com",
                                                     f"serviceAccount:agent@{project}.iam.gserviceaccount.com"])
     from google.protobuf.json_format import MessageToDict
 

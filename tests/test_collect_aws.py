@@ -13,10 +13,10 @@ from aiposture.cli import main
 pytest.importorskip("moto")
 pytest.importorskip("boto3")
 
-from moto.server import ThreadedMotoServer  # noqa: E402
+from moto.server import ThreadedMotoServer
 
-from tests import aws_scenario as sc  # noqa: E402
-from tests.fakes.aws import DEFAULT_ACCOUNT, AwsFake  # noqa: E402
+from tests import aws_scenario as sc
+from tests.fakes.aws import DEFAULT_ACCOUNT, AwsFake
 
 SECRET_OPS = {"CreateServiceSpecificCredential", "ResetServiceSpecificCredential", "CreateAccessKey",
               "GetSecretValue", "CreateLoginProfile", "GetSessionToken"}
@@ -48,8 +48,7 @@ def aws(moto_port, monkeypatch, tmp_path):
 
 
 def run(*args):
-    r = CliRunner().invoke(main, ["scan", "aws", "-q", *args], catch_exceptions=False)
-    return r
+    return CliRunner().invoke(main, ["scan", "aws", "-q", *args], catch_exceptions=False)
 
 
 def results(path) -> dict[tuple[str, str], str]:
@@ -296,6 +295,6 @@ def test_progress_in_ci_logs_is_a_few_lines():
     assert lines[0] == "scanning AWS: 4/40 done" and len(lines) == 9
     quiet = io.StringIO()
     q = Progress(40, "x", quiet=True, stream=quiet)
-    for i in range(40):
+    for _ in range(40):
         q.advance("t")
     assert quiet.getvalue() == ""

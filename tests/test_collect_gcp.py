@@ -12,9 +12,9 @@ from click.testing import CliRunner
 pytest.importorskip("google.cloud.aiplatform_v1")
 pytest.importorskip("google.cloud.modelarmor_v1")
 
-from aiposture.cli import main  # noqa: E402
-from tests import gcp_scenario as sc  # noqa: E402
-from tests.fakes.gcp import GcpFake  # noqa: E402
+from aiposture.cli import main
+from tests import gcp_scenario as sc
+from tests.fakes.gcp import GcpFake
 
 
 @pytest.fixture(scope="module")

@@ -82,7 +82,7 @@ def test_non_boolean_condition_is_error(tmp_path):
         "threats: [evasion]\ncontrols: {iso27001: [A.8.28], owasp_llm_2025: ['LLM01:2025']}\n"
         "rationale: returns a string not a bool\nremediation: {aws: x, terraform: x}\n"
         "tests: [{attrs: {mode: block}, expect: pass}, {attrs: {mode: annotate}, expect: fail}]\n")
-    rules, problems = load_rules([tmp_path], include_builtin=False)
+    rules, _problems = load_rules([tmp_path], include_builtin=False)
     r = Engine(rules).evaluate_resource(cf(mode="block"))
     assert r[0].status is Status.ERROR and "not a boolean" in r[0].message
 

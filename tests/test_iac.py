@@ -8,9 +8,9 @@ import pytest
 from jsonschema import Draft4Validator
 
 from aiposture import inventory as inv
+from aiposture import pipeline
 from aiposture.engine import Config
 from aiposture.iac.scan import scan_paths
-from aiposture import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "iac"
@@ -29,7 +29,7 @@ def found(rep, status="fail"):
 
 
 def test_terraform_findings_with_file_and_line(results):
-    doc, rep = results
+    _doc, rep = results
     f = found(rep)
     tf = "tests/fixtures/iac/terraform/main.tf"
     assert ("AIP-GR-001", tf, 22) in f           # PROMPT_ATTACK strength NONE via var default
@@ -45,7 +45,7 @@ def test_terraform_findings_with_file_and_line(results):
 
 
 def test_relationships_resolve(results):
-    doc, rep = results
+    doc, _rep = results
     by_addr = {r["source"]["address"]: r for r in doc["resources"]}
     agent = by_addr["module.support_agent.aws_bedrockagent_agent.support"]
     assert agent["attrs"]["content_filter"]["attached"] is True
@@ -58,7 +58,7 @@ def test_relationships_resolve(results):
 
 
 def test_same_misconfiguration_same_rules_across_formats(results):
-    doc, rep = results
+    _doc, rep = results
     def rules_for(addr):
         return {r.rule.id for r in rep.results if r.resource["source"].get("address") == addr and r.status.value in ("fail", "waived")}
     assert rules_for("aws_bedrock_guardrail.support") == rules_for("SupportGuardrail")
@@ -83,7 +83,7 @@ def test_same_misconfiguration_matches_the_live_shape():
 
 
 def test_inline_suppressions(results):
-    doc, rep = results
+    _doc, rep = results
     waived = {(r.rule.id, r.resource["source"].get("address")): r for r in rep.results if r.status.value == "waived"}
     assert ("AIP-RL-002", "azurerm_cognitive_deployment.chat") in waived
     assert "finance" in waived[("AIP-RL-002", "azurerm_cognitive_deployment.chat")].message

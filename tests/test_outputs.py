@@ -9,10 +9,10 @@ from jsonschema import Draft4Validator, Draft202012Validator
 from referencing import Registry, Resource
 
 from aiposture import inventory as inv
-from aiposture.engine import Config, load_rules
-from aiposture.output import Report, writers
-from aiposture.paths import schema
 from aiposture import pipeline
+from aiposture.engine import Config, load_rules
+from aiposture.output import writers
+from aiposture.paths import schema
 
 DATA = Path(__file__).parent / "data"
 EVIL = 'evil](https://attacker.example) <script>alert(1)</script> =cmd|"/c calc"!A1 **bold** \x07'
@@ -95,7 +95,7 @@ def test_sarif_iac_findings_use_source_file_and_line(tmp_path):
     res = inv.make_resource(id="main.tf:aws_bedrock_guardrail.g", provider="aws", kind="content_filter",
                             native_type="aws_bedrock_guardrail", name="g", attrs={"prompt_attack": {"enabled": False}},
                             origin="terraform", file="infra/main.tf", line=42)
-    rules, _ = load_rules()
+    _rules, _ = load_rules()
     rep = pipeline.evaluate(inv.new_document([res]), pipeline.Options(rule_ids=["AIP-GR-001"]), Config())
     s = sarif(rep, tmp_path)
     loc = s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
@@ -111,8 +111,9 @@ def test_sarif_escapes_untrusted_names(report, tmp_path):
 
 
 def test_waived_findings_are_sarif_suppressions(example_copy, tmp_path):
-    from aiposture.engine.config import Waiver
     import datetime as dt
+
+    from aiposture.engine.config import Waiver
 
     cfg = Config(waivers=[Waiver("AIP-AUTH-001", "*oai-dev", "dev sandbox", "alice", dt.date.today() + dt.timedelta(days=9))])
     rep = pipeline.evaluate(inv.load(example_copy), pipeline.Options(rule_ids=["AIP-AUTH-001"]), cfg, inventory_path=example_copy)

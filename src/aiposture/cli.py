@@ -420,9 +420,10 @@ def demo(output_dir: Path) -> None:
     inv_copy.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     doc = inv.load(inv_copy)
     opts = Options(formats=["table", "json", "sarif", "junit", "csv", "html", "evidence"], output_dir=output_dir, quiet=True)
+    from rich.console import Console
+
     from aiposture import pipeline
     from aiposture.engine import Config
-    from rich.console import Console
 
     report = pipeline.evaluate(doc, opts, Config(), inventory_path=inv_copy)
     pipeline.write_outputs(report, opts, pipeline.plan_outputs(opts))

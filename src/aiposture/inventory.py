@@ -16,11 +16,13 @@ out. The engine turns a rule that reads an unknown attribute into an
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from aiposture import __version__
 from aiposture.errors import InventoryError
@@ -43,7 +45,7 @@ Resource = dict[str, Any]
 
 
 def now_iso() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def make_resource(
@@ -159,12 +161,10 @@ def validate(doc: Any, *, limit: int = 20) -> list[str]:
         # name the resource, not just its index, so the user can find it
         parts = list(err.absolute_path)
         if len(parts) >= 2 and parts[0] == "resources" and isinstance(parts[1], int):
-            try:
+            with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError):
                 path = f"resources[{parts[1]}] ({doc['resources'][parts[1]].get('id', '?')})/" + "/".join(
                     str(p) for p in parts[2:]
                 )
-            except (KeyError, IndexError, TypeError, AttributeError):
-                pass
         problems.append(f"{path}: {err.message}")
         if len(problems) >= limit:
             problems.append("... (more problems not shown)")

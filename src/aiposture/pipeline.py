@@ -64,7 +64,7 @@ def plan_outputs(opts: Options) -> list[tuple[str, str]]:
         )
     if sum(1 for o in opts.outputs if o == "-") > 1:
         raise AiPostureError("only one output can go to stdout ('-')")
-    plan = list(zip(opts.formats, opts.outputs))
+    plan = list(zip(opts.formats, opts.outputs, strict=False))
     _no_binary_on_stdout(plan)
     return plan
 

@@ -51,7 +51,7 @@ def _routes(service: str) -> list[tuple[str, re.Pattern, str]]:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _strip_config(v: Any) -> Any:
@@ -112,7 +112,7 @@ class AwsFake(FakeServer):
         self.throttles[op] = times
 
     def backdate_api_keys(self, account: str, days: int) -> None:
-        when = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
         for c in self.iam_creds[account]:
             c["CreateDate"] = when
 
@@ -174,10 +174,10 @@ class AwsFake(FakeServer):
                 return self.forward(h, body, service, op)
             query = {k: v[0] for k, v in parse_qs(urlsplit(h.path).query).items()}
             data = json.loads(body) if body and service.startswith("bedrock") else {}
-            if service in ("iam",):
+            if service == "iam":
                 data = {k: v[0] for k, v in parse_qs(body.decode()).items()}
             params = {}
-            for method, rx, name in self.routes.get(service, []):
+            for _method, rx, name in self.routes.get(service, []):
                 if name == op:
                     mm = rx.match(urlsplit(h.path).path)
                     params = mm.groupdict() if mm else {}
@@ -203,10 +203,11 @@ class AwsFake(FakeServer):
             return self._send(h, r.status, xml.encode(), "application/xml")
         payload = json.dumps({"__type": r.error, "message": r.message}).encode()
         self._send(h, r.status, payload, "application/json", {"x-amzn-ErrorType": r.error})
+        return None
 
     def forward(self, h, body: bytes, service: str, op: str, *, capture: bool = False):
         conn = http.client.HTTPConnection("127.0.0.1", self.moto_port, timeout=30)
-        headers = {k: v for k, v in h.headers.items() if k.lower() not in ("connection",)}
+        headers = {k: v for k, v in h.headers.items() if k.lower() != "connection"}
         conn.request(h.command, h.path, body=body, headers=headers)
         resp = conn.getresponse()
         payload = resp.read()
@@ -453,7 +454,7 @@ class AwsFake(FakeServer):
                 "ServiceSpecificCredentialId": cid, "ServiceUserName": f"{data['UserName']}-at-{account}",
                 "CreateDate": _now()}
         if data.get("CredentialAgeDays"):
-            exp = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=int(data["CredentialAgeDays"]))
+            exp = dt.datetime.now(dt.UTC) + dt.timedelta(days=int(data["CredentialAgeDays"]))
             cred["ExpirationDate"] = exp.strftime("%Y-%m-%dT%H:%M:%SZ")
         self.iam_creds[account].append(cred)
         members = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in cred.items())

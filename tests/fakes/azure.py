@@ -22,10 +22,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.base import FakeServer
 
-ACCOUNTS = re.compile(r"^/subscriptions/([^/]+)/providers/Microsoft\.CognitiveServices/accounts$", re.I)
+ACCOUNTS = re.compile(r"^/subscriptions/([^/]+)/providers/Microsoft\.CognitiveServices/accounts$", re.IGNORECASE)
 CHILD = re.compile(r"^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.CognitiveServices/accounts/[^/]+)"
                    r"(?:/(deployments|raiPolicies|defenderForAISettings|providers/Microsoft\.Insights/diagnosticSettings|"
-                   r"providers/Microsoft\.Authorization/roleAssignments|listKeys|regenerateKey))?$", re.I)
+                   r"providers/Microsoft\.Authorization/roleAssignments|listKeys|regenerateKey))?$", re.IGNORECASE)
 
 
 class AzureFake(FakeServer):
@@ -51,7 +51,7 @@ class AzureFake(FakeServer):
             "providers/microsoft.authorization/roleassignments": list(role_assignments)}
 
     def secret_calls(self) -> list[tuple[str, str]]:
-        return [c for c in self.calls if re.search(r"/(listKeys|regenerateKey)$", c[1], re.I)]
+        return [c for c in self.calls if re.search(r"/(listKeys|regenerateKey)$", c[1], re.IGNORECASE)]
 
     # ---------------------------------------------------------------- HTTP
     def _send(self, h, status: int, body: Any, headers: dict[str, str] | None = None) -> None:

@@ -18,11 +18,21 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from aiposture.collect.aws_session import (Account, AwsOptions, assume, bedrock_regions, caller_identity, classify,
-                                           make_client, new_session, org_accounts)
+from aiposture.collect.aws_session import (
+    Account,
+    AwsOptions,
+    assume,
+    bedrock_regions,
+    caller_identity,
+    classify,
+    make_client,
+    new_session,
+    org_accounts,
+)
 from aiposture.collect.base import Clock, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
@@ -93,7 +103,7 @@ def pages(client, op: str, key: str, **kw) -> Iterator[dict[str, Any]]:
 def _age_days(when: Any) -> int | None:
     if not isinstance(when, _dt.datetime):
         return None
-    return (_dt.datetime.now(_dt.timezone.utc) - when.astimezone(_dt.timezone.utc)).days
+    return (_dt.datetime.now(_dt.UTC) - when.astimezone(_dt.UTC)).days
 
 
 def _known_managed(name: str) -> Any:
@@ -172,7 +182,7 @@ class AccountScan:
                             default = next((v for v in p.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), None)
                             snap["policies"][p["Arn"]] = {"name": p.get("PolicyName") or p["Arn"].rsplit("/", 1)[-1], "doc": (default or {}).get("Document")}
                     self._iam = snap
-                except Exception as e:  # noqa: BLE001 - recorded by the caller
+                except Exception as e:
                     self._iam_error = classify(e)
             return self._iam
 
@@ -253,25 +263,26 @@ class AccountScan:
             from botocore.exceptions import ClientError
 
             s3 = self.client("s3", region)
-            facts: dict[str, Any] | None = {}
+            f: dict[str, Any] = {}
+            facts: dict[str, Any] | None = f
             try:
-                facts["versioning"] = s3.get_bucket_versioning(Bucket=name).get("Status") == "Enabled"
+                f["versioning"] = s3.get_bucket_versioning(Bucket=name).get("Status") == "Enabled"
                 try:
                     lock = s3.get_object_lock_configuration(Bucket=name)
-                    facts["object_lock"] = lock.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"
+                    f["object_lock"] = lock.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"
                 except ClientError as e:
                     if e.response["Error"]["Code"] != "ObjectLockConfigurationNotFoundError":
                         raise
-                    facts["object_lock"] = False
+                    f["object_lock"] = False
                 try:
                     pab = s3.get_public_access_block(Bucket=name).get("PublicAccessBlockConfiguration", {})
-                    facts["public_access_blocked"] = all(pab.get(k) is True for k in (
+                    f["public_access_blocked"] = all(pab.get(k) is True for k in (
                         "BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"))
                 except ClientError as e:
                     if e.response["Error"]["Code"] != "NoSuchPublicAccessBlockConfiguration":
                         raise
-                    facts["public_access_blocked"] = False
-            except Exception as e:  # noqa: BLE001 - a bucket we cannot read (other account, denied): unknown
+                    f["public_access_blocked"] = False
+            except Exception as e:
                 code, msg = classify(e)
                 self.rec.error(f"S3 bucket {name}: {msg}", code=code, kinds=["training_job", "knowledge_base", "custom_model"],
                                partial=True, account=self.account.id, region=region, service="s3")
@@ -289,7 +300,7 @@ class AccountScan:
         try:
             svc.update(naws.invocation_logging(snake_keys(br.get_model_invocation_logging_configuration()),
                                                default_delivery=False))
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             code, msg = classify(e)
             if code in NOT_ENABLED:
                 self.rec.note(f"{acct}/{region}: region not enabled for this account ({code}); skipped")
@@ -338,7 +349,7 @@ class AccountScan:
         agents = self._agents(region)
         used = {a.get("guardrail_id") for a in agents} | {e.get("guardrailArn") for e in enforced} | \
                {e.get("guardrailId") for e in enforced}
-        self._guardrails(br, region, used - {None})
+        self._guardrails(br, region, {u for u in used if isinstance(u, str)})
         self._knowledge_bases(region)
         self._customizations(br, region)
         with self.guard("provisioned throughputs", ["model_deployment"], region, service="bedrock"):
@@ -373,7 +384,7 @@ class AccountScan:
                 if not home.get_trail_status(Name=t["TrailARN"]).get("IsLogging"):
                     continue
                 sel = home.get_event_selectors(TrailName=t["TrailARN"])
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 from botocore.exceptions import ClientError
 
                 if not isinstance(e, ClientError):
@@ -450,14 +461,15 @@ class AccountScan:
             ag = self.client("bedrock-agent", region)
             for s in pages(ag, "list_knowledge_bases", "knowledgeBaseSummaries"):
                 kb = ag.get_knowledge_base(knowledgeBaseId=s["knowledgeBaseId"])["knowledgeBase"]
-                sources: list[dict[str, Any]] | None = []
+                found: list[dict[str, Any]] = []
+                sources: list[dict[str, Any]] | None = found
                 try:
                     for ds in pages(ag, "list_data_sources", "dataSourceSummaries", knowledgeBaseId=kb["knowledgeBaseId"]):
                         d = ag.get_data_source(knowledgeBaseId=kb["knowledgeBaseId"], dataSourceId=ds["dataSourceId"])["dataSource"]
                         v = snake_keys(d)
                         uri = (d.get("dataSourceConfiguration", {}).get("s3Configuration") or {}).get("bucketArn")
-                        sources.append(naws.data_source(v, self.bucket_facts(uri, region) if uri else None))
-                except Exception as e:  # noqa: BLE001
+                        found.append(naws.data_source(v, self.bucket_facts(uri, region) if uri else None))
+                except Exception as e:
                     code, msg = classify(e)
                     self.rec.error(f"data sources of {kb['knowledgeBaseId']}: {msg}", code=code, kinds=["knowledge_base"],
                                    partial=True, account=self.account.id, region=region, service="bedrock-agent")
@@ -527,7 +539,7 @@ def _plan_accounts(base, caller: str, partition: str, opts: AwsOptions, rec: Rec
             raise AiPostureError("--org needs --role-name: the role to assume in each member account")
         try:
             listed = org_accounts(base, opts, rec.count_call)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             code, msg = classify(e)
             raise AiPostureError(f"cannot list the organization's accounts ({code}): {msg}") from None
         wanted = [(a, n) for a, n in listed if not opts.accounts or a in opts.accounts]
@@ -577,7 +589,7 @@ def collect(opts: AwsOptions, *, quiet: bool = False, stream=None) -> dict[str, 
     def prepare(acct: str, name: str, factory) -> None:
         try:
             session = factory()
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             code, msg = classify(e)
             rec.error(f"cannot assume role: {msg}", code=code, kinds=None, account=acct)
             return
@@ -588,7 +600,7 @@ def collect(opts: AwsOptions, *, quiet: bool = False, stream=None) -> dict[str, 
                 ec2 = scan.client("ec2", base.region_name or "us-east-1")
                 enabled = {r["RegionName"] for r in ec2.describe_regions().get("Regions", [])}
                 regions = sorted(offered & enabled) if enabled else sorted(offered)
-            except Exception as e:  # noqa: BLE001 - fall back to every region Bedrock is offered in
+            except Exception as e:
                 rec.note(f"{acct}: could not list enabled regions ({classify(e)[0]}); scanning every Bedrock region")
                 regions = sorted(offered)
         with lock:

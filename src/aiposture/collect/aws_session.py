@@ -47,8 +47,14 @@ class Account:
 
 def classify(e: BaseException) -> tuple[str, str]:
     """(code, message) for an exception from boto3/botocore."""
-    from botocore.exceptions import (BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError,
-                                     NoCredentialsError, ReadTimeoutError)
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        ReadTimeoutError,
+    )
 
     if isinstance(e, ClientError):
         err = e.response.get("Error", {})
@@ -134,10 +140,10 @@ def _not_aws_error_is_final(response=None, **_):
     checker gives up at once; the scan records the scope error and carries on.
     """
     if not response:
-        return None
+        return
     http, parsed = response
     if getattr(http, "status_code", None) != 500:
-        return None
+        return
     body = (getattr(http, "content", b"") or b"")[:4000]
     head = body.lstrip()[:15].lower()
     if b"not been implemented" in body or b"not yet implemented" in body:
@@ -145,11 +151,11 @@ def _not_aws_error_is_final(response=None, **_):
     elif head.startswith((b"<!doctype html", b"<html")):
         code, msg = "EndpointError", "HTTP 500 with an HTML page instead of an AWS error (a proxy or emulator behind AWS_ENDPOINT_URL?)"
     else:
-        return None
+        return
     http.status_code = 501  # what botocore's retry checker reads
     parsed.setdefault("ResponseMetadata", {})["HTTPStatusCode"] = 501
     parsed["Error"] = {"Code": code, "Message": msg}
-    return None
+    return
 
 
 def caller_identity(session, opts: AwsOptions, on_call=None) -> tuple[str, str]:

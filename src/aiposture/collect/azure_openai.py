@@ -16,9 +16,10 @@ unchecked; the scan carries on.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Iterator
+from typing import Any
 
 from aiposture.collect.base import Clock, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
@@ -66,8 +67,12 @@ class AzureOptions:
 
 
 def classify(e: BaseException) -> tuple[str, str]:
-    from azure.core.exceptions import (ClientAuthenticationError, HttpResponseError, ServiceRequestError,
-                                       ServiceResponseError)
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        HttpResponseError,
+        ServiceRequestError,
+        ServiceResponseError,
+    )
 
     if isinstance(e, ClientAuthenticationError):
         return "AuthenticationFailed", str(e).splitlines()[0]
@@ -100,7 +105,7 @@ class AzureScan:
         self.credential = credential or self._credential()
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self._arm = None
+        self._arm: Any = None
 
     def _credential(self):
         try:
@@ -162,7 +167,7 @@ class AzureScan:
         try:
             subs = [s["subscriptionId"] for s in self.get_paged("/subscriptions", "2022-12-01")
                     if str(s.get("state", "Enabled")).lower() == "enabled"]
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             code, msg = classify(e)
             if code == "AuthenticationFailed":
                 raise AiPostureError("no usable Azure credentials: run 'az login', or set AZURE_CLIENT_ID/"

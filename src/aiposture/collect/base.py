@@ -15,10 +15,11 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from aiposture.inventory import KINDS, Resource, make_error, new_document, now_iso
 
@@ -93,7 +94,7 @@ def guarded(rec: Recorder, what: str, *, kinds: Iterable[str] | None, classify: 
     """
     try:
         yield
-    except Exception as e:  # noqa: BLE001 - one failure must not stop the scan
+    except Exception as e:
         code, message = classify(e)
         rec.error(f"{what}: {message}", code=code, kinds=kinds if kinds is not None else ALL_KINDS, partial=partial, **scope)
 
@@ -114,7 +115,8 @@ class Progress:
         self.description = description
         if not quiet and getattr(self.stream, "isatty", lambda: False)() and total > 1:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
 
             self.bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                                     console=Console(file=self.stream), transient=True)

@@ -78,7 +78,7 @@ def classify(e: BaseException) -> tuple[str, str]:
         if name is None:  # REST errors carry the canonical status in the body
             try:
                 name = e.response.json()["error"]["status"]
-            except Exception:  # noqa: BLE001 - no body: fall back to the exception type
+            except Exception:
                 name = type(e).__name__
         return name, (e.message or str(e)).splitlines()[0]
     if isinstance(e, gexc.RetryError):
@@ -120,9 +120,10 @@ class GcpScan:
 
     def _adc(self):
         try:
+            import importlib
+
             import google.auth
             from google.auth import exceptions as aexc
-            import importlib
 
             for mod in ("google.cloud.aiplatform_v1", "google.cloud.modelarmor_v1", "google.cloud.resourcemanager_v3"):
                 importlib.import_module(mod)
@@ -186,7 +187,7 @@ class GcpScan:
                     todo += [f.name for f in self.pages(fc.list_folders, parent=parent) if f.state == rm.Folder.State.ACTIVE]
                 return sorted(set(out))
             return sorted({p.project_id for p in self.pages(pc.search_projects, query="state:ACTIVE")})
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             code, msg = classify(e)
             raise AiPostureError(f"cannot list projects ({code}): {msg}; name them with --project") from None
 
@@ -196,7 +197,7 @@ class GcpScan:
         from google.cloud import resourcemanager_v3 as rm
 
         attrs: dict[str, Any] = {"audit_logging": None, "enforced_guardrail": None}
-        scope = {"project": project}
+        scope: dict[str, Any] = {"project": project}
         admins: set[str] = set()
         # the ai_service resource is still emitted with audit_logging null; the bindings are missing
         with guarded(self.rec, "project IAM policy", kinds=["identity_binding"], classify=classify, **scope):
@@ -225,7 +226,7 @@ class GcpScan:
                 fs = self.call(self.client(ma.ModelArmorClient, "modelarmor", "global").get_floor_setting,
                                name=f"projects/{project}/locations/global/floorSetting")
                 attrs.update(ngcp.floor_setting(_dict(fs)))
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 from google.api_core import exceptions as gexc
 
                 if isinstance(e, gexc.NotFound) or _service_disabled(e):
@@ -263,7 +264,7 @@ class GcpScan:
         from google.cloud import aiplatform_v1 as ai
 
         parent = f"projects/{project}/locations/{location}"
-        scope = {"project": project, "location": location}
+        scope: dict[str, Any] = {"project": project, "location": location}
         endpoints = self._first_list(self.client(ai.EndpointServiceClient, "aiplatform", location).list_endpoints,
                                      "Vertex AI", "endpoints", ["model_deployment"], project, location)
         if endpoints is None:
@@ -304,7 +305,7 @@ class GcpScan:
         None (skip the location); any other failure is a scope error and an empty list."""
         try:
             return list(self.pages(list_call, parent=f"projects/{project}/locations/{location}"))
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             if _service_disabled(e):
                 self.rec.note(f"{project}: the {api} API is disabled; skipped")
                 return None
@@ -348,7 +349,7 @@ def ngcp_log_type(v: Any) -> str:
 def _items_field(page) -> str:
     """The repeated field holding a list response's items (endpoints, models, templates, ...)."""
     for name, f in type(page).meta.fields.items():
-        if f.repeated and name not in ("unreachable",):
+        if f.repeated and name != "unreachable":
             return name
     raise AttributeError(f"no repeated field on {type(page).__name__}")
 

@@ -9,11 +9,11 @@ from aiposture.engine.loader import load_rules
 from aiposture.engine.model import SEVERITIES, Result, Rule, Status
 
 __all__ = [
+    "SEVERITIES",
     "Config",
     "Engine",
     "Result",
     "Rule",
-    "SEVERITIES",
     "Status",
     "Waiver",
     "load_config",

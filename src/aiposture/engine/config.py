@@ -97,9 +97,9 @@ def load_config(path: str | Path | None, *, search_dir: str | Path | None = None
     errors = sorted(Draft202012Validator(schema("config")).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         lines = []
-        for e in errors[:10]:
-            loc = ".".join(str(x) for x in e.absolute_path) or "(top level)"
-            lines.append(f"{loc}: {e.message}")
+        for err in errors[:10]:
+            loc = ".".join(str(x) for x in err.absolute_path) or "(top level)"
+            lines.append(f"{loc}: {err.message}")
         raise ConfigError(f"{p}: invalid configuration:\n  " + "\n  ".join(lines))
     waivers = []
     for i, w in enumerate(data.get("waivers", [])):

@@ -12,7 +12,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import Counter, defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from aiposture.engine.config import Config
 from aiposture.engine.model import SEVERITY_RANK, Result, Rule, Status
@@ -170,7 +171,7 @@ class Engine:
                 return Result(rule, Status.ERROR, resource, f"cannot tell if the rule applies: attrs.{unknown} is unknown")
             try:
                 applies = rule.applies_program.execute(ctx)
-            except Exception as e:  # noqa: BLE001 - CEL raises several types
+            except Exception as e:
                 return Result(rule, Status.ERROR, resource, f"applies_if could not be evaluated: {_cel_error(e)}")
             if applies is not True:
                 return None
@@ -179,7 +180,7 @@ class Engine:
             return Result(rule, Status.ERROR, resource, f"could not be checked: attrs.{unknown} is unknown (not readable from the source)")
         try:
             value = rule.program.execute(ctx)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             return Result(rule, Status.ERROR, resource, f"could not be evaluated: {_cel_error(e)}")
         if value is True:
             return Result(rule, Status.PASS, resource, f"{rule.title}: met")

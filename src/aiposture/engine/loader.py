@@ -7,8 +7,9 @@ continues with the other files: one broken rule must not hide the rest.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -44,9 +45,9 @@ def rule_files(dirs: Iterable[str | Path]) -> list[Path]:
         if not p.is_dir():
             raise RuleError(str(p), "rules directory not found")
         for f in sorted(p.rglob("*")):
-            if f.suffix in (".yaml", ".yml") and f.is_file() and not f.name.startswith("_"):
-                if not any(part.startswith(".") for part in f.relative_to(p).parts):
-                    files.append(f)
+            if (f.suffix in (".yaml", ".yml") and f.is_file() and not f.name.startswith("_")
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)):
+                files.append(f)
     return files
 
 
@@ -130,7 +131,7 @@ def _compile(expr: str, what: str, file: str, rule_id: str, kind: str, line_of):
         program = cel.compile(expr)
     except (ValueError, RuntimeError) as e:
         fail("invalid CEL: " + str(e).replace("\n", "\n    "))
-    unknown_vars = [v for v in program.variables() if v not in ("resource",) and not _is_bound(expr, v)]
+    unknown_vars = [v for v in program.variables() if v != "resource" and not _is_bound(expr, v)]
     if unknown_vars:
         fail(f"unknown variable(s) {', '.join(unknown_vars)}: rules read only 'resource'")
     paths = attr_paths(expr)
@@ -157,7 +158,7 @@ def load_rule_file(path: Path) -> Rule:
         raise RuleError(file, f"cannot read: {e.strerror}") from None
     try:
         text = raw_bytes.decode("utf-8")
-        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_SafeLoader)
     except UnicodeDecodeError:
         raise RuleError(file, "not UTF-8 text") from None
     except yaml.YAMLError as e:

@@ -14,7 +14,7 @@ SEVERITY_RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}  # low=0 .. c
 _ATTR_PATH = re.compile(r"\bresource\.attrs((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"  # could not be evaluated: never counted as a pass

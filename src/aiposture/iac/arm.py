@@ -97,9 +97,7 @@ class _Expr:
             else:
                 key = self._value()
                 self._take("]")
-            if isinstance(v, dict) and key in v:
-                v = v[key]
-            elif isinstance(v, list) and isinstance(key, int) and 0 <= key < len(v):
+            if (isinstance(v, dict) and key in v) or (isinstance(v, list) and isinstance(key, int) and 0 <= key < len(v)):
                 v = v[key]
             else:
                 raise _Unknown()

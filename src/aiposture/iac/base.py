@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 SUPPRESS = re.compile(r"aiposture:ignore\s+([A-Za-z0-9*?\-]+)(?:\s+(.*))?")

@@ -11,9 +11,8 @@ attrs: rules that need it do not apply pre-deploy; the live scan judges it.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from typing import Any, Callable
+from typing import Any
 
 from aiposture.iac.base import RawResource
 from aiposture.inventory import Resource, make_resource
@@ -389,7 +388,7 @@ def build(raws: list[RawResource], errors: list[dict[str, Any]] | None = None) -
                 out.extend(_gcp(g, r, canon))
             else:
                 out.extend(_aws(g, r, canon))
-        except Exception as e:  # noqa: BLE001 - one odd resource must not lose the rest of the scan
+        except Exception as e:
             if errors is None:
                 raise
             from aiposture.inventory import make_error

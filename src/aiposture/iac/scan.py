@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from aiposture.iac import arm, cloudformation
 from aiposture.iac.base import RawResource
@@ -78,8 +79,8 @@ def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root:
             r.__dict__["root"] = root_key
         raws.extend(rs)
         notes.extend(n)
-        for e in errs:
-            errors.append(make_error("iac", f"cannot parse Terraform: {e}", code="ParseError", file=_rel(Path(e.file), base), line=e.line))
+        for he in errs:
+            errors.append(make_error("iac", f"cannot parse Terraform: {he}", code="ParseError", file=_rel(Path(he.file), base), line=he.line))
     for f in files:
         if progress:
             progress(_rel(f, base))
@@ -118,7 +119,7 @@ def _read_file(f: Path, base: Path, tf_root: Path | None, errors: list[dict[str,
         return []
     try:
         doc = cloudformation.load(text, text.lstrip().startswith("{"))
-    except Exception as e:  # noqa: BLE001 - yaml/json errors of several types
+    except Exception as e:
         mark = getattr(e, "problem_mark", None)
         errors.append(make_error("iac", f"cannot parse CloudFormation: {getattr(e, 'problem', None) or e}", code="ParseError",
                                  file=rel, line=mark.line + 1 if mark else None))

@@ -12,7 +12,6 @@ reported as notes.
 from __future__ import annotations
 
 import functools
-
 import re
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from aiposture.iac.base import rel_path as _rel
 from aiposture.normalize.values import UNKNOWN, is_unknown
 
 _HEADER = re.compile(r'^\s*(resource|data|module)\s+"([^"]+)"(?:\s+"([^"]+)")?\s*\{')
-_FULL_EXPR = re.compile(r"^\$\{(.*)\}$", re.S)
+_FULL_EXPR = re.compile(r"^\$\{(.*)\}$", re.DOTALL)
 _SIMPLE_REF = re.compile(r"^(var|local)\.([\w-]+)$")
 _INTERP = re.compile(r"\$\{([^{}]*)\}")
 _SINGLE_INTERP = re.compile(r"\$\{[^{}]*\}")
@@ -48,13 +47,13 @@ def parse_file(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
     try:
         return hcl2.loads(text, serialization_options=SerializationOptions(strip_string_quotes=True, with_comments=False))
-    except Exception as e:  # noqa: BLE001 - lark raises many types; report file and line
+    except Exception as e:
         line = getattr(e, "line", None)
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise HclError(str(path), line if isinstance(line, int) and line > 0 else None, msg) from None
 
 
-_JSONENCODE = re.compile(r"^\$\{jsonencode\((.*)\)\}$", re.S)
+_JSONENCODE = re.compile(r"^\$\{jsonencode\((.*)\)\}$", re.DOTALL)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -65,7 +64,7 @@ def _hcl_expression(text: str) -> Any:
 
     try:
         doc = hcl2.loads(f"v = {text}\n", serialization_options=SerializationOptions(strip_string_quotes=True, with_comments=False))
-    except Exception:  # noqa: BLE001 - not a literal we can read: the caller keeps it unknown
+    except Exception:
         return None
     return _clean(doc).get("v")
 
@@ -174,7 +173,8 @@ class _Module:
                 if not isinstance(spec, dict):
                     continue
                 items = self.resolve(spec.get("for_each"), {}, "")
-                iterator = spec.get("iterator") if isinstance(spec.get("iterator"), str) else block_name
+                it = spec.get("iterator")
+                iterator: str = it if isinstance(it, str) else block_name
                 content = spec.get("content") or [{}]
                 content = content[0] if isinstance(content, list) and content else content
                 if isinstance(items, dict):
@@ -279,7 +279,7 @@ def local_module_dirs(directory: Path) -> set[Path]:
             text = f.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        for m in re.finditer(r'^\s*source\s*=\s*"(\.{1,2}/[^"]+)"', text, re.M):
+        for m in re.finditer(r'^\s*source\s*=\s*"(\.{1,2}/[^"]+)"', text, re.MULTILINE):
             out.add((directory / m.group(1)).resolve())
     return out
 

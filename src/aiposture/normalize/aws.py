@@ -68,7 +68,7 @@ def guardrail(v: dict[str, Any], *, version: str | None = None) -> dict[str, Any
     else:
         by_type = {str(get(f, "type", "")).lower(): _filter(f) for f in filters if isinstance(f, dict)}
         pa = by_type.get("prompt_attack")
-        attrs["prompt_attack"] = pa if pa else dict(OFF)
+        attrs["prompt_attack"] = pa or dict(OFF)
         attrs["harm_categories"] = {HARM[t]: f for t, f in by_type.items() if t in HARM}
 
     sp = first(_pick(v, "sensitive_information_policy_config", "sensitive_information_policy"))
@@ -103,10 +103,8 @@ def guardrail(v: dict[str, Any], *, version: str | None = None) -> dict[str, Any
         attrs["grounding"] = None
     else:
         gfs = as_list(_pick(gp, "filters_config", "filters"))
-        g = {"enabled": False, "grounding_threshold": 0.0, "relevance_threshold": 0.0, "action": "none"}
-        if is_unknown(gfs):
-            g = None
-        else:
+        g: dict[str, object] = {"enabled": False, "grounding_threshold": 0.0, "relevance_threshold": 0.0, "action": "none"}
+        if not is_unknown(gfs):
             for f in gfs:
                 t = str(get(f, "type", "")).upper()
                 on = as_bool(get(f, "enabled", True), True)
@@ -120,7 +118,7 @@ def guardrail(v: dict[str, Any], *, version: str | None = None) -> dict[str, Any
                     act = _action(get(f, "action", "BLOCK"))
                     if t == "GROUNDING" or g["action"] == "none":
                         g["action"] = act
-        attrs["grounding"] = g
+        attrs["grounding"] = None if is_unknown(gfs) else g
 
     tp = first(_pick(v, "topic_policy_config", "topic_policy"))
     topics = as_list(_pick(tp, "topics_config", "topics")) if not is_unknown(tp) else UNKNOWN
@@ -173,7 +171,7 @@ def _confirmation_required(group: dict[str, Any]) -> Any:
                 import yaml
 
                 doc = yaml.safe_load(payload)
-            except Exception:  # noqa: BLE001 - any parse problem means we cannot tell
+            except Exception:
                 return None
         ops = [op for p in (doc or {}).get("paths", {}).values() if isinstance(p, dict) for op in p.values() if isinstance(op, dict)]
         return all(str(op.get("x-requireConfirmation", "DISABLED")).upper() == "ENABLED" for op in ops) if ops else True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aiposture.normalize.values import UNKNOWN, as_bool, as_list, get, is_unknown, known
+from aiposture.normalize.values import as_bool, as_list, get, is_unknown, known
 
 DEFAULT_POLICIES = {"microsoft.default", "microsoft.defaultv2", "microsoft.nil"}
 _STRENGTH = {"low": "high", "medium": "medium", "high": "low"}  # Azure threshold -> normalised strength

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiposture.normalize.values import UNKNOWN, as_bool, as_list, first, get, is_unknown, known
+from aiposture.normalize.values import as_bool, as_list, first, get, is_unknown, known
 
 _CONF = {"low_and_above": "high", "medium_and_above": "medium", "high": "low"}
 _RAI = {"sexually_explicit": "sexual", "hate_speech": "hate", "harassment": "harassment", "dangerous": "dangerous"}

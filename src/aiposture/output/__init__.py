@@ -7,9 +7,10 @@ attacker-controlled and must be escaped for the target format.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from aiposture import __version__
 from aiposture.engine.model import Result, Rule, Status

@@ -35,8 +35,8 @@ def render(report: Report) -> str:
         }
         for k, v in counts.items():
             totals[k] += v
-        suite = ET.SubElement(suites, "testsuite", name=_clean(f"{rule.id} {rule.title}"),
-                              **{k: str(v) for k, v in counts.items()})
+        suite = ET.SubElement(suites, "testsuite", {"name": _clean(f"{rule.id} {rule.title}"),
+                                                    **{k: str(v) for k, v in counts.items()}})
         for r in rows:
             res = r.resource
             src = res.get("source") or {}
