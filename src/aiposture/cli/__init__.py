@@ -1,0 +1,44 @@
+"""Command line. Thin on purpose: parse options, call pipeline/engine/output modules.
+
+One module per command group (``scan``, ``iac``, ``rules``...), registered on
+``main`` here. Cloud SDKs are imported only inside the commands that need them,
+so ``aiposture --help`` and ``aiposture scan --inventory`` start fast.
+"""
+
+from __future__ import annotations
+
+import click
+
+from aiposture import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="aiposture")
+def main() -> None:
+    """Security posture checks for cloud AI deployments.
+
+    aiposture reads live configuration (AWS Bedrock, Azure OpenAI, Google
+    Vertex AI) or infrastructure-as-code into one inventory, evaluates
+    declarative rules mapped to ISO/IEC 27090 threats, ISO 42001, ISO 27001,
+    OWASP LLM Top 10, MITRE ATLAS and the EU AI Act, and reports as a table,
+    JSON, SARIF, JUnit, CSV, a self-contained HTML report or an audit evidence zip.
+
+    \b
+    Start here:
+      aiposture demo                         evaluate the bundled example inventory
+      aiposture scan aws|azure|gcp           scan live cloud accounts (read-only)
+      aiposture iac infra/                   check Terraform, CloudFormation, ARM/Bicep before deploy
+      aiposture scan --inventory inv.json    evaluate a saved inventory
+      aiposture rules list                   the rule catalog
+      aiposture permissions aws|azure|gcp    the read-only permissions a live scan needs
+    """
+
+
+def _register() -> None:
+    from aiposture.cli import demo, iac, inventory, permissions, rules, scan
+
+    for mod in (scan, permissions, iac, demo, rules, inventory):
+        mod.register(main)
+
+
+_register()

@@ -1,0 +1,44 @@
+"""'aiposture demo': evaluate the bundled example inventory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from aiposture.cli.common import handle_errors
+from aiposture.pipeline import Options
+
+
+@click.command()
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("aiposture-demo"),
+              show_default=True, help="Folder for every report format.")
+@handle_errors
+def demo(output_dir: Path) -> None:
+    """Evaluate the bundled example inventory (AWS, Azure and Google Cloud; no account needed)
+    and write every report format into a folder."""
+    from aiposture import inventory as inv
+    from aiposture.paths import examples_dir
+
+    src = examples_dir() / "inventory.json"
+    output_dir.mkdir(parents=True, exist_ok=True)
+    inv_copy = output_dir / "inventory.json"
+    inv_copy.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    doc = inv.load(inv_copy)
+    opts = Options(formats=["table", "json", "sarif", "junit", "csv", "html", "evidence"], output_dir=output_dir, quiet=True)
+    from rich.console import Console
+
+    from aiposture import pipeline
+    from aiposture.engine import Config
+
+    report = pipeline.evaluate(doc, opts, Config(), inventory_path=inv_copy)
+    pipeline.write_outputs(report, opts, pipeline.plan_outputs(opts))
+    from aiposture.output.table import print_report
+
+    print_report(report, Console())
+    click.echo(f"\nReports written to {output_dir}/ (table, JSON, SARIF, JUnit, CSV, HTML, evidence zip). "
+               f"The demo exits 0; 'aiposture scan --inventory {inv_copy}' applies the exit codes.")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(demo)

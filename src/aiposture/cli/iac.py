@@ -1,0 +1,58 @@
+"""'aiposture iac': check infrastructure-as-code before deploy."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from aiposture.cli.common import (
+    EXIT_CODES_HELP,
+    build_options,
+    evaluation_options,
+    handle_errors,
+    run_pipeline,
+)
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB", help="Skip files/dirs matching this glob (repeatable).")
+@click.option("--tf-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Terraform sources of a plan JSON: findings point at the .tf lines, not the plan.")
+@click.option("--baseline", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="An earlier JSON result: report only findings that are not in it.")
+@click.option("--save-inventory", type=click.Path(dir_okay=False, path_type=Path), help="Also write the normalised inventory.")
+@evaluation_options
+@handle_errors
+def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -> None:
+    """Check infrastructure-as-code before deploy.
+
+    Reads Terraform (.tf and plan JSON from `terraform show -json`), CloudFormation
+    (YAML/JSON) and ARM templates (JSON; compile Bicep with `bicep build`), found
+    recursively under PATHS. Suppress one rule on one resource with a comment on or
+    above it: `# aiposture:ignore AIP-GR-001 reason`.
+
+    \b
+    Examples:
+      aiposture iac infra/
+      aiposture iac plan.json --tf-root infra/ -f sarif -o aiposture.sarif
+      aiposture iac . --exclude 'examples/*' --fail-on high --baseline main.json
+    """
+    from aiposture import inventory as inv
+    from aiposture.iac.scan import scan_paths
+
+    opts = build_options(kw)
+    progress = None if opts.quiet or not sys.stderr.isatty() else (lambda what: click.echo(f"reading {what}", err=True))
+    doc = scan_paths(list(paths), excludes=list(excludes), tf_root=tf_root, base=Path.cwd(), progress=progress)
+    if save_inventory:
+        inv.save(doc, save_inventory)
+    for note in doc["scan"].get("notes", []):
+        if not opts.quiet:
+            click.echo(f"note: {note}", err=True)
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline))
+
+
+def register(main: click.Group) -> None:
+    main.add_command(iac)

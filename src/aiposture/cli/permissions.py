@@ -1,0 +1,40 @@
+"""'aiposture permissions': the read-only permissions each live scan needs."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.group()
+def permissions() -> None:
+    """Print the least-privilege, read-only permissions each live scan needs."""
+
+
+@permissions.command("aws")
+def permissions_aws() -> None:
+    """IAM policy (JSON) for 'scan aws'. Attach it to the scanning role in every account."""
+    from aiposture.collect.aws_bedrock import policy_document
+
+    click.echo(json.dumps(policy_document(), indent=2))
+
+
+@permissions.command("azure")
+def permissions_azure() -> None:
+    """Custom role definition (JSON) for 'scan azure' ('az role definition create --role-definition @file')."""
+    from aiposture.collect.azure_openai import role_definition
+
+    click.echo(json.dumps(role_definition(), indent=2))
+
+
+@permissions.command("gcp")
+def permissions_gcp() -> None:
+    """Custom IAM role (YAML-compatible JSON) for 'scan gcp' ('gcloud iam roles create --file')."""
+    from aiposture.collect.gcp_vertex import role_definition as gcp_role
+
+    click.echo(json.dumps(gcp_role(), indent=2))
+
+
+def register(main: click.Group) -> None:
+    main.add_command(permissions)

@@ -1,0 +1,136 @@
+"""'aiposture rules': inspect, test, validate and document the rule pack."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from aiposture.cli.common import SEVERITY_CHOICE, handle_errors
+from aiposture.errors import AiPostureError
+from aiposture.pipeline import EXIT_USAGE
+
+
+@click.group()
+def rules() -> None:
+    """Inspect, test and document the rule pack."""
+
+
+def _load(rules_dirs, strict: bool):
+    from aiposture.engine import load_rules
+
+    loaded, problems = load_rules(rules_dirs)
+    for p in problems:
+        click.echo(f"error: {p}", err=True)
+    if problems and strict:
+        sys.exit(EXIT_USAGE)
+    return loaded, problems
+
+
+@rules.command("list")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path), help="Extra rule directory.")
+@click.option("--severity", "severities", multiple=True, type=SEVERITY_CHOICE)
+@click.option("--threat", "threats", multiple=True)
+@click.option("--framework", "frameworks", multiple=True)
+@click.option("--provider", "providers", multiple=True, type=click.Choice(["aws", "azure", "gcp"]))
+@click.option("--kind", "kinds", multiple=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@handle_errors
+def rules_list(rules_dirs, severities, threats, frameworks, providers, kinds, as_json) -> None:
+    """List rules (filter by severity, threat, framework/control, provider, kind)."""
+    from aiposture.engine.evaluator import select_rules
+
+    loaded, _ = _load(rules_dirs, strict=False)
+    sel = select_rules(loaded, severities=severities, threats=threats, frameworks=frameworks,
+                       providers=providers, kinds=kinds)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in sel], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(title=f"{len(sel)} rules")
+    for col in ("ID", "Severity", "Kind", "Clouds", "Title", "Threats"):
+        t.add_column(col)
+    for r in sel:
+        t.add_row(r.id, r.severity, r.kind, ",".join(r.providers or ["all"]), Text(r.title), ", ".join(r.threats))
+    Console().print(t)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path))
+@handle_errors
+def rules_show(rule_id: str, rules_dirs) -> None:
+    """Show one rule: condition, rationale, remediation, mappings."""
+    loaded, _ = _load(rules_dirs, strict=False)
+    match = [r for r in loaded if r.id.lower() == rule_id.lower()]
+    if not match:
+        raise AiPostureError(f"no rule {rule_id!r} (see 'aiposture rules list')")
+    from aiposture.output.sarif import _help_markdown
+
+    r = match[0]
+    click.echo(f"{r.id} [{r.severity}] ({r.kind}; {', '.join(r.providers or ['aws', 'azure', 'gcp'])})")
+    click.echo(f"file: {r.file}\n")
+    click.echo(_help_markdown(r))
+
+
+@rules.command("test")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path))
+@click.option("--rule", "rule_ids", multiple=True, help="Only these rule ids (globs ok).")
+@click.option("--verbose", "-v", is_flag=True, help="Show every case, not only failures.")
+@handle_errors
+def rules_test(rules_dirs, rule_ids, verbose) -> None:
+    """Run the pass/fail examples embedded in each rule file."""
+    from aiposture.engine.evaluator import select_rules
+    from aiposture.engine.testing import run_rule_tests
+
+    loaded, problems = _load(rules_dirs, strict=False)
+    sel = select_rules(loaded, ids=rule_ids)
+    outcomes = run_rule_tests(sel)
+    bad = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        if verbose or not o.ok:
+            mark = "ok  " if o.ok else "FAIL"
+            click.echo(f"{mark} {o.rule.id} case {o.index + 1} ({o.name}): expected {o.expected}, got {o.actual}"
+                       + ("" if o.ok else f" - {o.detail}"))
+    click.echo(f"{len(outcomes) - len(bad)} passed, {len(bad)} failed ({len(sel)} rules)")
+    sys.exit(1 if bad or problems else 0)
+
+
+@rules.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@handle_errors
+def rules_validate(paths) -> None:
+    """Validate rule files (schema, CEL syntax, attribute names). Defaults to the built-in pack."""
+    from aiposture.engine import load_rules
+
+    loaded, problems = load_rules(paths, include_builtin=not paths)
+    for p in problems:
+        click.echo(f"error: {p}", err=True)
+    click.echo(f"{len(loaded)} valid, {len(problems)} invalid")
+    sys.exit(EXIT_USAGE if problems else 0)
+
+
+@rules.command("docs")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write Markdown here (default stdout).")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path))
+@handle_errors
+def rules_docs(output: Path | None, rules_dirs) -> None:
+    """Generate the rule catalog in Markdown (docs/rules.md)."""
+    from aiposture.docs import rules_markdown
+
+    loaded, _ = _load(rules_dirs, strict=True)
+    text = rules_markdown(loaded)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def register(main: click.Group) -> None:
+    main.add_command(rules)
