@@ -105,6 +105,12 @@ def inventory_markdown() -> str:
         d = defs[name]
         out += ["", f"### `{name}`", "", d.get("description", ""), "", "| Field | Type | Meaning |", "|---|---|---|"]
         out += _rows(d["properties"], defs)
+    scan = s["properties"]["scan"]
+    out += ["", "## Scan metadata", "", "The `scan` object: when, what and who. The evidence pack shows it as scope and scanning identity.",
+            "", "| Field | Type | Meaning |", "|---|---|---|"]
+    out += _rows(scan["properties"], defs, "scan.")
+    out += [f"| `scan.identity[].{k}` | {_type_of(v, defs)} | {_cell(v.get('description', ''))} |"
+            for k, v in scan["properties"]["identity"]["items"]["properties"].items()]
     out += ["", "## Scan errors", "", defs["scan_error"].get("description", "What could not be checked: rules on an affected "
             "scope and kind report `error`."), "", "| Field | Type | Meaning |", "|---|---|---|"]
     out += _rows(defs["scan_error"]["properties"], defs)

@@ -42,6 +42,9 @@ class Options:
     category: str | None = None
     show_passed: bool = False
     quiet: bool = False
+    compliance: list[str] = field(default_factory=list)  # framework slugs: table/json/csv show the compliance view
+    evidence_raw: bool = False  # evidence pack: add the raw API responses behind each resource
+    sign_key: Path | None = None  # evidence pack: Ed25519 private key for a detached signature
 
 
 def plan_outputs(opts: Options) -> list[tuple[str, str]]:
@@ -75,11 +78,12 @@ def _no_binary_on_stdout(plan: list[tuple[str, str]]) -> None:
             raise AiPostureError(f"the {fmt} format is a zip file: give it an --output path or use --output-dir")
 
 
-def prepare_rules(opts: Options, config: Config):
-    rules, problems = load_rules([*config.rule_dirs, *opts.rules_dirs])
+def load_rules_and_pack(opts: Options, config: Config):
+    """((selected rules, every loaded rule), problems)."""
+    pack, problems = load_rules([*config.rule_dirs, *opts.rules_dirs])
     sel = config.select
     rules = select_rules(
-        rules,
+        pack,
         ids=opts.rule_ids or sel.get("ids", []),
         severities=opts.severities or sel.get("severity", []),
         threats=opts.threats or sel.get("threats", []),
@@ -87,19 +91,72 @@ def prepare_rules(opts: Options, config: Config):
         providers=opts.providers or sel.get("providers", []),
         skip=[*opts.skip_rules, *config.skip],
     )
-    return rules, [str(p) for p in problems]
+    return (rules, pack), [str(p) for p in problems]
+
+
+# option values never written to reports (an AWS external id is a shared secret in practice)
+_SECRET_OPTIONS = ("--external-id",)
+_SECRET_WORDS = ("secret", "token", "password", "key-id", "external-id")
+
+
+def command_line(argv: list[str] | None = None) -> list[str]:
+    """The command as typed (``aiposture scan ...``), with the values of secret-looking options masked."""
+    import os
+
+    args = list(sys.argv if argv is None else argv)
+    if args:
+        args[0] = "aiposture" if os.path.basename(args[0]) in ("aiposture", "__main__.py") else os.path.basename(args[0])
+    out: list[str] = []
+    mask_next = False
+    for a in args:
+        if mask_next:
+            out.append("***")
+            mask_next = False
+            continue
+        name, eq, _value = a.partition("=")
+        secret = a.startswith("--") and (name in _SECRET_OPTIONS or any(w in name.lower() for w in _SECRET_WORDS))
+        if secret and eq:
+            out.append(f"{name}=***")
+        else:
+            out.append(a)
+            mask_next = secret and not eq
+    return out
+
+
+def run_context(opts: Options, config: Config) -> dict[str, Any]:
+    """How this run was made, for the evidence pack: command line, effective selection, config file."""
+    sel = config.select
+    return {
+        "command_line": command_line(),
+        "selection": {
+            "rules": opts.rule_ids or sel.get("ids", []),
+            "skip": [*opts.skip_rules, *config.skip],
+            "severities": opts.severities or sel.get("severity", []),
+            "threats": opts.threats or sel.get("threats", []),
+            "frameworks": opts.frameworks or sel.get("frameworks", []),
+            "providers": opts.providers or sel.get("providers", []),
+            "rules_dirs": [*(str(d) for d in config.rule_dirs), *opts.rules_dirs],
+        },
+        "fail_on": opts.fail_on or config.fail_on or "low",
+        "config_path": str(config.path) if config.path else None,
+        "waivers": [w.to_dict() for w in config.waivers],
+        "evidence_raw": opts.evidence_raw,
+    }
 
 
 def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_path: Path | None = None) -> Report:
-    rules, problems = prepare_rules(opts, config)
+    (rules, pack), problems = load_rules_and_pack(opts, config)
     results = Engine(rules, config).evaluate(doc)
     return Report(results=results, rules=rules, inventory=doc, inventory_path=inventory_path,
-                  rule_problems=problems, category=opts.category)
+                  rule_problems=problems, category=opts.category, available_rules=pack, run=run_context(opts, config))
 
 
 def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], console=None) -> None:
     ws = writers()
     for fmt, dest in plan:
+        if opts.compliance and fmt in ("table", "json", "csv"):
+            _write_compliance(report, opts, fmt, dest, console)
+            continue
         if dest == "-" and fmt == "table":
             from aiposture.output.table import print_report
 
@@ -113,24 +170,42 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], co
             from aiposture.output import evidence
 
             try:
-                evidence.write(report, Path(dest))
+                evidence.write(report, Path(dest), raw=opts.evidence_raw, sign_key=opts.sign_key)
             except OSError as e:
                 raise AiPostureError(f"cannot write the evidence pack to {dest}: {e.strerror}") from None
             if not opts.quiet:
-                print(f"wrote {fmt} to {dest}", file=sys.stderr)
+                print(f"wrote {fmt} to {dest}" + (f" (signature {dest}.sig)" if opts.sign_key else ""), file=sys.stderr)
             continue
-        text = ws[fmt](report)
-        if dest == "-":
-            sys.stdout.write(text)
-        else:
-            p = Path(dest)
-            try:
-                p.parent.mkdir(parents=True, exist_ok=True)
-                p.write_text(text, encoding="utf-8")
-            except OSError as e:
-                raise AiPostureError(f"cannot write {fmt} output to {p}: {e.strerror}") from None
-            if not opts.quiet:
-                print(f"wrote {fmt} to {p}", file=sys.stderr)
+        _emit(ws[fmt](report), fmt, dest, opts)
+
+
+def _emit(text: str, fmt: str, dest: str, opts: Options) -> None:
+    if dest == "-":
+        sys.stdout.write(text)
+        return
+    p = Path(dest)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise AiPostureError(f"cannot write {fmt} output to {p}: {e.strerror}") from None
+    if not opts.quiet:
+        print(f"wrote {fmt} to {p}", file=sys.stderr)
+
+
+def _write_compliance(report: Report, opts: Options, fmt: str, dest: str, console=None) -> None:
+    """--compliance: the table, JSON and CSV outputs show the per-control view instead of the findings."""
+    from aiposture.output import compliance as out
+
+    if fmt == "table" and dest == "-":
+        if console is None:
+            from rich.console import Console
+
+            console = Console()
+        out.print_views(report, console, opts.compliance)
+        return
+    render = {"table": out.render_table, "json": out.render_json, "csv": out.render_csv}[fmt]
+    _emit(render(report, opts.compliance), f"{fmt} (compliance)", dest, opts)
 
 
 def apply_baseline(report: Report, baseline: Path) -> None:

@@ -31,13 +31,15 @@ def main() -> None:
       aiposture scan --inventory inv.json    evaluate a saved inventory
       aiposture rules list                   the rule catalog
       aiposture permissions aws|azure|gcp    the read-only permissions a live scan needs
+      aiposture compliance list              frameworks; add --compliance iso27001 to a scan for per-control verdicts
+      aiposture evidence verify pack.zip     check a signed audit evidence pack
     """
 
 
 def _register() -> None:
-    from aiposture.cli import demo, iac, inventory, permissions, rules, scan
+    from aiposture.cli import compliance, demo, evidence, iac, inventory, permissions, rules, scan
 
-    for mod in (scan, permissions, iac, demo, rules, inventory):
+    for mod in (scan, permissions, iac, demo, rules, inventory, compliance, evidence):
         mod.register(main)
 
 

@@ -11,6 +11,8 @@ import click
 from aiposture.errors import AiPostureError
 from aiposture.pipeline import EXIT_USAGE, Options
 
+# the --compliance names (rules/_catalog.yaml frameworks[*].slug); checked against the catalog when used
+COMPLIANCE_FRAMEWORKS = ("iso27001", "iso42001", "owasp-llm-2025", "mitre-atlas", "eu-ai-act", "iso27090")
 SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
 FORMAT_CHOICE = click.Choice(["table", "json", "sarif", "junit", "csv", "html", "evidence"], case_sensitive=False)
 
@@ -60,6 +62,13 @@ def evaluation_options(fn):
         click.option("--threat", "threats", multiple=True, metavar="THREAT", help="Only rules for this ISO 27090 threat (e.g. prompt_injection)."),
         click.option("--framework", "frameworks", multiple=True, metavar="ID",
                      help="Only rules mapped to a framework (owasp_llm_2025) or control (LLM01:2025, A.8.15)."),
+        click.option("--compliance", "compliance", multiple=True, metavar="FRAMEWORK",
+                     help=("Table, JSON and CSV show per-control compliance instead of findings: "
+                           f"{'|'.join(COMPLIANCE_FRAMEWORKS)} (repeatable; see 'aiposture compliance list').")),
+        click.option("--evidence-raw", is_flag=True,
+                     help="Evidence pack: also include the raw API responses behind each resource (secrets redacted)."),
+        click.option("--sign-key", type=click.Path(dir_okay=False, path_type=Path), metavar="PEM",
+                     help="Evidence pack: sign it with this Ed25519 private key; writes PACK.sig beside it."),
         click.option("--category", help="SARIF automation category (one per account or IaC root)."),
         click.option("--show-passed", is_flag=True, help="Also list passing checks in the table."),
         click.option("--quiet", "-q", is_flag=True, help="No progress or 'wrote ...' messages."),
@@ -86,7 +95,24 @@ def build_options(kw: dict) -> Options:
         category=kw.pop("category", None),
         show_passed=kw.pop("show_passed", False),
         quiet=kw.pop("quiet", False),
+        compliance=compliance_names(kw.pop("compliance", ())),
+        evidence_raw=kw.pop("evidence_raw", False),
+        sign_key=kw.pop("sign_key", None),
     )
+
+
+def compliance_names(values) -> list[str]:
+    """Validate --compliance names (comma-separated or repeated) against the shipped framework registry."""
+    names = split_csv(values)
+    if not names:
+        return []
+    from aiposture.catalog import slugs
+
+    known = slugs()
+    for n in names:
+        if n.lower() not in known:
+            raise AiPostureError(f"--compliance: unknown framework {n!r} (choose from {', '.join(known)})")
+    return [n.lower() for n in names]
 
 
 def run_pipeline(doc: dict, opts: Options, config_path: Path | None, *, inventory_path: Path | None = None,

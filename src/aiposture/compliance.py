@@ -1,0 +1,205 @@
+"""Compliance view: per framework control, a verdict from the results of the rules mapped to it.
+
+Statuses (one per control, also per cloud and per account):
+
+* ``fail``: at least one mapped rule failed on a resource (waived failures do not count);
+* ``not_checked``: mapped rules exist but gave no verdict: a result could not be read (``error``), no
+  resource was in scope, or the rules were not selected for this run;
+* ``pass``: every result of every mapped rule passed (or was waived, which is counted and shown);
+* ``not_covered``: no rule in the pack maps to the control. A configuration scanner gives technical
+  evidence for a fraction of an ISMS / AIMS; the rest is the organisation's to evidence.
+
+Results are aggregated per rule in one pass and then combined per control, so the cost is linear in
+the number of results whatever the number of frameworks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiposture.catalog import Catalogue, control_catalogue, slugs
+from aiposture.engine.model import Result, Rule, Status
+
+STATUSES = ("fail", "not_checked", "pass", "not_covered")
+LABELS = {"pass": "pass", "fail": "fail", "not_checked": "not checked", "not_covered": "not covered"}
+RESULT_KEYS = ("pass", "fail", "error", "waived")
+
+
+@dataclass
+class RuleAggregate:
+    """What one rule's results say, overall, per cloud and per account."""
+
+    counts: Counter = field(default_factory=Counter)
+    by_cloud: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    by_account: dict[tuple[str, str], Counter] = field(default_factory=lambda: defaultdict(Counter))
+    failing: list[Result] = field(default_factory=list)
+
+
+def aggregate(results: list[Result]) -> dict[str, RuleAggregate]:
+    """One pass over the results: rule id -> counts (overall, per cloud, per account) and failing results."""
+    out: dict[str, RuleAggregate] = defaultdict(RuleAggregate)
+    for r in results:
+        agg = out[r.rule.id]
+        st = r.status.value
+        res = r.resource
+        agg.counts[st] += 1
+        agg.by_cloud[res["provider"]][st] += 1
+        agg.by_account[(res["provider"], res.get("account") or "")][st] += 1
+        if r.status is Status.FAIL:
+            agg.failing.append(r)
+    return out
+
+
+def _status(counts: Counter, mapped: bool, selected: bool) -> tuple[str, str]:
+    """(status, reason) from the summed result counts of a control's rules."""
+    if not mapped:
+        return "not_covered", "no rule in the pack maps to this control"
+    if not selected:
+        return "not_checked", "the rules mapped to it were not selected for this run"
+    waived = f", {counts['waived']} waived" if counts["waived"] else ""
+    if counts["fail"]:
+        return "fail", f"{counts['fail']} failing result(s){waived}"
+    if counts["error"]:
+        return "not_checked", f"{counts['error']} result(s) could not be checked ({counts['pass']} passed{waived})"
+    if counts["pass"] or counts["waived"]:
+        return "pass", f"{counts['pass']} passing result(s){waived}"
+    return "not_checked", "no resource in scope"
+
+
+@dataclass
+class ControlVerdict:
+    id: str
+    title: str
+    family: str
+    status: str
+    reason: str
+    rules: list[str]  # selected rules mapped to the control
+    other_rules: list[str]  # rules in the pack mapped to it but not selected
+    counts: Counter
+    failing: list[Result]
+
+    def failing_resources(self) -> list[dict[str, Any]]:
+        """Unique failing resources with the rules that failed on each, in a stable order."""
+        by_res: dict[str, dict[str, Any]] = {}
+        for r in self.failing:
+            res = r.resource
+            entry = by_res.get(res["id"])
+            if entry is None:
+                entry = by_res[res["id"]] = {"resource_id": res["id"], "name": res.get("name", ""), "provider": res["provider"],
+                                             "account": res.get("account", ""), "region": res.get("region", ""), "rules": []}
+            if r.rule.id not in entry["rules"]:
+                entry["rules"].append(r.rule.id)
+        return sorted(by_res.values(), key=lambda e: (e["provider"], e["account"], e["resource_id"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "family": self.family, "status": self.status, "reason": self.reason,
+                "rules": self.rules, "rules_not_selected": self.other_rules,
+                "results": {k: self.counts.get(k, 0) for k in RESULT_KEYS}, "failing": self.failing_resources()}
+
+
+@dataclass
+class FrameworkView:
+    catalogue: Catalogue
+    controls: list[ControlVerdict]
+    by_cloud: dict[str, dict[str, int]]
+    by_account: list[dict[str, Any]]
+    not_applicable: dict[str, str]  # rule id -> why the framework does not apply to it
+
+    @property
+    def summary(self) -> dict[str, int]:
+        c = Counter(v.status for v in self.controls)
+        return {"controls": len(self.controls), **{s: c.get(s, 0) for s in STATUSES}}
+
+    def to_dict(self) -> dict[str, Any]:
+        cat = self.catalogue
+        return {
+            "framework": {"key": cat.key, "slug": cat.slug, "title": cat.title, "version": cat.version,
+                          "sources": list(cat.sources), "note": cat.note},
+            "summary": self.summary,
+            "by_cloud": self.by_cloud,
+            "by_account": self.by_account,
+            "controls": [v.to_dict() for v in self.controls],
+            "not_applicable": [{"rule_id": k, "reason": v} for k, v in sorted(self.not_applicable.items())],
+        }
+
+
+def _scoped_summary(cat: Catalogue, index: dict[str, list[str]], pack_index: dict[str, list[str]],
+                    counts_of: dict[str, Counter]) -> dict[str, int]:
+    """Status counts over every control, from per-rule counts restricted to one cloud or account."""
+    out: Counter = Counter()
+    for cid in cat.controls:
+        total: Counter = Counter()
+        for rid in index.get(cid, ()):
+            total.update(counts_of.get(rid, Counter()))
+        status, _ = _status(total, bool(pack_index.get(cid)), bool(index.get(cid)))
+        out[status] += 1
+    return {s: out.get(s, 0) for s in STATUSES}
+
+
+def build(framework: str, results: list[Result], rules: list[Rule], pack: list[Rule] | None = None,
+          aggregates: dict[str, RuleAggregate] | None = None) -> FrameworkView:
+    """The view of one framework (key or ``--compliance`` slug).
+
+    ``rules`` are the rules selected for the run, ``pack`` every rule loaded (to tell "not selected"
+    from "not covered"); ``aggregates`` lets callers that build several views aggregate once.
+    """
+    cat = control_catalogue(framework)
+    pack = pack if pack is not None else rules
+    aggs = aggregates if aggregates is not None else aggregate(results)
+    index: dict[str, list[str]] = defaultdict(list)
+    for r in rules:
+        for cid in cat.rule_ids(r):
+            index[cid].append(r.id)
+    selected = {r.id for r in rules}
+    pack_index: dict[str, list[str]] = defaultdict(list)
+    for r in pack:
+        for cid in cat.rule_ids(r):
+            pack_index[cid].append(r.id)
+    for cid, rids in index.items():  # a user rule outside the pack still counts
+        pack_index[cid] = list(dict.fromkeys([*pack_index.get(cid, []), *rids]))
+    controls = []
+    ids = list(cat.controls) + sorted(c for c in index if c not in cat.controls)  # unknown ids are shown, not dropped
+    for cid in ids:
+        total: Counter = Counter()
+        failing: list[Result] = []
+        for rid in index.get(cid, ()):
+            agg = aggs.get(rid)
+            if agg is not None:
+                total.update(agg.counts)
+                failing.extend(agg.failing)
+        status, reason = _status(total, bool(pack_index.get(cid)), bool(index.get(cid)))
+        title = cat.controls.get(cid, "(not in the shipped catalogue)")
+        controls.append(ControlVerdict(id=cid, title=title, family=cat.family(cid), status=status, reason=reason,
+                                       rules=list(index.get(cid, [])),
+                                       other_rules=[x for x in pack_index.get(cid, []) if x not in selected],
+                                       counts=total, failing=failing))
+    clouds = sorted({p for a in aggs.values() for p in a.by_cloud})
+    by_cloud = {p: _scoped_summary(cat, index, pack_index, {rid: a.by_cloud.get(p, Counter()) for rid, a in aggs.items()})
+                for p in clouds}
+    accounts = sorted({k for a in aggs.values() for k in a.by_account})
+    by_account = [{"provider": p, "account": acct,
+                   **_scoped_summary(cat, index, pack_index, {rid: a.by_account.get((p, acct), Counter()) for rid, a in aggs.items()})}
+                  for p, acct in accounts]
+    na = {} if cat.threats else {r.id: r.not_applicable[cat.key] for r in rules if cat.key in r.not_applicable}
+    return FrameworkView(catalogue=cat, controls=controls, by_cloud=by_cloud, by_account=by_account, not_applicable=na)
+
+
+def views(report: Any, frameworks: list[str] | None = None) -> list[FrameworkView]:
+    """Views of several frameworks (default: all) over a report, aggregating its results once."""
+    names = frameworks or list(slugs())
+    aggs = aggregate(report.results)
+    pack = getattr(report, "available_rules", None) or report.rules
+    return [build(f, report.results, report.rules, pack, aggs) for f in names]
+
+
+def coverage(framework: str, rules: list[Rule]) -> list[dict[str, Any]]:
+    """Statement-of-Applicability style coverage of the rule pack: every control, covered or not, and by which rules."""
+    cat = control_catalogue(framework)
+    index: dict[str, list[str]] = defaultdict(list)
+    for r in rules:
+        for cid in cat.rule_ids(r):
+            index[cid].append(r.id)
+    return [{"id": cid, "title": title, "family": cat.family(cid), "covered": bool(index.get(cid)), "rules": index.get(cid, [])}
+            for cid, title in cat.controls.items()]
