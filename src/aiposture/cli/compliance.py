@@ -63,7 +63,7 @@ def compliance_list(rules_dirs, as_json: bool) -> None:
     for col in ("Framework", "Version", "Controls", "Covered by rules", "Not covered"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["name"], r["title"], r["version"], str(r["controls"]), str(r["covered"]), str(r["not_covered"]))
+        t.add_row(str(r["name"]), str(r["title"]), str(r["version"]), str(r["controls"]), str(r["covered"]), str(r["not_covered"]))
     Console().print(t)
 
 
