@@ -73,8 +73,13 @@ def test_failing_resources_and_rules_behind_a_control(demo_report, demo_views):
     a815 = next(c for c in demo_views["iso27001"].controls if c.id == "A.8.15")
     assert a815.status == "fail" and {"AIP-LOG-001", "AIP-LOG-003"} <= set(a815.rules)
     expected = {r.resource_id for r in demo_report.results if r.status is Status.FAIL and "A.8.15" in r.rule.controls["iso27001"]}
-    assert {f["resource_id"] for f in a815.failing_resources()} == expected
-    assert all(f["rules"] for f in a815.failing_resources())
+    assert set(a815.failing_ids()) == expected and len(a815.failing_ids()) == len(expected)
+    full = a815.failing_resources()
+    assert {f["resource_id"] for f in full} == expected
+    for f in full:  # each failing resource names exactly the mapped rules that failed on it
+        assert set(f["rules"]) == {r.rule.id for r in demo_report.results if r.status is Status.FAIL
+                                   and r.resource_id == f["resource_id"] and "A.8.15" in r.rule.controls["iso27001"]}
+    assert a815.failing_resources(limit=1) == full[:1]
 
 
 def test_an_unreadable_result_never_makes_a_control_pass(demo_views):

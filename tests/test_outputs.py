@@ -179,7 +179,7 @@ def test_html_is_self_contained_and_escapes_untrusted_names(report):
     assert scripts[0] == {"type": "application/json", "id": "findings-data"} and scripts[1] == {}
     data = text.split('id="findings-data">', 1)[1].split("</script>", 1)[0]
     assert "<" not in data and ">" not in data  # no value can close the script element
-    assert len(json.loads(data)["rows"]) == len(report.results)
+    assert len(json.loads(data)["rule"]) == sum(json.loads(data)["counts"]) == len(report.results)
     assert "Threats by cloud" in text and "Content-Security-Policy" in text
     fails = len([r for r in report.results if r.status.value == "fail"])
     assert f'<div class="card fail"><b>{fails}</b>' in text

@@ -19,6 +19,8 @@ import yaml
 
 from aiposture.paths import frameworks_dir, rules_dir
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available; both are safe loaders
+
 # Where rule documentation lives; each rule has an anchor (``#aip-gr-001``) in docs/rules.md.
 DOCS_URL = "https://github.com/aiposture/aiposture/blob/main/docs/rules.md"
 
@@ -26,7 +28,7 @@ DOCS_URL = "https://github.com/aiposture/aiposture/blob/main/docs/rules.md"
 @functools.cache
 def catalog() -> dict[str, Any]:
     with open(rules_dir() / "_catalog.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_LOADER)
 
 
 def threat_title(threat: str) -> str:
@@ -81,7 +83,7 @@ def control_catalogue(key: str) -> Catalogue:
     key = slugs().get(key, key)
     meta = frameworks()[key]
     with open(frameworks_dir() / meta["catalogue"], encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = yaml.load(fh, Loader=_LOADER)
     if meta.get("threats"):
         threats = catalog()["threats"]
         controls = {t: v["title"] for t, v in threats.items()}

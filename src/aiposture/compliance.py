@@ -34,21 +34,24 @@ class RuleAggregate:
     counts: Counter = field(default_factory=Counter)
     by_cloud: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     by_account: dict[tuple[str, str], Counter] = field(default_factory=lambda: defaultdict(Counter))
-    failing: list[Result] = field(default_factory=list)
+    failing: list[Result] = field(default_factory=list)  # in the engine's (deterministic) order
+    failing_ids: set[str] = field(default_factory=set)
 
 
 def aggregate(results: list[Result]) -> dict[str, RuleAggregate]:
     """One pass over the results: rule id -> counts (overall, per cloud, per account) and failing results."""
+    keys = Counter((r.rule.id, r.resource["provider"], r.resource.get("account") or "", r.status) for r in results)
     out: dict[str, RuleAggregate] = defaultdict(RuleAggregate)
+    for (rid, provider, account, st), n in keys.items():
+        agg = out[rid]
+        agg.counts[st] += n
+        agg.by_cloud[provider][st] += n
+        agg.by_account[(provider, account)][st] += n
     for r in results:
-        agg = out[r.rule.id]
-        st = r.status.value
-        res = r.resource
-        agg.counts[st] += 1
-        agg.by_cloud[res["provider"]][st] += 1
-        agg.by_account[(res["provider"], res.get("account") or "")][st] += 1
         if r.status is Status.FAIL:
+            agg = out[r.rule.id]
             agg.failing.append(r)
+            agg.failing_ids.add(r.resource["id"])
     return out
 
 
@@ -78,25 +81,40 @@ class ControlVerdict:
     rules: list[str]  # selected rules mapped to the control
     other_rules: list[str]  # rules in the pack mapped to it but not selected
     counts: Counter
-    failing: list[Result]
+    failing: list[tuple[str, RuleAggregate]]  # the mapped rules that failed somewhere, with their results
+    _ids: list[str] | None = field(default=None, repr=False)
 
-    def failing_resources(self) -> list[dict[str, Any]]:
-        """Unique failing resources with the rules that failed on each, in a stable order."""
-        by_res: dict[str, dict[str, Any]] = {}
-        for r in self.failing:
-            res = r.resource
-            entry = by_res.get(res["id"])
-            if entry is None:
-                entry = by_res[res["id"]] = {"resource_id": res["id"], "name": res.get("name", ""), "provider": res["provider"],
-                                             "account": res.get("account", ""), "region": res.get("region", ""), "rules": []}
-            if r.rule.id not in entry["rules"]:
-                entry["rules"].append(r.rule.id)
-        return sorted(by_res.values(), key=lambda e: (e["provider"], e["account"], e["resource_id"]))
+    def failing_ids(self) -> list[str]:
+        """Ids of the resources at least one mapped rule failed on, sorted (set operations: cheap at any size)."""
+        if self._ids is None:
+            ids: set[str] = set()
+            for _rid, agg in self.failing:
+                ids |= agg.failing_ids
+            self._ids = sorted(ids)
+        return self._ids
+
+    def failing_resources(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Failing resources with their names and the mapped rules that failed on each, in the engine's
+        order (severity, rule, resource); ``limit`` stops early, for views that show the first few."""
+        out: dict[str, dict[str, Any]] = {}
+        for _rid, agg in self.failing:
+            for r in agg.failing:
+                if r.resource["id"] in out:
+                    continue
+                if limit is not None and len(out) >= limit:
+                    break
+                res = r.resource
+                out[res["id"]] = {"resource_id": res["id"], "name": res.get("name", ""), "provider": res["provider"],
+                                  "account": res.get("account", ""), "region": res.get("region", ""),
+                                  "rules": [rid for rid, a in self.failing if res["id"] in a.failing_ids]}
+        return list(out.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "family": self.family, "status": self.status, "reason": self.reason,
                 "rules": self.rules, "rules_not_selected": self.other_rules,
-                "results": {k: self.counts.get(k, 0) for k in RESULT_KEYS}, "failing": self.failing_resources()}
+                "results": {k: self.counts.get(k, 0) for k in RESULT_KEYS},
+                "failing_by_rule": {rid: len(a.failing_ids) for rid, a in self.failing},
+                "failing_resources": self.failing_ids()}
 
 
 @dataclass
@@ -125,16 +143,22 @@ class FrameworkView:
         }
 
 
-def _scoped_summary(cat: Catalogue, index: dict[str, list[str]], pack_index: dict[str, list[str]],
-                    counts_of: dict[str, Counter]) -> dict[str, int]:
-    """Status counts over every control, from per-rule counts restricted to one cloud or account."""
-    out: Counter = Counter()
-    for cid in cat.controls:
-        total: Counter = Counter()
-        for rid in index.get(cid, ()):
-            total.update(counts_of.get(rid, Counter()))
-        status, _ = _status(total, bool(pack_index.get(cid)), bool(index.get(cid)))
-        out[status] += 1
+def _rank(counts: Counter) -> int:
+    """3 fail, 2 could not be checked, 1 passed or waived, 0 no result."""
+    return 3 if counts.get("fail") else 2 if counts.get("error") else 1 if (counts.get("pass") or counts.get("waived")) else 0
+
+
+_RANK_STATUS = {3: "fail", 2: "not_checked", 1: "pass", 0: "not_checked"}
+
+
+def _scoped_summary(covered: list[tuple[str, list[str]]], not_covered: int, ranks: dict[str, int]) -> dict[str, int]:
+    """Status counts over every control for one cloud or account, from each rule's rank there.
+
+    A control's status is the worst of its rules' (any fail -> fail; else any unreadable -> not checked;
+    else any pass -> pass; else nothing in scope -> not checked), so a max over ranks gives it."""
+    out: Counter = Counter(not_covered=not_covered)
+    for _cid, rids in covered:
+        out[_RANK_STATUS[max((ranks.get(r, 0) for r in rids), default=0)]] += 1
     return {s: out.get(s, 0) for s in STATUSES}
 
 
@@ -163,33 +187,46 @@ def build(framework: str, results: list[Result], rules: list[Rule], pack: list[R
     ids = list(cat.controls) + sorted(c for c in index if c not in cat.controls)  # unknown ids are shown, not dropped
     for cid in ids:
         total: Counter = Counter()
-        failing: list[Result] = []
+        failing: list[tuple[str, RuleAggregate]] = []
         for rid in index.get(cid, ()):
             agg = aggs.get(rid)
             if agg is not None:
                 total.update(agg.counts)
-                failing.extend(agg.failing)
+                if agg.failing:
+                    failing.append((rid, agg))
         status, reason = _status(total, bool(pack_index.get(cid)), bool(index.get(cid)))
         title = cat.controls.get(cid, "(not in the shipped catalogue)")
         controls.append(ControlVerdict(id=cid, title=title, family=cat.family(cid), status=status, reason=reason,
                                        rules=list(index.get(cid, [])),
                                        other_rules=[x for x in pack_index.get(cid, []) if x not in selected],
                                        counts=total, failing=failing))
-    clouds = sorted({p for a in aggs.values() for p in a.by_cloud})
-    by_cloud = {p: _scoped_summary(cat, index, pack_index, {rid: a.by_cloud.get(p, Counter()) for rid, a in aggs.items()})
-                for p in clouds}
-    accounts = sorted({k for a in aggs.values() for k in a.by_account})
-    by_account = [{"provider": p, "account": acct,
-                   **_scoped_summary(cat, index, pack_index, {rid: a.by_account.get((p, acct), Counter()) for rid, a in aggs.items()})}
-                  for p, acct in accounts]
+    # per cloud / per account: controls whose rules were selected; the rest is not covered or not selected everywhere
+    covered = [(c.id, c.rules) for c in controls if c.rules]
+    not_covered = sum(1 for c in controls if c.status == "not_covered")
+    cloud_ranks: dict[str, dict[str, int]] = defaultdict(dict)
+    account_ranks: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for rid, agg in aggs.items():
+        for p, counts in agg.by_cloud.items():
+            cloud_ranks[p][rid] = _rank(counts)
+        for key, counts in agg.by_account.items():
+            account_ranks[key][rid] = _rank(counts)
+    unselected = sum(1 for c in controls if not c.rules and c.status != "not_covered")
+
+    def scoped(ranks: dict[str, int]) -> dict[str, int]:
+        s = _scoped_summary(covered, not_covered, ranks)
+        s["not_checked"] += unselected
+        return s
+
+    by_cloud = {p: scoped(cloud_ranks[p]) for p in sorted(cloud_ranks)}
+    by_account = [{"provider": p, "account": acct, **scoped(account_ranks[(p, acct)])} for p, acct in sorted(account_ranks)]
     na = {} if cat.threats else {r.id: r.not_applicable[cat.key] for r in rules if cat.key in r.not_applicable}
     return FrameworkView(catalogue=cat, controls=controls, by_cloud=by_cloud, by_account=by_account, not_applicable=na)
 
 
-def views(report: Any, frameworks: list[str] | None = None) -> list[FrameworkView]:
+def views(report: Any, frameworks: list[str] | None = None, aggregates: dict[str, RuleAggregate] | None = None) -> list[FrameworkView]:
     """Views of several frameworks (default: all) over a report, aggregating its results once."""
     names = frameworks or list(slugs())
-    aggs = aggregate(report.results)
+    aggs = aggregates if aggregates is not None else aggregate(report.results)
     pack = getattr(report, "available_rules", None) or report.rules
     return [build(f, report.results, report.rules, pack, aggs) for f in names]
 

@@ -38,11 +38,11 @@ def render_csv(report: Report, frameworks: list[str]) -> str:
     w.writerow(CSV_COLUMNS)
     for view in views(report, frameworks):
         for c in view.controls:
-            failing = c.failing_resources()
+            failing = c.failing_ids()
             w.writerow(_safe(x) for x in [
                 view.catalogue.slug, c.id, c.title, c.family, LABELS[c.status], c.reason, " ".join(c.rules),
                 " ".join(c.other_rules), c.counts.get("pass", 0), c.counts.get("fail", 0), c.counts.get("error", 0),
-                c.counts.get("waived", 0), len(failing), " ".join(f["resource_id"] for f in failing)])
+                c.counts.get("waived", 0), len(failing), " ".join(failing)])
     return buf.getvalue()
 
 
@@ -61,12 +61,12 @@ def print_views(report: Report, console: Any, frameworks: list[str], *, show_all
             if c.status == "not_covered" and not show_all:
                 uncovered.append(c.id)
                 continue
-            failing = c.failing_resources()
-            names = ", ".join(f["name"] or f["resource_id"] for f in failing[:3])
-            more = f" and {len(failing) - 3} more" if len(failing) > 3 else ""
+            n = len(c.failing_ids())
+            names = ", ".join(f["name"] or f["resource_id"] for f in c.failing_resources(limit=3))
+            more = f" and {n - 3} more" if n > 3 else ""
             t.add_row(Text(LABELS[c.status].upper(), style=STYLE[c.status]), Text(c.id), Text(c.title),
                       Text(" ".join(c.rules) or " ".join(c.other_rules)),
-                      Text(f"{len(failing)}: {names}{more}" if failing else (c.reason if c.status != "pass" else "")))
+                      Text(f"{n}: {names}{more}" if n else (c.reason if c.status != "pass" else "")))
         console.print(t)
         if uncovered:
             console.print(Text(f"Not covered by any rule ({len(uncovered)}): {', '.join(uncovered)}", style="dim"), soft_wrap=True)

@@ -26,8 +26,7 @@ from typing import Any
 
 from aiposture.catalog import catalog, rule_docs_url, rule_family, threat_title
 from aiposture.compliance import LABELS, STATUSES, FrameworkView
-from aiposture.engine.evaluator import summarize
-from aiposture.engine.model import SEVERITIES, Rule, Status
+from aiposture.engine.model import SEVERITIES, Rule
 from aiposture.output import Report
 
 PROVIDERS = ("aws", "azure", "gcp")
@@ -77,19 +76,21 @@ border-radius:6px 6px 0 0;color:#374151}.panels>div,.fwpanels>div{display:none}
 JS = """
 (function(){
   var el=document.getElementById('findings-data');if(!el)return;
-  var D=JSON.parse(el.textContent),R=D.rules,S=D.res,rows=D.rows,ST=['fail','error','waived','pass'];
+  var D=JSON.parse(el.textContent),R=D.rules,S=D.res,CR=D.rule,CS=D.resource,M=D.message,ST=['fail','error','waived','pass'];
+  var N=CR.length,bounds=[],acc=0;D.counts.forEach(function(c){acc+=c;bounds.push(acc);});
+  function status(i){for(var k=0;k<4;k++){if(i<bounds[k])return k;}return 3;}
   var q=document.getElementById('q'),fs=document.querySelectorAll('select[data-f]'),pc=document.getElementById('passes');
   var body=document.querySelector('#findings tbody'),info=document.getElementById('shown'),page=0,PS=100,view=[],hay=null,timer=null;
-  function text(r){var ru=R[r[0]],re=S[r[1]];return (ru[0]+' '+ru[1]+' '+re[0]+' '+re[1]+' '+re[4]+' '+r[3]).toLowerCase();}
+  function text(i){var ru=R[CR[i]],re=S[CS[i]];return (ru[0]+' '+ru[1]+' '+re[0]+' '+re[1]+' '+re[4]+' '+(M[i]||'')).toLowerCase();}
   function filter(){
     var t=q.value.toLowerCase(),want={},passes=pc.checked;
     fs.forEach(function(s){if(s.value)want[s.getAttribute('data-f')]=s.value;});
-    if(t&&!hay){hay=new Array(rows.length);for(var i=0;i<rows.length;i++)hay[i]=text(rows[i]);}
+    if(t&&!hay){hay=new Array(N);for(var i=0;i<N;i++)hay[i]=text(i);}
+    var end=(passes||want.status==='pass')?N:bounds[2];
     view=[];
-    for(var i=0;i<rows.length;i++){
-      var r=rows[i],st=ST[r[2]],ru=R[r[0]],re=S[r[1]];
-      if(st==='pass'&&!passes&&want.status!=='pass')continue;
-      if(want.status&&want.status!==st)continue;
+    for(var i=0;i<end;i++){
+      var ru=R[CR[i]],re=S[CS[i]];
+      if(want.status&&want.status!==ST[status(i)])continue;
       if(want.severity&&want.severity!==ru[2])continue;
       if(want.provider&&want.provider!==re[2])continue;
       if(want.kind&&want.kind!==re[3])continue;
@@ -102,7 +103,7 @@ JS = """
   function draw(){
     var frag=document.createDocumentFragment(),start=page*PS,end=Math.min(view.length,start+PS);
     for(var k=start;k<end;k++){
-      var r=rows[view[k]],ru=R[r[0]],re=S[r[1]],st=ST[r[2]],tr=document.createElement('tr');
+      var i=view[k],ru=R[CR[i]],re=S[CS[i]],st=ST[status(i)],tr=document.createElement('tr');
       td(tr,st.toUpperCase(),'st st-'+st);
       var s=document.createElement('span');s.className='sev sev-'+ru[2];s.textContent=ru[2];td(tr,'').appendChild(s);
       var c=td(tr,'');var code=document.createElement('code');code.textContent=ru[0];
@@ -112,7 +113,7 @@ JS = """
       td(tr,re[2]);
       var n=td(tr,re[0]||re[1]);n.appendChild(document.createElement('br'));var ic=document.createElement('code');ic.className='muted';ic.textContent=re[1];n.appendChild(ic);
       var w=td(tr,'');var wc=document.createElement('code');wc.textContent=re[4];w.appendChild(wc);
-      td(tr,st==='pass'?'met':r[3]);
+      td(tr,st==='pass'?'met':M[i]);
       frag.appendChild(tr);
     }
     body.textContent='';body.appendChild(frag);
@@ -147,6 +148,46 @@ def _docs_links(rules: list[Rule]) -> dict[str, str | None]:
         url = rule_docs_url(r)
         out[r.id] = url if url and url.startswith("https://") else None
     return out
+
+
+class Tally:
+    """Counts the overview, the threat matrix, the shared-responsibility table and the fix groups read, derived
+    from the compliance aggregation (one pass over the results) plus a pass over the failing results only."""
+
+    def __init__(self, report: Report, aggregates: dict[str, Any] | None = None):
+        from aiposture.compliance import aggregate
+
+        aggs = aggregates if aggregates is not None else aggregate(report.results)
+        flavour = {id(r): ORIGIN_FLAVOUR.get((r.get("source") or {}).get("origin", "live"), "live")
+                   for r in report.inventory.get("resources", [])}
+        self.rules: dict[str, Rule] = {r.id: r for r in report.rules}
+        self.counts: Counter = Counter()  # (rule id, cloud, status) -> results
+        self.status: Counter = Counter()
+        self.failing: Counter = Counter()  # (rule id, cloud, flavour) -> failing results
+        for rid, agg in aggs.items():
+            for prov, counts in agg.by_cloud.items():
+                for st, n in counts.items():
+                    self.counts[(rid, prov, str(st))] += n
+                    self.status[str(st)] += n
+            self.failing.update((rid, r.resource["provider"], flavour.get(id(r.resource), "live")) for r in agg.failing)
+            if agg.failing and rid not in self.rules:  # results of a rule outside the selection still resolve
+                self.rules[rid] = agg.failing[0].rule
+        for r in report.results:
+            if r.rule.id not in self.rules:
+                self.rules[r.rule.id] = r.rule
+
+    def summary(self) -> dict[str, Any]:
+        sev: Counter = Counter()
+        for (rid, _p, _f), n in self.failing.items():
+            sev[self.rules[rid].severity] += n
+        return {"total": sum(self.status.values()), **{k: self.status.get(k, 0) for k in ("pass", "fail", "error", "waived")},
+                "by_severity": {s: sev.get(s, 0) for s in SEVERITIES}}
+
+    def failing_by_family(self) -> Counter:
+        out: Counter = Counter()
+        for (rid, prov, _f), n in self.failing.items():
+            out[(prov, rule_family(rid)[0])] += n
+        return out
 
 
 def _rule_link(rule_id: str, links: dict[str, str | None]) -> str:
@@ -186,17 +227,13 @@ def remediation_for(rule: Rule, provider: str, flavour: str) -> list[tuple[str, 
     return out
 
 
-def _fix_section(report: Report, links: dict[str, str | None]) -> str:
+def _fix_section(tally: Tally, links: dict[str, str | None]) -> str:
     from aiposture import providers
 
     groups: dict[str, Counter] = defaultdict(Counter)
-    rules: dict[str, Rule] = {}
-    for r in report.results:
-        if r.status is not Status.FAIL:
-            continue
-        origin = (r.resource.get("source") or {}).get("origin", "live")
-        groups[r.rule.id][(r.resource["provider"], ORIGIN_FLAVOUR.get(origin, "live"))] += 1
-        rules[r.rule.id] = r.rule
+    for (rid, prov, flavour), n in tally.failing.items():
+        groups[rid][(prov, flavour)] += n
+    rules = {rid: tally.rules[rid] for rid in groups}
     if not rules:
         return "<section><h2>How to fix</h2><p>No failing findings.</p></section>"
     parts = []
@@ -219,11 +256,11 @@ def _fix_section(report: Report, links: dict[str, str | None]) -> str:
 
 # -- overview -----------------------------------------------------------------------------------------
 
-def _matrix(report: Report) -> str:
+def _matrix(tally: Tally) -> str:
     cells: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for r in report.results:
-        for t in r.rule.threats:
-            cells[(t, r.resource["provider"])][r.status.value] += 1
+    for (rule_id, provider, status), n in tally.counts.items():
+        for t in tally.rules[rule_id].threats:
+            cells[(t, provider)][status] += n
     threats = sorted({t for t, _ in cells}, key=threat_title)
     rows = []
     for t in threats:
@@ -282,30 +319,43 @@ def identity_text(scan: dict[str, Any]) -> str:
 # -- findings -----------------------------------------------------------------------------------------
 
 def findings_data(report: Report, links: dict[str, str | None]) -> dict[str, Any]:
-    """Compact findings for the script: rules and resources once, rows as index tuples, failing first."""
-    rule_ix: dict[str, int] = {}
+    """Compact, columnar findings for the script: rules and resources once; per row a rule index, a resource
+    index and (except for passes) the message; rows ordered failing, not checked, waived, passing, with
+    ``counts`` giving where each status starts."""
+    rule_ix: dict[int, int] = {}
     rules: list[list[Any]] = []
     res_ix: dict[int, int] = {}
     res: list[list[str]] = []
-    rows: list[list[Any]] = []
-    order = sorted(report.results, key=lambda r: (STATUS_ORDER[r.status.value], -r.rule.severity_rank, r.rule.id, r.resource_id))
-    for r in order:
-        ri = rule_ix.get(r.rule.id)
-        if ri is None:
-            ri = rule_ix[r.rule.id] = len(rules)
-            rules.append([r.rule.id, r.rule.title, r.rule.severity, links.get(r.rule.id)])
-        key = id(r.resource)
-        si = res_ix.get(key)
-        if si is None:
-            si = res_ix[key] = len(res)
+    col_rule: list[int] = []
+    col_res: list[int] = []
+    col_msg: list[str] = []
+    # the engine sorts by severity, rule and resource: a stable partition by status gives failing first
+    buckets: dict[str, list[Any]] = {s: [] for s in STATUS_ORDER}
+    for r in report.results:
+        buckets[r.status].append(r)
+    rule_get, res_get, add_rule, add_res, add_msg = rule_ix.get, res_ix.get, col_rule.append, col_res.append, col_msg.append
+    for st_name, bucket in buckets.items():
+        with_message = st_name != "pass"
+        for r in bucket:
+            rule = r.rule
+            ri = rule_get(id(rule))
+            if ri is None:
+                ri = rule_ix[id(rule)] = len(rules)
+                rules.append([rule.id, rule.title, rule.severity, links.get(rule.id)])
             x = r.resource
-            src = x.get("source") or {}
-            where = f"{src['file']}:{src.get('line') or 1}" if src.get("file") else " ".join(
-                str(v) for v in (x.get("account"), x.get("region")) if v)
-            res.append([str(x.get("name") or ""), str(x["id"]), x["provider"], x["kind"], where])
-        st = STATUS_ORDER[r.status.value]
-        rows.append([ri, si, st, "" if st == 3 else r.message])
-    return {"rules": rules, "res": res, "rows": rows}
+            si = res_get(id(x))
+            if si is None:
+                si = res_ix[id(x)] = len(res)
+                src = x.get("source") or {}
+                where = f"{src['file']}:{src.get('line') or 1}" if src.get("file") else " ".join(
+                    str(v) for v in (x.get("account"), x.get("region")) if v)
+                res.append([str(x.get("name") or ""), str(x["id"]), x["provider"], x["kind"], where])
+            add_rule(ri)
+            add_res(si)
+            if with_message:
+                add_msg(r.message)
+    return {"rules": rules, "res": res, "counts": [len(b) for b in buckets.values()], "rule": col_rule, "resource": col_res,
+            "message": col_msg}
 
 
 def _findings(report: Report, links: dict[str, str | None], summary: dict[str, Any]) -> str:
@@ -353,11 +403,11 @@ def framework_panel(view: FrameworkView, links: dict[str, str | None], *, accoun
         if c.status == "not_covered":
             uncovered.append(f"<code>{_e(c.id)}</code> {_e(c.title)}")
             continue
-        failing = c.failing_resources()
+        n = len(c.failing_ids())
         listed = "".join(f"<li>{_e(f['name'] or f['resource_id'])} <code class=muted>{_e(f['resource_id'])}</code> "
-                         f"<span class=muted>({_e(', '.join(f['rules']))})</span></li>" for f in failing[:MAX_LISTED])
-        more = f"<li class=muted>and {len(failing) - MAX_LISTED} more (JSON / CSV / evidence pack)</li>" if len(failing) > MAX_LISTED else ""
-        res_cell = f"<details><summary>{len(failing)} failing</summary><ul>{listed}{more}</ul></details>" if failing else ""
+                         f"<span class=muted>({_e(', '.join(f['rules']))})</span></li>" for f in c.failing_resources(limit=MAX_LISTED))
+        more = f"<li class=muted>and {n - MAX_LISTED} more (JSON / CSV / evidence pack)</li>" if n > MAX_LISTED else ""
+        res_cell = f"<details><summary>{n} failing</summary><ul>{listed}{more}</ul></details>" if n else ""
         rules = " ".join(_rule_link(r, links) for r in c.rules) or " ".join(_rule_link(r, links) for r in c.other_rules)
         rows.append(f'<tr><td class="st {STATUS_CLASS[c.status]}">{_e(LABELS[c.status].upper())}</td><td><code>{_e(c.id)}</code></td>'
                     f"<td>{_e(c.title)}</td><td>{rules}</td><td>{res_cell}<span class=muted>{_e(c.reason)}</span></td></tr>")
@@ -395,13 +445,10 @@ def _fw_css(views: list[FrameworkView]) -> str:
 
 # -- shared responsibility ------------------------------------------------------------------------------
 
-def shared_section(report: Report) -> str:
+def shared_section(report: Report, tally: Tally | None = None) -> str:
     from aiposture import providers
 
-    fails: Counter = Counter()
-    for r in report.results:
-        if r.status is Status.FAIL:
-            fails[(r.resource["provider"], rule_family(r.rule.id)[0])] += 1
+    fails = (tally or Tally(report)).failing_by_family()
     seen = sorted({r["provider"] for r in report.inventory.get("resources", [])} & set(providers.PROVIDERS)) or list(providers.PROVIDERS)
     titles = {v["key"]: v["title"] for v in catalog().get("families", {}).values()}
     parts = []
@@ -433,12 +480,14 @@ def _page(title: str, header: str, body: str, css: str = CSS, script: str = "") 
             f"<title>{_e(title)}</title><style>{css}</style></head><body>{header}<main>{body}</main>{script}</body></html>\n")
 
 
-def render(report: Report, views: list[FrameworkView] | None = None) -> str:
+def render(report: Report, views: list[FrameworkView] | None = None, aggregates: dict[str, Any] | None = None) -> str:
     from aiposture import compliance
 
-    views = views if views is not None else compliance.views(report)
+    aggs = aggregates if aggregates is not None else compliance.aggregate(report.results)
+    views = views if views is not None else compliance.views(report, aggregates=aggs)
     links = _docs_links(report.available_rules or report.rules)
-    s = summarize(report.results)
+    tally = Tally(report, aggs)
+    s = tally.summary()
     scan = report.inventory.get("scan", {})
     cards = "".join(f'<div class="card {k}"><b>{s[k]}</b>{label}</div>' for k, label in
                     (("fail", "failing"), ("error", "not checked"), ("waived", "waived"), ("pass", "passing")))
@@ -450,11 +499,11 @@ def render(report: Report, views: list[FrameworkView] | None = None) -> str:
             ("shared", "Shared responsibility"), ("fix", "How to fix"))
     radios = "".join(f'<input type=radio name=tab class=tabr id="t-{k}"{" checked" if i == 0 else ""}>' for i, (k, _) in enumerate(tabs))
     nav = "".join(f'<label for="t-{k}">{_e(v)}</label>' for k, v in tabs)
-    panels = (f'<div id="p-overview"><div class="cards">{cards}</div>{_not_checked(report)}{_matrix(report)}{_severity_chart(s)}</div>'
+    panels = (f'<div id="p-overview"><div class="cards">{cards}</div>{_not_checked(report)}{_matrix(tally)}{_severity_chart(s)}</div>'
               f'<div id="p-findings">{_findings(report, links, s)}</div>'
               f'<div id="p-compliance">{_compliance(views, links)}</div>'
-              f'<div id="p-shared">{shared_section(report)}</div>'
-              f'<div id="p-fix">{_fix_section(report, links)}</div>')
+              f'<div id="p-shared">{shared_section(report, tally)}</div>'
+              f'<div id="p-fix">{_fix_section(tally, links)}</div>')
     body = f'{radios}<nav class="tabs">{nav}</nav><div class="panels">{panels}</div>'
     script = _json_script(findings_data(report, links), "findings-data") + f"<script>{JS}</script>"
     return _page("aiposture report", f"<header><h1>AI security posture</h1><p>{meta}</p></header>", body,
@@ -465,10 +514,12 @@ def _kv_table(rows: list[tuple[str, str]]) -> str:
     return "<table><tbody>" + "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</tbody></table>"
 
 
-def render_summary(report: Report, views: list[FrameworkView], scope: dict[str, Any], selection: dict[str, Any]) -> str:
+def render_summary(report: Report, views: list[FrameworkView], scope: dict[str, Any], selection: dict[str, Any],
+                   aggregates: dict[str, Any] | None = None) -> str:
     """The evidence pack's human-readable summary: static (no script), every section an auditor asks for."""
     links = _docs_links(report.available_rules or report.rules)
-    s = summarize(report.results)
+    tally = Tally(report, aggregates)
+    s = tally.summary()
     scan = scope["scan"]
     ident = scope["identity"]
     ident_html = (_e(ident) if isinstance(ident, str) else "<br>".join(
@@ -515,6 +566,6 @@ def render_summary(report: Report, views: list[FrameworkView], scope: dict[str, 
             f"<section><h2>Statement of applicability: coverage</h2><p class=muted>Per framework: controls covered by at least one "
             f"rule and this run's verdicts; every control is listed in soa.csv / soa.json. Integrity: manifest.json hashes every "
             f"file; a detached signature (pack.zip.sig) makes it verifiable outside the zip: <code>aiposture evidence verify "
-            f"pack.zip --key signer.pub.pem</code>.</p>{soa}</section>{shared_section(report)}{fw}")
+            f"pack.zip --key signer.pub.pem</code>.</p>{soa}</section>{shared_section(report, tally)}{fw}")
     header = f"<header><h1>AI security posture: audit evidence summary</h1><p>{_e(scan.get('id', ''))}</p></header>"
     return _page("aiposture evidence summary", header, body, CSS.replace("@@FWCSS@@", ""))
