@@ -45,6 +45,7 @@ class Options:
     compliance: list[str] = field(default_factory=list)  # framework slugs: table/json/csv show the compliance view
     evidence_raw: bool = False  # evidence pack: add the raw API responses behind each resource
     sign_key: Path | None = None  # evidence pack: Ed25519 private key for a detached signature
+    command_line: list[str] | None = None  # as invoked (set by the CLI); default sys.argv
 
 
 def plan_outputs(opts: Options) -> list[tuple[str, str]]:
@@ -127,7 +128,7 @@ def run_context(opts: Options, config: Config) -> dict[str, Any]:
     """How this run was made, for the evidence pack: command line, effective selection, config file."""
     sel = config.select
     return {
-        "command_line": command_line(),
+        "command_line": command_line(opts.command_line),
         "selection": {
             "rules": opts.rule_ids or sel.get("ids", []),
             "skip": [*opts.skip_rules, *config.skip],

@@ -12,7 +12,19 @@ import click
 from aiposture import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class _Main(click.Group):
+    """The root group; remembers the arguments it was invoked with (the evidence pack records the command line)."""
+
+    invocation: list[str] | None = None
+
+    def main(self, args=None, *rest, **kw):
+        import sys
+
+        self.invocation = list(sys.argv[1:] if args is None else args)
+        return super().main(args, *rest, **kw)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="aiposture")
 def main() -> None:
     """Security posture checks for cloud AI deployments.

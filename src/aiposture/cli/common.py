@@ -98,7 +98,15 @@ def build_options(kw: dict) -> Options:
         compliance=compliance_names(kw.pop("compliance", ())),
         evidence_raw=kw.pop("evidence_raw", False),
         sign_key=kw.pop("sign_key", None),
+        command_line=invocation(),
     )
+
+
+def invocation() -> list[str] | None:
+    """``aiposture`` plus the arguments the root command was invoked with, when running under it."""
+    ctx = click.get_current_context(silent=True)
+    args = getattr(ctx.find_root().command, "invocation", None) if ctx is not None else None
+    return ["aiposture", *args] if args is not None else None
 
 
 def compliance_names(values) -> list[str]:

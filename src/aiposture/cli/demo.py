@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aiposture.cli.common import compliance_names, handle_errors
+from aiposture.cli.common import compliance_names, handle_errors, invocation
 from aiposture.pipeline import Options
 
 
@@ -28,7 +28,8 @@ def demo(output_dir: Path, compliance: tuple[str, ...]) -> None:
     inv_copy = output_dir / "inventory.json"
     inv_copy.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     doc = inv.load(inv_copy)
-    opts = Options(formats=["table", "json", "sarif", "junit", "csv", "html", "evidence"], output_dir=output_dir, quiet=True)
+    opts = Options(formats=["table", "json", "sarif", "junit", "csv", "html", "evidence"], output_dir=output_dir, quiet=True,
+                   command_line=invocation())
     from rich.console import Console
 
     from aiposture import pipeline
