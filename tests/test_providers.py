@@ -59,3 +59,18 @@ def test_a_descriptor_without_the_split_is_rejected(tmp_path, monkeypatch):
             providers.descriptor("aws")
     finally:
         providers.descriptor.cache_clear()
+
+
+def test_the_table_shows_the_split_for_failing_families(example_copy):
+    from aiposture import inventory as inv
+    from aiposture import pipeline
+    from aiposture.engine import Config
+    from aiposture.output import writers
+    from aiposture.output.shared import failing_families
+
+    rep = pipeline.evaluate(inv.load(example_copy), pipeline.Options(), Config())
+    text = writers()["table"](rep)
+    assert "Shared responsibility of what failed" in text
+    fams = failing_families(rep)
+    assert ("aws", "logging", 2) in fams and all(n > 0 for _, _, n in fams)
+    assert "CloudTrail event history" in " ".join(text.split())  # the provider's part for AWS logging

@@ -69,6 +69,9 @@ def print_report(report: Report, console: Console, *, show_passed: bool = False)
     for p in report.rule_problems:
         console.print(Text(f"RULE NOT LOADED {p}", style="magenta"), soft_wrap=True)
 
+    from aiposture.output.shared import print_shared
+
+    print_shared(report, console)
     resources = len(report.inventory.get("resources", []))
     line = Text()
     line.append(f"{resources} resources, {len(report.rules)} rules: ")
