@@ -31,8 +31,8 @@ TIMEOUT = 120
 MAX_OUTPUT = 64 * 1024 * 1024
 _COMPILED_NAMES = ("azuredeploy.json", "main.json")
 _GENERATOR = re.compile(r'"_generator"\s*:\s*\{\s*"name"\s*:\s*"bicep"', re.I)
-_MODULE = re.compile(r"^\s*module\s+(\w+)\s+'([^']+)'", re.M)
-_RESOURCE = re.compile(r"^\s*resource\s+(\w+)\s+'([^'@]+)(?:@[^']*)?'", re.M)
+_MODULE = re.compile(r"^[ \t]*module\s+(\w+)\s+'([^']+)'", re.M)
+_RESOURCE = re.compile(r"^[ \t]*resource\s+(\w+)\s+'([^'@]+)(?:@[^']*)?'", re.M)
 _PATHS = re.compile(r"""(?:\bmodule\s+\w+\s+|\bfrom\s+|\busing\s+|\bload\w*\(\s*)'([^']*)'""")
 _LOADS = re.compile(r"\bload\w*\(")
 

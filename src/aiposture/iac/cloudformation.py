@@ -28,6 +28,8 @@ from aiposture.normalize.values import UNKNOWN, snake, snake_keys
 _INTRINSIC = ("Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::If", "Fn::Select", "Fn::ImportValue", "Fn::FindInMap",
               "Fn::Base64", "Fn::Split", "Fn::GetAZs", "Fn::Cidr", "Fn::Length", "Fn::ToJsonString", "Fn::Transform")
 MAX_DEPTH = 100
+# maps whose keys are data, not property names: tags, and IAM documents (read as AWS writes them)
+_KEEP = ("tags", "policy_document", "assume_role_policy_document", "key_policy", "resource_policy")
 MAX_FOREACH = 1_000  # resources a template's Fn::ForEach loops may produce
 
 
@@ -341,7 +343,7 @@ def read(doc: dict[str, Any], text: str, file: str) -> CfnRead:
         if isinstance(props, dict):
             props = expand_foreach(props, params, {}, result.not_checked, [0])
         props = _collect(props, "", params, refs)
-        values = snake_keys(props, keep=("tags",)) if isinstance(props, dict) else {}
+        values = snake_keys(props, keep=_KEEP) if isinstance(props, dict) else {}
         name = next((values.get(k) for k in ("name", "guardrail_name", "agent_name") if isinstance(values.get(k), str)), str(lid))
         result.resources.append(RawResource(type=str(res.get("Type", "")), address=str(lid), values=values, origin="cloudformation",
                                             file=file, line=line, name=name, refs=refs, suppressions=suppressions_near(lines, line)))
