@@ -189,10 +189,14 @@ class _Reader:
         params = props.get("parameters")
         if isinstance(params, dict):
             for k, p in params.items():
+                if ax.is_expression(p):  # Bicep: "[if(cond, createObject('value', x), createObject('value', null()))]"
+                    p = ax.evaluate_value(p, ctx)
                 if isinstance(p, dict) and "value" in p:
                     supplied[k] = ax.evaluate_value(p["value"], ctx)
-                else:  # a Key Vault reference or an expression: known at deploy time only
+                elif isinstance(p, dict) and "reference" in p:  # a Key Vault secret: never read
                     supplied[k] = ax.Opaque(f"parameters('{k}')")
+                else:
+                    supplied[k] = p if isinstance(p, ax.Opaque) else ax.Opaque(f"parameters('{k}')")
         elif params is not None:
             supplied = {}
         decl = tpl.get("parameters") if isinstance(tpl.get("parameters"), dict) else {}

@@ -792,7 +792,7 @@ _FUNCS: dict[str, Callable[..., Any]] = {
     "shallowmerge": lambda c, v: {k: x for d in v for k, x in d.items()} if isinstance(v, list) and all(isinstance(d, dict) for d in v) else _unsupported(),
     "base64": lambda c, s: __import__("base64").b64encode(_str(s).encode()).decode(),
 }
-_OPAQUE_AWARE = {"uniquestring", "guid", "and", "or"}
+_OPAQUE_AWARE = {"uniquestring", "guid", "and", "or", "createobject", "createarray"}
 
 
 def _str(v: Any) -> str:

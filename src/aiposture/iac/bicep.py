@@ -34,6 +34,7 @@ _GENERATOR = re.compile(r'"_generator"\s*:\s*\{\s*"name"\s*:\s*"bicep"', re.I)
 _MODULE = re.compile(r"^[ \t]*module\s+(\w+)\s+'([^']+)'", re.M)
 _RESOURCE = re.compile(r"^[ \t]*resource\s+(\w+)\s+'([^'@]+)(?:@[^']*)?'", re.M)
 _PATHS = re.compile(r"""(?:\bmodule\s+\w+\s+|\bfrom\s+|\busing\s+|\bload\w*\(\s*)'([^']*)'""")
+_IMPORT = re.compile(r"^[ \t]*import\s[^'\n]*\bfrom\s+'([^']+)'", re.M)
 _LOADS = re.compile(r"\bload\w*\(")
 
 
@@ -70,8 +71,8 @@ def arrange(files: list[Path], base: Path, notes: list[str]) -> list[Path]:
         return files
     called: set[Path] = set()
     for f in bicep_files:
-        for m in _MODULE.finditer(_text(f)):
-            target = m.group(2)
+        text = _text(f)
+        for target in [m.group(2) for m in _MODULE.finditer(text)] + _IMPORT.findall(text):
             if not re.match(r"^[a-z]+:", target):  # br:, ts: registry modules are not local files
                 called.add((f.parent / target).resolve())
     roots = [f for f in bicep_files if f.resolve() not in called]
@@ -81,6 +82,11 @@ def arrange(files: list[Path], base: Path, notes: list[str]) -> list[Path]:
     for r in roots:
         by_dir.setdefault(r.parent, []).append(r)
     present = {f.resolve(): f for f in files}
+    for m in drop.copy():  # a module's compiled twin is read through the caller, with the values it passes
+        twin = (m.parent / (m.stem + ".json")).resolve()
+        if twin in present and _is_compiled(twin):
+            drop.add(present[twin])
+            notes.append(f"{_rel(present[twin], base)}: compiled from the module {m.name}, read through the template that calls it")
     for r in roots:
         names = [r.stem + ".json"] + (list(_COMPILED_NAMES) if len(by_dir[r.parent]) == 1 or r.stem == "main" else [])
         twin = next((present[(r.parent / n).resolve()] for n in names
