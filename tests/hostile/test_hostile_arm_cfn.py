@@ -7,7 +7,6 @@ and no message quotes the file. Worst-case figures are printed by
 
 import json
 import string
-from pathlib import Path
 
 import pytest
 import yaml

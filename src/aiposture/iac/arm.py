@@ -101,7 +101,7 @@ class _Reader:
         resources = tpl.get("resources")
         if isinstance(resources, dict):  # languageVersion 2.0: symbolic names
             items = [((*path, "resources", k), str(k), r) for k, r in resources.items()]
-            for p, sym, res in items:
+            for _p, sym, res in items:
                 if isinstance(res, dict):
                     scope.symbols[sym] = self._symbol(res, scope)
         elif isinstance(resources, list):
@@ -172,12 +172,12 @@ class _Reader:
                     self.resource(child, scope, (*path, "resources", i), "", loops, depth, rtype, full_name)
 
     def deployment(self, res: dict[str, Any], scope: ax.Scope, path: tuple[Any, ...], ctx: ax.Ctx, depth: int, line: int | None) -> None:
-        props = res.get("properties") if isinstance(res.get("properties"), dict) else {}
+        props: dict[str, Any] = res["properties"] if isinstance(res.get("properties"), dict) else {}
         tpl = props.get("template")
         if not isinstance(tpl, dict):
             if props.get("templateLink") is not None:
-                self.result.not_checked.append((line, "nested deployment with a linked template (templateLink): "
-                                                      "only inline templates are read; scan the linked template on its own"))
+                self.result.not_checked.append((line, ("nested deployment with a linked template (templateLink): "
+                                                      "only inline templates are read; scan the linked template on its own")))
             return
         opts = props.get("expressionEvaluationOptions")
         inner = isinstance(opts, dict) and str(opts.get("scope", "")).lower() == "inner"
@@ -234,7 +234,7 @@ def _text(v: Any) -> str:
 
 def _extension_type(rtype: str, name: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """``<type>/providers/diagnosticSettings`` named ``acct/Microsoft.Insights/x`` -> a diagnostic setting scoped to acct."""
-    m = re.fullmatch(r"(.+)/providers/(?:Microsoft\.Insights/)?diagnosticSettings", rtype, re.I)
+    m = re.fullmatch(r"(.+)/providers/(?:Microsoft\.Insights/)?diagnosticSettings", rtype, re.IGNORECASE)
     if m is None:
         return rtype, values
     target = name.split("/", 1)[0]
@@ -265,7 +265,7 @@ def _materialise(v: Any, path: str, refs: dict[str, list[str]]) -> Any:
 
 
 # ----------------------------------------------------------------------------- lines
-_JTOK = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|//[^\n]*|/\*.*?\*/', re.S)
+_JTOK = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|//[^\n]*|/\*.*?\*/', re.DOTALL)
 
 
 def container_lines(text: str) -> dict[tuple[Any, ...], int]:
@@ -307,4 +307,4 @@ def container_lines(text: str) -> dict[tuple[Any, ...], int]:
 
 def strip_comments(text: str) -> str:
     """ARM accepts ``//`` and ``/* */`` comments; JSON does not. Strings are left alone."""
-    return re.sub(r'("(?:[^"\\\n]|\\.)*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+    return re.sub(r'("(?:[^"\\\n]|\\.)*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.DOTALL)

@@ -490,7 +490,7 @@ def _lambdavariables(node: Node, args: tuple[Node, ...], ctx: Ctx) -> Any:
 def _call_lambda(fn: Any, ctx: Ctx, *vals: Any) -> Any:
     if not isinstance(fn, Lambda) or len(fn.params) != len(vals):
         raise _Unsupported()
-    return _eval(fn.body, Ctx(ctx.scope, ctx.loops, {**ctx.lambdas, **dict(zip(fn.params, vals))}))
+    return _eval(fn.body, Ctx(ctx.scope, ctx.loops, {**ctx.lambdas, **dict(zip(fn.params, vals, strict=False))}))
 
 
 def _map_filter(node: Node, args: tuple[Node, ...], ctx: Ctx) -> Any:
@@ -537,7 +537,7 @@ def _resourceid(node: Node, args: tuple[Node, ...], ctx: Ctx) -> Any:
     full_type = rtype
     name = "/".join(names)
     text = f"/providers/{full_type}/{name}"
-    return Opaque(text[:1000], settled=True, refs=opaque_refs(*vals) + ((full_type, name),))
+    return Opaque(text[:1000], settled=True, refs=(*opaque_refs(*vals), (full_type, name)))
 
 
 def _coalesce(node: Node, args: tuple[Node, ...], ctx: Ctx) -> Any:
@@ -677,7 +677,7 @@ def _num2(fn: Callable[[int, int], Any]) -> Callable[..., Any]:
 
 def _cmp(op: Callable[[Any, Any], bool]) -> Callable[..., bool]:
     def call(ctx: Ctx, a: Any, b: Any) -> bool:
-        if isinstance(a, str) and isinstance(b, str) or all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b)):
+        if (isinstance(a, str) and isinstance(b, str)) or all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b)):
             return op(a, b)
         raise _Unsupported()
     return call
@@ -758,7 +758,7 @@ def _items(ctx: Ctx, v: Any) -> list[dict[str, Any]]:
 def _create_object(ctx: Ctx, *vals: Any) -> dict[str, Any]:
     if len(vals) % 2 or not all(isinstance(k, str) for k in vals[::2]):
         raise _Unsupported()
-    return dict(zip(vals[::2], vals[1::2]))
+    return dict(zip(vals[::2], vals[1::2], strict=False))
 
 
 _FUNCS: dict[str, Callable[..., Any]] = {

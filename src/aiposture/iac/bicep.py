@@ -30,11 +30,11 @@ from aiposture.iac.base import rel_path as _rel
 TIMEOUT = 120
 MAX_OUTPUT = 64 * 1024 * 1024
 _COMPILED_NAMES = ("azuredeploy.json", "main.json")
-_GENERATOR = re.compile(r'"_generator"\s*:\s*\{\s*"name"\s*:\s*"bicep"', re.I)
-_MODULE = re.compile(r"^[ \t]*module\s+(\w+)\s+'([^']+)'", re.M)
-_RESOURCE = re.compile(r"^[ \t]*resource\s+(\w+)\s+'([^'@]+)(?:@[^']*)?'", re.M)
+_GENERATOR = re.compile(r'"_generator"\s*:\s*\{\s*"name"\s*:\s*"bicep"', re.IGNORECASE)
+_MODULE = re.compile(r"^[ \t]*module\s+(\w+)\s+'([^']+)'", re.MULTILINE)
+_RESOURCE = re.compile(r"^[ \t]*resource\s+(\w+)\s+'([^'@]+)(?:@[^']*)?'", re.MULTILINE)
 _PATHS = re.compile(r"""(?:\bmodule\s+\w+\s+|\bfrom\s+|\busing\s+|\bload\w*\(\s*)'([^']*)'""")
-_IMPORT = re.compile(r"^[ \t]*import\s[^'\n]*\bfrom\s+'([^']+)'", re.M)
+_IMPORT = re.compile(r"^[ \t]*import\s[^'\n]*\bfrom\s+'([^']+)'", re.MULTILINE)
 _LOADS = re.compile(r"\bload\w*\(")
 
 
@@ -83,13 +83,13 @@ def arrange(files: list[Path], base: Path, notes: list[str]) -> list[Path]:
         by_dir.setdefault(r.parent, []).append(r)
     present = {f.resolve(): f for f in files}
     for m in drop.copy():  # a module's compiled twin is read through the caller, with the values it passes
-        twin = (m.parent / (m.stem + ".json")).resolve()
-        if twin in present and _is_compiled(twin):
-            drop.add(present[twin])
-            notes.append(f"{_rel(present[twin], base)}: compiled from the module {m.name}, read through the template that calls it")
+        twin_path = (m.parent / (m.stem + ".json")).resolve()
+        if twin_path in present and _is_compiled(twin_path):
+            drop.add(present[twin_path])
+            notes.append(f"{_rel(present[twin_path], base)}: compiled from the module {m.name}, read through the template that calls it")
     for r in roots:
         names = [r.stem + ".json"] + (list(_COMPILED_NAMES) if len(by_dir[r.parent]) == 1 or r.stem == "main" else [])
-        twin = next((present[(r.parent / n).resolve()] for n in names
+        twin: Path | None = next((present[(r.parent / n).resolve()] for n in names
                      if (r.parent / n).resolve() in present and _is_compiled(r.parent / n)), None)
         if twin is None:
             continue
@@ -134,7 +134,7 @@ def read(f: Path, base: Path, rel: str, errors: list[dict[str, Any]]) -> list[Ra
                                        "it was not compiled")
         return []
     try:
-        p = subprocess.run([*cmd, str(f)], capture_output=True, timeout=TIMEOUT, cwd=f.parent, stdin=subprocess.DEVNULL,
+        p = subprocess.run([*cmd, str(f)], capture_output=True, timeout=TIMEOUT, cwd=f.parent, stdin=subprocess.DEVNULL, check=False,
                            env={**os.environ, "BICEP_TRACING_ENABLED": "false"})
     except subprocess.TimeoutExpired:
         not_checked(errors, rel, None, f"bicep build did not finish in {TIMEOUT} s")

@@ -307,8 +307,8 @@ def expand_foreach(section: dict[str, Any], params: dict[str, Any], keylines: di
                     out[pk] = pv
                     keylines.setdefault(pk, line)
         except _Uncertain:
-            skipped.append((line, "Fn::ForEach loop whose collection is known only at deploy time (or not understood); "
-                                  "the resources it creates were not checked"))
+            skipped.append((line, ("Fn::ForEach loop whose collection is known only at deploy time (or not understood); "
+                                  "the resources it creates were not checked")))
     return out
 
 
@@ -321,12 +321,12 @@ class CfnRead:
 
 def read(doc: dict[str, Any], text: str, file: str) -> CfnRead:
     result = CfnRead()
-    raw_params = doc.get("Parameters") if isinstance(doc.get("Parameters"), dict) else {}
+    raw_params: dict[str, Any] = doc["Parameters"] if isinstance(doc.get("Parameters"), dict) else {}
     params: dict[str, Any] = {k: p.get("Default", UNKNOWN) for k, p in raw_params.items() if isinstance(p, dict)}
     params[_MAPPINGS] = doc.get("Mappings") if isinstance(doc.get("Mappings"), dict) else {}
     params[_CONDITIONS] = _conditions(doc, params)
     lines = text.splitlines()
-    section = doc.get("Resources") or {}
+    section: dict[str, Any] = doc["Resources"] if isinstance(doc.get("Resources"), dict) else {}
     keylines: dict[str, int | None] = {k: _mark_line(k) or _line_of(lines, str(k)) for k in section}
     resources = expand_foreach(section, params, keylines, result.not_checked, [0])
     for lid, res in resources.items():
@@ -344,7 +344,7 @@ def read(doc: dict[str, Any], text: str, file: str) -> CfnRead:
             props = expand_foreach(props, params, {}, result.not_checked, [0])
         props = _collect(props, "", params, refs)
         values = snake_keys(props, keep=_KEEP) if isinstance(props, dict) else {}
-        name = next((values.get(k) for k in ("name", "guardrail_name", "agent_name") if isinstance(values.get(k), str)), str(lid))
+        name = str(next((values.get(k) for k in ("name", "guardrail_name", "agent_name") if isinstance(values.get(k), str)), lid))
         result.resources.append(RawResource(type=str(res.get("Type", "")), address=str(lid), values=values, origin="cloudformation",
                                             file=file, line=line, name=name, refs=refs, suppressions=suppressions_near(lines, line)))
     return result
