@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "iac"
 
 
-def _scan(*paths, base=ROOT):
+def scan_and_judge(*paths, base=ROOT):
+    """(inventory, resources by address, {(rule, address): status}) of one scan."""
     doc = scan_paths(list(paths), base=base)
     rep = pipeline.evaluate(doc, pipeline.Options(), Config())
     status = {(r.rule.id, r.resource["source"]["address"]): r.status.value for r in rep.results}
@@ -25,7 +26,7 @@ def _scan(*paths, base=ROOT):
 
 @pytest.fixture(scope="module")
 def nested():
-    return _scan(FIX / "arm-nested")
+    return scan_and_judge(FIX / "arm-nested")
 
 
 def _line(path: Path, n: int) -> str:
@@ -88,7 +89,7 @@ def test_linked_template_is_listed_as_not_checked(nested):
 
 
 def test_symbolic_names_existing_and_copy():
-    doc, res, status = _scan(FIX / "arm-symbolic")
+    doc, res, status = scan_and_judge(FIX / "arm-symbolic")
     # "existing": true is a reference: never judged, but its child deployment is
     assert "oai-shared" not in res
     assert res["oai-shared/chat"]["kind"] == "model_deployment"
@@ -108,7 +109,7 @@ def test_lower_case_kind_and_type_are_read(tmp_path):
                           "resources": [{"type": "deployments", "apiVersion": "2023-05-01", "name": "chat",
                                          "properties": {"model": {"name": "gpt-4o"}, "raiPolicyName": "Microsoft.DefaultV2"}}]}]}
     (tmp_path / "t.json").write_text(json.dumps(tpl, indent=1))
-    doc, res, _ = _scan(tmp_path, base=tmp_path)
+    doc, res, _ = scan_and_judge(tmp_path, base=tmp_path)
     assert set(res) == {"a", "a/chat"} and res["a"]["kind"] == "ai_service" and res["a/chat"]["kind"] == "model_deployment"
 
 
@@ -116,7 +117,7 @@ def test_json_with_comments_is_read(tmp_path):
     (tmp_path / "t.json").write_text('{\n  // ARM accepts comments\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n'
                                      '  "contentVersion": "1.0.0.0", /* here too */\n  "resources": [\n    {\n'
                                      '      "type": "Microsoft.CognitiveServices/accounts", "name": "c", "kind": "OpenAI", "properties": {"note": "//not a comment"}\n    }\n  ]\n}\n')
-    doc, res, _ = _scan(tmp_path, base=tmp_path)
+    doc, res, _ = scan_and_judge(tmp_path, base=tmp_path)
     assert doc["errors"] == [] and res["c"]["source"]["line"] == 6
 
 
@@ -180,7 +181,7 @@ def fake_bicep(tmp_path, monkeypatch):
 
 def test_bicep_without_cli_is_not_checked_with_the_command(bicep_tree, monkeypatch):
     monkeypatch.setenv("PATH", str(bicep_tree / "empty"))
-    doc, res, _ = _scan(bicep_tree, base=bicep_tree)
+    doc, res, _ = scan_and_judge(bicep_tree, base=bicep_tree)
     assert res == {}
     nc = [e for e in doc["errors"] if e["code"] == "NotChecked"]
     # only the root is listed: the module is compiled into it
@@ -189,7 +190,7 @@ def test_bicep_without_cli_is_not_checked_with_the_command(bicep_tree, monkeypat
 
 
 def test_bicep_with_cli_compiles_the_root_once_and_points_at_bicep_lines(bicep_tree, fake_bicep):
-    doc, res, status = _scan(bicep_tree, base=bicep_tree)
+    doc, res, status = scan_and_judge(bicep_tree, base=bicep_tree)
     assert doc["errors"] == []
     calls = fake_bicep.read_text().splitlines()
     assert len(calls) == 1 and calls[0].startswith("build --stdout --no-restore") and calls[0].endswith("main.bicep")
@@ -200,11 +201,11 @@ def test_bicep_with_cli_compiles_the_root_once_and_points_at_bicep_lines(bicep_t
 
 def test_bicep_beside_its_compiled_template_is_read_once(bicep_tree, fake_bicep, monkeypatch):
     (bicep_tree / "infra" / "azuredeploy.json").write_text(json.dumps(_compiled(), indent=2))
-    doc, res, _ = _scan(bicep_tree, base=bicep_tree)  # with the CLI: through main.bicep, the JSON is skipped
+    doc, res, _ = scan_and_judge(bicep_tree, base=bicep_tree)  # with the CLI: through main.bicep, the JSON is skipped
     assert list(res) == ["oai-bicep"] and res["oai-bicep"]["source"]["file"] == "infra/main.bicep"
     assert any("azuredeploy.json: compiled from main.bicep" in n for n in doc["scan"]["notes"])
     monkeypatch.setenv("PATH", str(bicep_tree / "empty"))
-    doc, res, _ = _scan(bicep_tree, base=bicep_tree)  # without: through the JSON, the .bicep is not listed as unread
+    doc, res, _ = scan_and_judge(bicep_tree, base=bicep_tree)  # without: through the JSON, the .bicep is not listed as unread
     assert list(res) == ["oai-bicep"] and res["oai-bicep"]["source"]["file"] == "infra/azuredeploy.json"
     assert doc["errors"] == [] and any("main.bicep: read through its compiled template" in n for n in doc["scan"]["notes"])
 
@@ -212,11 +213,11 @@ def test_bicep_beside_its_compiled_template_is_read_once(bicep_tree, fake_bicep,
 def test_bicep_cli_failure_and_outside_paths(bicep_tree, fake_bicep, tmp_path):
     exe = Path(os.environ["PATH"].split(os.pathsep)[0]) / "bicep"
     exe.write_text(f"#!{sys.executable}\nimport sys\nsys.stderr.write('/x/main.bicep(4,3) : Error BCP057: The name \"secret\" does not exist.')\nsys.exit(1)\n")
-    doc, _res, _ = _scan(bicep_tree, base=bicep_tree)
+    doc, _res, _ = scan_and_judge(bicep_tree, base=bicep_tree)
     err = next(e for e in doc["errors"] if e["scope"]["file"] == "infra/main.bicep")
     assert err["code"] == "ParseError" and "BCP057" in err["message"] and err["scope"]["line"] == 4
     assert "secret" not in err["message"]  # compiler text is not copied
     (bicep_tree / "infra" / "main.bicep").write_text("var x = loadTextContent('../../../etc/passwd')\n")
-    doc, _res, _ = _scan(bicep_tree, base=bicep_tree)
+    doc, _res, _ = scan_and_judge(bicep_tree, base=bicep_tree)
     err = next(e for e in doc["errors"] if e["scope"]["file"] == "infra/main.bicep")
     assert err["code"] == "NotChecked" and "outside the scanned tree" in err["message"]

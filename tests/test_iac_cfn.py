@@ -1,22 +1,12 @@
 """CloudFormation: cfn-lint decoding with exact lines, IAM policies linked to agent roles, Fn::ForEach, SAM."""
 
-from pathlib import Path
-
 import pytest
+from test_iac_arm import FIX, scan_and_judge
 
 from aiposture import pipeline
 from aiposture.engine import Config
-from aiposture.iac.scan import scan_paths
 
-ROOT = Path(__file__).resolve().parent.parent
-FIX = ROOT / "tests" / "fixtures" / "iac"
-
-
-def _scan(*paths, base=ROOT):
-    doc = scan_paths(list(paths), base=base)
-    rep = pipeline.evaluate(doc, pipeline.Options(), Config())
-    status = {(r.rule.id, r.resource["source"]["address"]): r.status.value for r in rep.results}
-    return doc, {r["source"]["address"]: r for r in doc["resources"]}, status
+_scan = scan_and_judge
 
 
 @pytest.fixture(scope="module")
