@@ -37,11 +37,11 @@ def make_doc(n: int) -> dict:
 
 
 def timed(label: str, fn):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = fn()
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     size = len(out) if isinstance(out, (str, bytes)) else None
-    print(f"  {label:<22} {dt:6.2f} s" + (f"   {size / 1e6:7.1f} MB" if size is not None else ""))
+    print(f"  {label:<22} {dt:6.2f} s  {cpu:6.2f} s" + (f"   {size / 1e6:7.1f} MB" if size is not None else ""))
     return out
 
 
@@ -54,7 +54,8 @@ def main(n: int, browser: bool) -> None:
     from aiposture.output import compliance as comp_out
     from aiposture.output import csv_out, evidence, html, json_out, sarif
 
-    print("writer                  wall      size")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print("writer                    wall     CPU       size")
     timed("compliance views (6)", lambda: compliance.views(report))
     timed("compliance json (6)", lambda: comp_out.render_json(report, []))
     page = timed("html", lambda: html.render(report))
