@@ -30,14 +30,6 @@ DEMO_COUNTS = {
 
 
 @pytest.fixture(scope="module")
-def demo_report():
-    from aiposture.paths import examples_dir
-
-    doc = inv.load(examples_dir() / "inventory.json")
-    return pipeline.evaluate(doc, pipeline.Options(), Config())
-
-
-@pytest.fixture(scope="module")
 def demo_views(demo_report):
     return {v.catalogue.slug: v for v in compliance.views(demo_report)}
 

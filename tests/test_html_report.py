@@ -19,14 +19,6 @@ HOSTILE = 'bad</script><script>alert(1)</script><img src=x onerror=alert(2)>'
 
 
 @pytest.fixture(scope="module")
-def demo_report():
-    from aiposture.paths import examples_dir
-
-    doc = inv.load(examples_dir() / "inventory.json")
-    return pipeline.evaluate(doc, pipeline.Options(), Config())
-
-
-@pytest.fixture(scope="module")
 def demo_html(demo_report):
     return html.render(demo_report)
 
