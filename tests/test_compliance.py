@@ -176,3 +176,16 @@ def test_user_rule_with_an_id_outside_the_catalogue_is_shown_not_dropped(tmp_pat
     view = json.loads(r.output)["frameworks"][0]
     odd = next(c for c in view["controls"] if c["id"] == "A.8.99")
     assert odd["title"] == "(not in the shipped catalogue)" and odd["rules"] == ["USR-ABC-001"]
+
+
+def test_rules_validate_names_control_ids_outside_the_catalogues(tmp_path):
+    rule = tmp_path / "USR-ABC-002.yaml"
+    rule.write_text(
+        "id: USR-ABC-002\ntitle: Agent has a guardrail (user copy)\nkind: agent\nseverity: low\n"
+        "condition: resource.attrs.content_filter.attached == true\nthreats: [prompt_injection]\n"
+        'controls: {iso27001: [A.8.99], owasp_llm_2025: ["LLM01:2025"]}\nrationale: Enough words to pass the length check.\n'
+        'remediation: {aws: fix, terraform: "# fix"}\ntests:\n  - {attrs: {content_filter: {attached: true}}, expect: pass}\n'
+        "  - {attrs: {content_filter: {attached: false}}, expect: fail}\n")
+    r = _cli("rules", "validate", rule)
+    assert r.exit_code == 2 and "'A.8.99' is not in ISO/IEC 27001:2022 Annex A" in r.output and "0 valid, 1 invalid" in r.output
+    assert _cli("rules", "validate").exit_code == 0  # the built-in pack maps only catalogued ids

@@ -240,3 +240,17 @@ def coverage(framework: str, rules: list[Rule]) -> list[dict[str, Any]]:
             index[cid].append(r.id)
     return [{"id": cid, "title": title, "family": cat.family(cid), "covered": bool(index.get(cid)), "rules": index.get(cid, [])}
             for cid, title in cat.controls.items()]
+
+
+def unknown_ids(rule: Rule) -> list[str]:
+    """Problems with a rule's control ids: ids not in the shipped catalogue of their framework (typos, other editions)."""
+    from aiposture.catalog import frameworks
+
+    out = []
+    for fw, ids in rule.controls.items():
+        if fw not in frameworks():
+            continue
+        cat = control_catalogue(fw)
+        out += [f"{rule.file}: {rule.id}: controls.{fw}: {cid!r} is not in {cat.title} ({cat.version})"
+                for cid in ids if cid not in cat.controls]
+    return out

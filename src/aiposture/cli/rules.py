@@ -108,11 +108,17 @@ def rules_validate(paths) -> None:
     """Validate rule files (schema, CEL syntax, attribute names). Defaults to the built-in pack."""
     from aiposture.engine import load_rules
 
+    from aiposture.compliance import unknown_ids
+
     loaded, problems = load_rules(paths, include_builtin=not paths)
     for p in problems:
         click.echo(f"error: {p}", err=True)
-    click.echo(f"{len(loaded)} valid, {len(problems)} invalid")
-    sys.exit(EXIT_USAGE if problems else 0)
+    unknown = [u for r in loaded for u in unknown_ids(r)]
+    for u in unknown:
+        click.echo(f"error: {u}", err=True)
+    bad = len(problems) + len({u.split(": ", 2)[1] for u in unknown})
+    click.echo(f"{len(loaded) + len(problems) - bad} valid, {bad} invalid")
+    sys.exit(EXIT_USAGE if problems or unknown else 0)
 
 
 @rules.command("docs")
