@@ -106,9 +106,8 @@ def rules_test(rules_dirs, rule_ids, verbose) -> None:
 @handle_errors
 def rules_validate(paths) -> None:
     """Validate rule files (schema, CEL syntax, attribute names). Defaults to the built-in pack."""
-    from aiposture.engine import load_rules
-
     from aiposture.compliance import unknown_ids
+    from aiposture.engine import load_rules
 
     loaded, problems = load_rules(paths, include_builtin=not paths)
     for p in problems:
