@@ -105,7 +105,7 @@ def rules_test(rules_dirs, rule_ids, verbose) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @handle_errors
 def rules_validate(paths) -> None:
-    """Validate rule files (schema, CEL syntax, attribute names). Defaults to the built-in pack."""
+    """Validate rule files (schema, CEL syntax, attribute names, framework control ids). Defaults to the built-in pack."""
     from aiposture.compliance import unknown_ids
     from aiposture.engine import load_rules
 
