@@ -189,3 +189,15 @@ def test_rules_validate_names_control_ids_outside_the_catalogues(tmp_path):
     r = _cli("rules", "validate", rule)
     assert r.exit_code == 2 and "'A.8.99' is not in ISO/IEC 27001:2022 Annex A" in r.output and "0 valid, 1 invalid" in r.output
     assert _cli("rules", "validate").exit_code == 0  # the built-in pack maps only catalogued ids
+
+
+def test_json_output_matches_the_compliance_schema(demo_report):
+    from jsonschema import Draft202012Validator
+
+    from aiposture.output import compliance as out
+    from aiposture.paths import schema
+
+    doc = json.loads(out.render_json(demo_report, []))
+    errors = list(Draft202012Validator(schema("compliance")).iter_errors(doc))
+    assert errors == [], [e.message for e in errors[:5]]
+    assert len(doc["frameworks"]) == len(slugs())
