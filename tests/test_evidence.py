@@ -119,7 +119,13 @@ def test_selection_config_and_rule_versions(signed_pack):
 
 
 def test_per_control_verdicts_with_failing_resources(signed_pack):
-    fws = {f["framework"]["slug"]: f for f in read(signed_pack, "controls.json")["frameworks"]}
+    from jsonschema import Draft202012Validator
+
+    from aiposture.paths import schema
+
+    controls = read(signed_pack, "controls.json")
+    assert list(Draft202012Validator(schema("compliance")).iter_errors(controls)) == []
+    fws = {f["framework"]["slug"]: f for f in controls["frameworks"]}
     assert set(fws) == set(slugs())
     a815 = next(c for c in fws["iso27001"]["controls"] if c["id"] == "A.8.15")
     assert a815["status"] == "fail" and a815["failing_resources"] and "AIP-LOG-001" in a815["rules"]
