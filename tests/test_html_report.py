@@ -81,6 +81,13 @@ def test_remediation_for_picks_snippets_by_cloud():
     assert html.snippet_cloud(rules["AIP-RL-002"].remediation["terraform"], rules["AIP-RL-002"]) == "azure"
     assert html.snippet_cloud(rules["AIP-RL-001"].remediation["terraform"], rules["AIP-RL-001"]) == "azure"
     assert not [x for x in html.remediation_for(rules["AIP-RL-001"], "aws", "terraform") if x[0] == "Terraform"]
+    # code that names no cloud on a rule for several clouds is not shown on any (it would be one cloud's code on another's)
+    from dataclasses import replace
+
+    ambiguous = replace(gr2, remediation={**gr2.remediation, "terraform": 'filters_config { type = "X" }'})
+    ambiguous.remediation.pop("terraform_azure")
+    assert html.snippet_cloud(ambiguous.remediation["terraform"], ambiguous) == "unknown"
+    assert [label for label, _, _ in html.remediation_for(ambiguous, "azure", "terraform")] == ["Azure"]
 
 
 def test_rule_docs_links_and_sarif_help_uri(demo_report, demo_html, tmp_path):

@@ -201,13 +201,16 @@ def _rule_link(rule_id: str, links: dict[str, str | None]) -> str:
 def snippet_cloud(text: str, rule: Rule) -> str | None:
     """The cloud a Terraform snippet is for: from the resource types it names, else the rule's only provider.
 
-    None means the snippet names no cloud (a generic note that holds for every cloud)."""
+    None means a note for every cloud (comment lines only); "unknown" a snippet that names no cloud on a
+    rule for several clouds: it is not shown, rather than show one cloud's code on another's finding."""
     clouds = {_TF_CLOUD[m] for m in _TF_TYPE.findall(text)}
     if len(clouds) == 1:
         return clouds.pop()
-    if not clouds and rule.providers and len(rule.providers) == 1:
+    if clouds:
+        return "several"
+    if rule.providers and len(rule.providers) == 1:
         return rule.providers[0]
-    return None if not clouds else "several"
+    return None if all(line.lstrip().startswith("#") for line in text.splitlines() if line.strip()) else "unknown"
 
 
 def remediation_for(rule: Rule, provider: str, flavour: str) -> list[tuple[str, str, bool]]:
