@@ -82,16 +82,23 @@ class ControlVerdict:
     other_rules: list[str]  # rules in the pack mapped to it but not selected
     counts: Counter
     failing: list[tuple[str, RuleAggregate]]  # the mapped rules that failed somewhere, with their results
-    _ids: list[str] | None = field(default=None, repr=False)
+    _ids: set[str] | None = field(default=None, repr=False)
+
+    def _id_set(self) -> set[str]:
+        if self._ids is None:
+            if len(self.failing) == 1:
+                self._ids = self.failing[0][1].failing_ids
+            else:
+                self._ids = set().union(*(agg.failing_ids for _rid, agg in self.failing))
+        return self._ids
+
+    def failing_count(self) -> int:
+        """How many resources at least one mapped rule failed on (set operations: cheap at any size)."""
+        return len(self._id_set())
 
     def failing_ids(self) -> list[str]:
-        """Ids of the resources at least one mapped rule failed on, sorted (set operations: cheap at any size)."""
-        if self._ids is None:
-            ids: set[str] = set()
-            for _rid, agg in self.failing:
-                ids |= agg.failing_ids
-            self._ids = sorted(ids)
-        return self._ids
+        """Ids of the resources at least one mapped rule failed on, sorted."""
+        return sorted(self._id_set())
 
     def failing_resources(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Failing resources with their names and the mapped rules that failed on each, in the engine's

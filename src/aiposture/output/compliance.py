@@ -61,7 +61,7 @@ def print_views(report: Report, console: Any, frameworks: list[str], *, show_all
             if c.status == "not_covered" and not show_all:
                 uncovered.append(c.id)
                 continue
-            n = len(c.failing_ids())
+            n = c.failing_count()
             names = ", ".join(f["name"] or f["resource_id"] for f in c.failing_resources(limit=3))
             more = f" and {n - 3} more" if n > 3 else ""
             t.add_row(Text(LABELS[c.status].upper(), style=STYLE[c.status]), Text(c.id), Text(c.title),

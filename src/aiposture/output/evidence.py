@@ -139,7 +139,7 @@ def soa(report: Report, views: list[Any]) -> list[dict[str, Any]]:
         for c in view.controls:
             rows.append({"framework": view.catalogue.slug, "control": c.id, "title": c.title,
                          "covered": c.status != "not_covered", "rules": c.rules or c.other_rules,
-                         "verdict": c.status, "reason": c.reason, "failing_resources": len(c.failing_ids())})
+                         "verdict": c.status, "reason": c.reason, "failing_resources": c.failing_count()})
     return rows
 
 

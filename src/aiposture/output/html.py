@@ -406,7 +406,7 @@ def framework_panel(view: FrameworkView, links: dict[str, str | None], *, accoun
         if c.status == "not_covered":
             uncovered.append(f"<code>{_e(c.id)}</code> {_e(c.title)}")
             continue
-        n = len(c.failing_ids())
+        n = c.failing_count()
         listed = "".join(f"<li>{_e(f['name'] or f['resource_id'])} <code class=muted>{_e(f['resource_id'])}</code> "
                          f"<span class=muted>({_e(', '.join(f['rules']))})</span></li>" for f in c.failing_resources(limit=MAX_LISTED))
         more = f"<li class=muted>and {n - MAX_LISTED} more (JSON / CSV / evidence pack)</li>" if n > MAX_LISTED else ""
