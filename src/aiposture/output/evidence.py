@@ -201,6 +201,13 @@ def _raw_files(report: Report) -> dict[str, bytes]:
 
 
 def build(report: Report, *, raw: bool = False) -> bytes:
+    from aiposture.output.html import gc_paused
+
+    with gc_paused():
+        return _build(report, raw=raw)
+
+
+def _build(report: Report, *, raw: bool) -> bytes:
     from aiposture import compliance
     from aiposture.output import html, json_out, sarif
 
