@@ -23,25 +23,31 @@ from __future__ import annotations
 
 import io
 import os
-import textwrap
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from aiposture.engine.model import SEVERITIES, Result, Status
+from aiposture.engine.model import SEVERITIES, Result, Rule, Status
 from aiposture.output import Report
 
 # C0 and C1 control characters, DEL, and the bidirectional overrides/isolates that can make a
 # terminal line read differently from what it contains ("Trojan Source"): shown escaped.
 _UNSAFE = [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
            *range(0x2066, 0x206A)]
-_SAFE_TABLE = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _UNSAFE}
+_UNSAFE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _UNSAFE) + "]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
 
 
 def terminal_safe(text: Any) -> str:
     """``text`` with every control character and bidi override replaced by a visible escape."""
-    return str(text).translate(_SAFE_TABLE)
+    s = text if isinstance(text, str) else str(text)
+    return _UNSAFE_RE.sub(_escape, s) if _UNSAFE_RE.search(s) else s
 
 
 _SGR = {
@@ -101,6 +107,31 @@ def _is_scope(r: Result) -> bool:
     return r.resource.get("native_type") == "scope"
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap (textwrap's chunking regex costs too much per row); long words are cut."""
+    if len(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        while len(word) > width:
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:width])
+            word = word[width:]
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(1, limit - 1)] + "…"
 
@@ -116,11 +147,29 @@ class _Row:
     message: str
 
 
-def _row(r: Result) -> _Row:
-    res = r.resource
-    return _Row(r.status.value, r.rule.severity, terminal_safe(r.rule.id), terminal_safe(res.get("provider", "")),
-                terminal_safe(res.get("name") or res.get("id", "")), terminal_safe(_where(res)),
-                terminal_safe(r.message))
+def _rows(results: list[Result]) -> list[_Row]:
+    """Rows for ``results``; what depends only on the resource is made safe once per resource."""
+    per_resource: dict[int, tuple[str, str, str]] = {}
+    out = []
+    for r in results:
+        res = r.resource
+        cached = per_resource.get(id(res))
+        if cached is None:
+            cached = per_resource[id(res)] = (terminal_safe(res.get("provider", "")),
+                                              terminal_safe(res.get("name") or res.get("id", "")),
+                                              terminal_safe(_where(res)))
+        rule = r.rule
+        out.append(_Row(_status_name(r.status), rule.severity, terminal_safe(rule.id), *cached, terminal_safe(r.message)))
+    return out
+
+
+def _status_name(status: Status) -> str:
+    """Plain-str status by identity (cheaper than hashing or ``.value`` on an enum, per result)."""
+    if status is Status.FAIL:
+        return "fail"
+    if status is Status.ERROR:
+        return "error"
+    return "waived" if status is Status.WAIVED else "pass"
 
 
 def _compact_lines(rows: list[_Row], paint: _Painter) -> Iterable[str]:
@@ -157,7 +206,7 @@ def _wide_lines(rows: list[_Row], paint: _Painter, width: int, widths: list[int]
         cells = [r.status.upper(), r.rule, r.provider, _clip(r.resource, widths[3]), _clip(r.where, widths[4])]
         first = "  " + paint(cells[0].ljust(6), r.status) + "  " + "  ".join(
             c.ljust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
-        wrapped = textwrap.wrap(r.message, msg_w, break_on_hyphens=False) or [""]
+        wrapped = _wrap(r.message, msg_w)
         if beside:
             yield first + "  " + wrapped[0]
             wrapped = wrapped[1:]
@@ -167,25 +216,43 @@ def _wide_lines(rows: list[_Row], paint: _Painter, width: int, widths: list[int]
             yield pad + more
 
 
+_STATUS_INDEX = {"fail": 0, "error": 1, "waived": 2, "pass": 3}
+
+
 class _Summary:
-    """Counts for the closing lines, computed in one pass."""
+    """Counts for the closing lines: one pass over the results, then per-rule arithmetic."""
 
     def __init__(self, report: Report):
-        results = report.results
-        self.by_status = Counter(r.status.value for r in results)
-        self.fail_by_sev = Counter(r.rule.severity for r in results if r.status is Status.FAIL)
-        self.failing_rules = len({r.rule.id for r in results if r.status is Status.FAIL})
-        self.error_rules = len({r.rule.id for r in results if r.status is Status.ERROR})
-        self.applied_rules = len({r.rule.id for r in results if not _is_scope(r)})
-        self.by_threat: dict[str, Counter] = defaultdict(Counter)
-        for r in results:
-            for t in r.rule.threats:
-                self.by_threat[t][r.status.value] += 1
+        per_rule: dict[str, list[int]] = {}
+        rules: dict[str, Rule] = {}
+        applied: set[str] = set()
         # each unreadable scope once, with the rules it kept from being checked
         self.scope_rules: dict[str, set[str]] = defaultdict(set)
-        for r in results:
-            if r.status is Status.ERROR and _is_scope(r):
-                self.scope_rules[r.resource_id].add(r.rule.id)
+        for r in report.results:
+            rule = r.rule
+            counts = per_rule.get(rule.id)
+            if counts is None:
+                counts = per_rule[rule.id] = [0, 0, 0, 0]
+                rules[rule.id] = rule
+            status = _status_name(r.status)
+            counts[_STATUS_INDEX[status]] += 1
+            if r.resource.get("native_type") == "scope":
+                if status == "error":
+                    self.scope_rules[r.resource["id"]].add(rule.id)
+            else:
+                applied.add(rule.id)
+        self.by_status: Counter[str] = Counter()
+        self.fail_by_sev: Counter[str] = Counter()
+        self.by_threat: dict[str, Counter[str]] = defaultdict(Counter)
+        for rid, counts in per_rule.items():
+            named = dict(zip(_STATUS_INDEX, counts, strict=True))
+            self.by_status.update(named)
+            self.fail_by_sev[rules[rid].severity] += counts[0]
+            for t in rules[rid].threats:
+                self.by_threat[t].update(named)
+        self.failing_rules = sum(1 for c in per_rule.values() if c[0])
+        self.error_rules = sum(1 for c in per_rule.values() if c[1])
+        self.applied_rules = len(applied)
 
 
 def _scope_label(err: dict[str, Any]) -> tuple[str, str]:
@@ -203,14 +270,15 @@ def write_table(report: Report, out: TextIO, *, layout: Layout | None = None, sh
     paint = _Painter(layout.color)
     w = out.write
     summary = _Summary(report)
-    by_status: dict[Status, list[Result]] = defaultdict(list)
+    by_status: dict[str, list[Result]] = {"fail": [], "error": [], "waived": [], "pass": []}
     for r in report.results:
-        if r.status is Status.ERROR and _is_scope(r):
+        status = _status_name(r.status)
+        if status == "error" and _is_scope(r):
             continue  # shown once per scope below
-        by_status[r.status].append(r)
+        by_status[status].append(r)
 
     def section(title: str, results: list[Result], style: str) -> None:
-        rows = [_row(r) for r in results]
+        rows = _rows(results)
         if layout.compact:
             w(paint(title, style) + "\n")
             for line in _compact_lines(rows, paint):
@@ -227,16 +295,15 @@ def write_table(report: Report, out: TextIO, *, layout: Layout | None = None, sh
                 for line in _wide_lines(by_sev[sev], paint, layout.width, widths):
                     w(line + "\n")
 
-    failing = by_status.get(Status.FAIL, [])
-    if failing:
-        section(f"Failing: {len(failing)} results from {summary.failing_rules} rules", failing, "fail")
-    errors = by_status.get(Status.ERROR, [])
-    if errors:
-        section(f"Not checked: {len(errors)} results (a value could not be read or evaluated)", errors, "error")
-    if by_status.get(Status.WAIVED):
-        section(f"Waived: {len(by_status[Status.WAIVED])} results", by_status[Status.WAIVED], "waived")
-    if show_passed and by_status.get(Status.PASS):
-        section(f"Passed: {len(by_status[Status.PASS])} results", by_status[Status.PASS], "pass")
+    if by_status["fail"]:
+        section(f"Failing: {len(by_status['fail'])} results from {summary.failing_rules} rules", by_status["fail"], "fail")
+    if by_status["error"]:
+        section(f"Not checked: {len(by_status['error'])} results (a value could not be read or evaluated)",
+                by_status["error"], "error")
+    if by_status["waived"]:
+        section(f"Waived: {len(by_status['waived'])} results", by_status["waived"], "waived")
+    if show_passed and by_status["pass"]:
+        section(f"Passed: {len(by_status['pass'])} results", by_status["pass"], "pass")
 
     scope_errors = report.scan_errors
     if scope_errors:
