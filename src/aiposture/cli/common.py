@@ -31,7 +31,7 @@ class CommaChoice(click.Choice):
 
 
 SEVERITIES = ("critical", "high", "medium", "low")
-FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "evidence")
+FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "markdown", "evidence")
 SEVERITY_CHOICE = click.Choice(SEVERITIES, case_sensitive=False)
 SEVERITY_LIST = CommaChoice(SEVERITIES, case_sensitive=False)
 FORMAT_CHOICE = CommaChoice(FORMATS, case_sensitive=False)

@@ -95,7 +95,7 @@ class _Painter:
         return f"\x1b[{_SGR[style]}m{text}\x1b[0m"
 
 
-def _where(res: dict[str, Any]) -> str:
+def where(res: dict[str, Any]) -> str:
     src = res.get("source") or {}
     if src.get("file"):
         return f"{src['file']}:{src.get('line') or 1}"
@@ -157,7 +157,7 @@ def _rows(results: list[Result]) -> list[_Row]:
         if cached is None:
             cached = per_resource[id(res)] = (terminal_safe(res.get("provider", "")),
                                               terminal_safe(res.get("name") or res.get("id", "")),
-                                              terminal_safe(_where(res)))
+                                              terminal_safe(where(res)))
         rule = r.rule
         out.append(_Row(_status_name(r.status), rule.severity, terminal_safe(rule.id), *cached, terminal_safe(r.message)))
     return out
@@ -219,7 +219,7 @@ def _wide_lines(rows: list[_Row], paint: _Painter, width: int, widths: list[int]
 _STATUS_INDEX = {"fail": 0, "error": 1, "waived": 2, "pass": 3}
 
 
-class _Summary:
+class Summary:
     """Counts for the closing lines: one pass over the results, then per-rule arithmetic."""
 
     def __init__(self, report: Report):
@@ -255,7 +255,7 @@ class _Summary:
         self.applied_rules = len(applied)
 
 
-def _scope_label(err: dict[str, Any]) -> tuple[str, str]:
+def scope_label(err: dict[str, Any]) -> tuple[str, str]:
     """(pseudo resource id as the engine builds it, readable scope) for an inventory error."""
     from aiposture.engine.evaluator import SCOPE_KEYS
 
@@ -269,7 +269,7 @@ def write_table(report: Report, out: TextIO, *, layout: Layout | None = None, sh
     layout = layout or Layout()
     paint = _Painter(layout.color)
     w = out.write
-    summary = _Summary(report)
+    summary = Summary(report)
     by_status: dict[str, list[Result]] = {"fail": [], "error": [], "waived": [], "pass": []}
     for r in report.results:
         status = _status_name(r.status)
@@ -309,7 +309,7 @@ def write_table(report: Report, out: TextIO, *, layout: Layout | None = None, sh
     if scope_errors:
         w(("" if layout.compact else "\n") + paint(f"Scopes and files not checked: {len(scope_errors)}", "error") + "\n")
     for err in scope_errors:
-        rid, scope = _scope_label(err)
+        rid, scope = scope_label(err)
         affected = len(summary.scope_rules.get(rid, ()))
         tail = f" ({affected} rules affected)" if affected else ""
         w(terminal_safe(f"NOT CHECKED {err.get('provider')} {scope}: {err.get('code', '')}: {err.get('message', '')}")
@@ -333,9 +333,9 @@ def write_table(report: Report, out: TextIO, *, layout: Layout | None = None, sh
         w(line + "\n")
 
 
-def summary_lines(report: Report, summary: _Summary | None = None, paint: _Painter | None = None) -> list[str]:
+def summary_lines(report: Report, summary: Summary | None = None, paint: _Painter | None = None) -> list[str]:
     """The closing summary: what was checked, results by status, failing results vs failing rules."""
-    s = summary or _Summary(report)
+    s = summary or Summary(report)
     paint = paint or _Painter(False)
     st = s.by_status
     resources = len(report.inventory.get("resources", []))
