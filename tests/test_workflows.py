@@ -71,3 +71,12 @@ def test_release_is_tag_driven_attested_and_uses_trusted_publishing():
     assert publish["permissions"] == {"id-token": "write"} and publish["environment"]["name"] == "pypi"
     assert any("pypa/gh-action-pypi-publish@" in s.get("uses", "") for s in publish["steps"])
     assert not any("password" in (s.get("with") or {}) for s in publish["steps"])  # no long-lived token
+
+
+def test_docs_promise_no_release_that_does_not_exist():
+    """Until a tag vX.Y.Z exists, nothing may tell users to use aiposture@vX.Y.Z or rev: vX.Y.Z."""
+    tags = subprocess.run(["git", "tag", "--list", "v*"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    for path in [ROOT / "README.md", ROOT / "action.yml", ROOT / ".pre-commit-hooks.yaml", *(ROOT / "docs").glob("*.md")]:
+        text = path.read_text()
+        promised = re.findall(r"aiposture/aiposture@(v\d+\.\d+\.\d+)", text) + re.findall(r"rev:\s*(v\d+\.\d+\.\d+)", text)
+        assert set(promised) <= set(tags), f"{path.name} references {set(promised) - set(tags)}, which is not tagged"
