@@ -59,9 +59,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from aiposture.cli import demo, iac, inventory, permissions, rules, scan
+    from aiposture.cli import compliance, demo, evidence, iac, inventory, permissions, rules, scan
 
-    for mod in (scan, permissions, iac, demo, rules, inventory):
+    for mod in (scan, permissions, iac, demo, rules, inventory, compliance, evidence):
         mod.register(main)
 
 
