@@ -27,8 +27,14 @@ DOCS_URL = "https://github.com/aiposture/aiposture/blob/main/docs/rules.md"
 
 @functools.cache
 def catalog() -> dict[str, Any]:
+    """``rules/_catalog.yaml``, plus each framework's ``{control id: title}`` under its key (``catalog()["iso27001"]``)."""
     with open(rules_dir() / "_catalog.yaml", encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_LOADER)
+        data = yaml.load(fh, Loader=_LOADER)
+    for key, meta in (data.get("frameworks") or {}).items():
+        if isinstance(meta, dict) and meta.get("catalogue"):
+            with open(frameworks_dir() / meta["catalogue"], encoding="utf-8") as fh:
+                data[key] = {str(k): str(v) for k, v in (yaml.load(fh, Loader=_LOADER).get("controls") or {}).items()}
+    return data
 
 
 def threat_title(threat: str) -> str:
@@ -64,8 +70,9 @@ class Catalogue:
 
 
 def frameworks() -> dict[str, dict[str, Any]]:
-    """Framework key -> registry entry, for the frameworks that ship a catalogue."""
-    return {k: v for k, v in catalog()["frameworks"].items() if v.get("catalogue")}
+    """Framework key -> registry entry, for the frameworks that ship a catalogue (the ISO/IEC 27090 threats last)."""
+    cat = catalog()
+    return {**{k: v for k, v in cat["frameworks"].items() if v.get("catalogue")}, **(cat.get("threat_framework") or {})}
 
 
 def slugs() -> dict[str, str]:
@@ -74,7 +81,7 @@ def slugs() -> dict[str, str]:
 
 
 def framework_title(key: str) -> str:
-    return catalog()["frameworks"].get(key, {}).get("title", key)
+    return frameworks().get(key, catalog()["frameworks"].get(key, {})).get("title", key)
 
 
 @functools.cache
