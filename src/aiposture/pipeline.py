@@ -42,6 +42,8 @@ class Options:
     category: str | None = None
     show_passed: bool = False
     quiet: bool = False
+    store: str | None = None  # --store value ("default" for the bare flag); AIPOSTURE_STORE applies when None
+    new_only: bool = False
 
 
 def plan_outputs(opts: Options) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -63,6 +64,11 @@ def evaluation_options(fn):
         click.option("--category", help="SARIF automation category (one per account or IaC root)."),
         click.option("--show-passed", is_flag=True, help="Also list passing checks in the table."),
         click.option("--quiet", "-q", is_flag=True, help="No progress or 'wrote ...' messages."),
+        click.option("--store", "store", is_flag=False, flag_value="default", default=None, metavar="URL",
+                     help="Keep this scan in a history store: a SQLite path, sqlite:///PATH or postgresql://... "
+                          "(bare --store: ~/.local/share/aiposture/aiposture.db) [env: AIPOSTURE_STORE]."),
+        click.option("--new-only", is_flag=True,
+                     help="Report (and fail on) only findings that were not failing in the previous stored scan of the same scope."),
     ]
     for d in reversed(decorators):
         fn = d(fn)
@@ -86,12 +92,17 @@ def build_options(kw: dict) -> Options:
         category=kw.pop("category", None),
         show_passed=kw.pop("show_passed", False),
         quiet=kw.pop("quiet", False),
+        store=kw.pop("store", None),
+        new_only=kw.pop("new_only", False),
     )
 
 
 def run_pipeline(doc: dict, opts: Options, config_path: Path | None, *, inventory_path: Path | None = None,
-                 base_dir: Path | None = None, baseline: Path | None = None) -> int:
-    """Evaluate an inventory document, write outputs and return the exit code."""
+                 base_dir: Path | None = None, baseline: Path | None = None, scope_label: str | None = None) -> int:
+    """Evaluate an inventory document, write outputs and return the exit code.
+
+    ``scope_label`` names what the user selected (``aws:org``, ``iac:infra``) so the
+    history store can find "the previous scan of this scope"."""
     from aiposture import pipeline
     from aiposture.engine import load_config
 
@@ -107,6 +118,10 @@ def run_pipeline(doc: dict, opts: Options, config_path: Path | None, *, inventor
         inventory_path = folder / "aiposture-inventory.json"
         inv.save(doc, inventory_path)
     report = pipeline.evaluate(doc, opts, config, inventory_path=inventory_path)
+    if opts.store is not None or opts.new_only or os.environ.get("AIPOSTURE_STORE"):
+        from aiposture.store.record import record_scan
+
+        record_scan(report, opts, scope_label=scope_label)
     if baseline is not None:
         pipeline.apply_baseline(report, baseline)
     pipeline.write_outputs(report, opts, plan)
