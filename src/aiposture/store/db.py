@@ -254,8 +254,8 @@ class Store:
         key, label = scope_of(doc, scope_label)
         results = _dedupe_results(report)
         counts = {s: 0 for s in ("pass", "fail", "error", "waived")}
-        for r in results.values():
-            counts[r["status"]] = counts.get(r["status"], 0) + 1
+        for row in results.values():
+            counts[row[3]] += 1
         from aiposture.engine.evaluator import summarize
 
         resources = list(_resources(doc))
@@ -285,11 +285,14 @@ class Store:
                  "kinds": e.get("kinds"), "partial": bool(e.get("partial"))}
                 for e in doc.get("errors") or []])
             self._put_snapshots(conn, {h: body for h, body, _ in resources})
-            _insert_many(conn, m.ScanResource, [
-                {"scan_id": sid, "resource_id": rid, "snapshot_hash": h, "provider": str(body.get("provider", "")),
-                 "kind": str(body.get("kind", "")), "account": str(body.get("account", "")), "name": str(body.get("name", ""))}
-                for h, body, rid in resources])
-            _insert_many(conn, m.ResultRow, [{"scan_id": sid, **r} for r in results.values()])
+            _bulk(conn, "scan_resources", ("scan_id", "resource_id", "snapshot_hash", "provider", "kind", "account", "name"), [
+                (sid, rid, h, str(body.get("provider", "")), str(body.get("kind", "")), str(body.get("account", "")),
+                 str(body.get("name", ""))) for h, body, rid in sorted(resources, key=lambda x: x[2])])
+            _bulk(conn, "results", ("scan_id", "fingerprint", "rule_id", "resource_id", "status", "severity", "message",
+                                    "waiver"),
+                  [(sid, *results[fp]) for fp in sorted(results) if results[fp][3] != "pass"])  # key order: index appends
+            passes = b"".join(bytes.fromhex(fp) for fp in sorted(results) if results[fp][3] == "pass")
+            conn.execute(insert(m.ScanPasses), [{"scan_id": sid, "fingerprints": passes}])
         return sid
 
     def _put_snapshots(self, conn: Connection, snaps: dict[str, dict[str, Any]]) -> None:
@@ -388,7 +391,9 @@ class Store:
         found = self.scans(scope_key=scope_key, limit=1)
         return found[0] if found else None
 
-    def results(self, scan_id: str) -> dict[str, StoredResult]:
+    def results(self, scan_id: str, *, passes: bool = True) -> dict[str, StoredResult]:
+        """Fingerprint -> outcome. Passing outcomes carry only the fingerprint (rule and
+        resource ids empty): they come from the packed ``scan_passes`` list."""
         from sqlalchemy import select
 
         from aiposture.store import models as m
@@ -396,7 +401,13 @@ class Store:
         q = select(m.ResultRow.fingerprint, m.ResultRow.rule_id, m.ResultRow.resource_id, m.ResultRow.status,
                    m.ResultRow.severity, m.ResultRow.message).where(m.ResultRow.scan_id == scan_id)
         with self.engine.connect() as conn:
-            return {r[0]: StoredResult(*r) for r in conn.execute(q)}
+            out = {r[0]: StoredResult(*r) for r in conn.execute(q)}
+            if passes:
+                blob = conn.scalar(select(m.ScanPasses.fingerprints).where(m.ScanPasses.scan_id == scan_id)) or b""
+                for i in range(0, len(blob), 16):
+                    fp = blob[i:i + 16].hex()
+                    out[fp] = StoredResult(fp, "", "", "pass", "", "")
+        return out
 
     def resources(self, scan_id: str) -> dict[str, StoredResource]:
         from sqlalchemy import select
@@ -507,20 +518,43 @@ def _resources(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str]]
 _STATUS_RANK = {"fail": 3, "error": 2, "waived": 1, "pass": 0}
 
 
-def _dedupe_results(report: Report) -> dict[str, dict[str, Any]]:
-    """One row per fingerprint; when a fingerprint repeats (duplicate resource ids) the worst status wins."""
+def _dedupe_results(report: Report) -> dict[str, tuple[Any, ...]]:
+    """One row per fingerprint: (fingerprint, rule id, resource id, status, severity, message, waiver JSON).
+
+    When a fingerprint repeats (duplicate resource ids) the worst status wins.
+    Passing results keep no message: it is the rule's title, already in the rule pack.
+    """
     from aiposture.engine.model import fingerprint
 
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, tuple[Any, ...]] = {}
     for r in report.results:
-        fp = fingerprint(r.rule.id, r.resource_id)
-        row: dict[str, Any] = {"fingerprint": fp, "rule_id": r.rule.id, "resource_id": r.resource_id, "status": r.status.value,
-               "severity": r.rule.severity, "message": r.message if r.status.value != "pass" else "",
-               "waiver": r.waiver}
+        rule = r.rule
+        status = r.status.value
+        fp = fingerprint(rule.id, r.resource_id)
         old = out.get(fp)
-        if old is None or _STATUS_RANK[row["status"]] > _STATUS_RANK[old["status"]]:
-            out[fp] = row
+        if old is not None and _STATUS_RANK[status] <= _STATUS_RANK[old[3]]:
+            continue
+        out[fp] = (fp, rule.id, r.resource_id, status, rule.severity, "" if status == "pass" else r.message,
+                   canonical(r.waiver) if r.waiver is not None else None)
     return out
+
+
+def _bulk(conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows through the driver directly (SQLAlchemy's per-row parameter processing
+    cost more than the database at 50,000+ results); PostgreSQL uses COPY."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+    for i in range(0, len(rows), 10 * _CHUNK):
+        conn.exec_driver_sql(sql, rows[i:i + 10 * _CHUNK])
 
 
 _SECRET_OPTIONS = {"--external-id", "--var", "--sign-key", "--store", "--queue"}

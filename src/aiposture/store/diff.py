@@ -129,17 +129,20 @@ def _findings(old: dict[str, StoredResult], new: dict[str, StoredResult]):
     changed: list[FindingChange] = []
     for fp in sorted(old.keys() | new.keys()):
         o, n = old.get(fp), new.get(fp)
-        cur = n or o
-        assert cur is not None
         os_, ns = (o.status if o else None), (n.status if n else None)
-        fc = FindingChange(fp, cur.rule_id, cur.resource_id, cur.severity, os_, ns, (n.message if n else o.message if o else ""))
+        if os_ == ns == "pass" or (os_ is None and ns == "pass") or (os_ == "pass" and ns is None):
+            continue  # passes carry no ids; only transitions involving a non-pass outcome are reported
+        # passing outcomes are stored without ids: take them from the other side
+        ids = n if n is not None and n.rule_id else o
+        assert ids is not None
+        fc = FindingChange(fp, ids.rule_id, ids.resource_id, ids.severity, os_, ns, (n.message if n else o.message if o else ""))
         if ns == "fail" and os_ != "fail":
             new_findings.append(fc)
         elif os_ == "fail" and ns == "pass":
             fixed.append(fc)
         elif os_ == "fail" and ns == "fail":
             still.append(fc)
-        elif os_ != ns and not (os_ is None and ns == "pass"):
+        elif os_ != ns:
             changed.append(fc)  # includes fail -> gone / waived / error and pass -> error
     key = _severity_key
     return (sorted(new_findings, key=key), sorted(fixed, key=key), sorted(still, key=key), sorted(changed, key=key))

@@ -11,7 +11,11 @@ a test compares the two so neither drifts.
 * ``snapshots``: resource documents, deduplicated by content hash (an
   unchanged resource costs one 64-byte reference per scan, not a copy).
 * ``scan_resources``: which snapshot each resource of a scan had.
-* ``results``: every rule outcome, keyed by the finding fingerprint.
+* ``results``: every failing, erroring or waived outcome, keyed by the finding
+  fingerprint (what people query and compare).
+* ``scan_passes``: the passing outcomes of a scan as one packed, sorted list of
+  16-byte fingerprints. Passes are most results; as rows they made storing a
+  10,000-resource scan cost as much as evaluating it.
 * ``scan_parts``: partial inventories written by queue workers (one per
   account x region task) before the scan is finalised; idempotent by key.
 """
@@ -21,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -110,7 +114,14 @@ class ResultRow(Base):
     status: Mapped[str] = mapped_column(String(8))
     severity: Mapped[str] = mapped_column(String(8))
     message: Mapped[str] = mapped_column(Text)
-    waiver: Mapped[Any] = mapped_column(Json, nullable=True)
+    waiver: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON text, written in bulk
+
+
+class ScanPasses(Base):
+    __tablename__ = "scan_passes"
+
+    scan_id: Mapped[str] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True)
+    fingerprints: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ScanPart(Base):

@@ -1,4 +1,4 @@
-"""Initial scan store: scans, targets, scope errors, snapshots, resources, results, parts.
+"""Initial scan store: scans, targets, scope errors, snapshots, resources, results, passes, parts.
 
 Revision ID: 0001
 Revises:
@@ -84,7 +84,12 @@ def upgrade() -> None:
         sa.Column("status", sa.String(8), nullable=False),
         sa.Column("severity", sa.String(8), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
-        sa.Column("waiver", Json, nullable=True),
+        sa.Column("waiver", sa.Text(), nullable=True),
+    )
+    op.create_table(
+        "scan_passes",
+        sa.Column("scan_id", sa.String(64), sa.ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("fingerprints", sa.LargeBinary(), nullable=False),
     )
     op.create_table(
         "scan_parts",
@@ -95,5 +100,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("scan_parts", "results", "scan_resources", "snapshots", "scope_errors", "scan_targets", "scans"):
+    for table in ("scan_parts", "scan_passes", "results", "scan_resources", "snapshots", "scope_errors", "scan_targets", "scans"):
         op.drop_table(table)
