@@ -254,8 +254,8 @@ class Store:
         key, label = scope_of(doc, scope_label)
         results = _dedupe_results(report)
         counts = {s: 0 for s in ("pass", "fail", "error", "waived")}
-        for row in results.values():
-            counts[row[3]] += 1
+        for res in results.values():
+            counts[res[3]] += 1
         from aiposture.engine.evaluator import summarize
 
         resources = list(_resources(doc))
