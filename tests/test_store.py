@@ -230,3 +230,23 @@ def test_history_commands_do_not_import_sqlalchemy_elsewhere():
     code = "import sys; from aiposture.cli import main; print('sqlalchemy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ}).stdout
     assert out.strip() == "False"
+
+
+def test_iac_scans_of_the_same_paths_compare(tmp_path, monkeypatch):
+    """Pre-deploy history: the same folder scanned twice; a weakened filter shows as attribute drift."""
+    src = ROOT / "tests" / "fixtures" / "iac" / "cloudformation"
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    text = (src / "bedrock.yaml").read_text()
+    (repo / "bedrock.yaml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    store = str(tmp_path / "h.db")
+    r1 = CliRunner().invoke(main, ["iac", "repo", "--store", store, "-q", "-f", "json", "-o", "a.json"])
+    assert r1.exit_code in (1, 3), r1.output
+    (repo / "bedrock.yaml").write_text(text.replace("InputStrength: HIGH", "InputStrength: LOW", 1))
+    r2 = CliRunner().invoke(main, ["iac", "repo", "--store", store, "-q", "-f", "json", "-o", "b.json"])
+    assert r2.exit_code in (1, 3), r2.output
+    d = json.loads(CliRunner().invoke(main, ["diff", "--store", store, "-f", "json"]).output)
+    paths = {c["path"] for rc in d["resources_changed"] for c in rc["changes"]}
+    assert any(p.startswith("attrs.harm_categories.") and p.endswith("input_strength") for p in paths), paths
+    assert d["old_scan"]["scope_label"] == d["new_scan"]["scope_label"] == "iac:repo"
