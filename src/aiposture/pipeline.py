@@ -47,6 +47,8 @@ class Options:
     evidence_raw: bool = False  # evidence pack: add the raw API responses behind each resource
     sign_key: Path | None = None  # evidence pack: Ed25519 private key for a detached signature
     command_line: list[str] | None = None  # as invoked (set by the CLI); default sys.argv
+    store: str | None = None  # --store value ("default" for the bare flag); AIPOSTURE_STORE applies when None
+    new_only: bool = False
 
 
 # what Checkov and Trivy users type after -o (Checkov's -o is the format)

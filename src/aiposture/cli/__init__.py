@@ -59,9 +59,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from aiposture.cli import compliance, demo, evidence, iac, inventory, permissions, rules, scan
+    from aiposture.cli import compliance, demo, evidence, history, iac, inventory, permissions, rules, scan
 
-    for mod in (scan, permissions, iac, demo, rules, inventory, compliance, evidence):
+    for mod in (scan, permissions, iac, demo, rules, inventory, history, compliance, evidence):
         mod.register(main)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -122,6 +123,11 @@ def evaluation_options(fn):
              help="Table layout: one line per finding (the default when stdout is not a terminal: CI logs, "
                   "pre-commit) or aligned wrapped columns (the default on a terminal)."),
         _opt("--quiet", "-q", is_flag=True, env="QUIET", help="No progress or 'wrote ...' messages."),
+        click.option("--store", "store", is_flag=False, flag_value="default", default=None, metavar="URL",
+                     help="Keep this scan in a history store: a SQLite path, sqlite:///PATH or postgresql://... "
+                          "(bare --store: ~/.local/share/aiposture/aiposture.db) [env: AIPOSTURE_STORE]."),
+        _opt("--new-only", is_flag=True, env="NEW_ONLY",
+             help="Report (and fail on) only findings that were not failing in the previous stored scan of the same scope."),
     ]
     for d in reversed(decorators):
         fn = d(fn)
@@ -150,6 +156,8 @@ def build_options(kw: dict) -> Options:
         evidence_raw=kw.pop("evidence_raw", False),
         sign_key=kw.pop("sign_key", None),
         command_line=invocation(),
+        store=kw.pop("store", None),
+        new_only=kw.pop("new_only", False),
     )
 
 
@@ -175,8 +183,12 @@ def invocation() -> list[str] | None:
 
 
 def run_pipeline(doc: dict, opts: Options, config_path: Path | None = None, *, inventory_path: Path | None = None,
-                 base_dir: Path | None = None, baseline: Path | None = None, prepared: Prepared | None = None) -> int:
+                 base_dir: Path | None = None, baseline: Path | None = None, prepared: Prepared | None = None,
+                 scope_label: str | None = None) -> int:
     """Evaluate an inventory document, write outputs and return the exit code.
+
+    ``scope_label`` names what the user selected (``aws:{"org":true}``, ``iac:infra``) so
+    the history store can find "the previous scan of this scope".
 
     ``prepared`` comes from :func:`aiposture.pipeline.prepare`, which live and IaC scans
     call before collecting; without it the same checks run here.
@@ -194,6 +206,10 @@ def run_pipeline(doc: dict, opts: Options, config_path: Path | None = None, *, i
         inventory_path = folder / "aiposture-inventory.json"
         inv.save(doc, inventory_path)
     report = pipeline.evaluate(doc, opts, prepared.config, inventory_path=inventory_path, prepared=prepared)
+    if opts.store is not None or opts.new_only or os.environ.get("AIPOSTURE_STORE"):
+        from aiposture.store.record import record_scan
+
+        record_scan(report, opts, scope_label=scope_label)
     if baseline is not None:
         pipeline.apply_baseline(report, baseline)
     pipeline.write_outputs(report, opts, plan)
