@@ -7,24 +7,19 @@ Prints rule load time, evaluation wall time, evaluations per second and µs per 
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _synthetic import example_copies
+
 from aiposture.engine import Engine, load_rules
-from aiposture.inventory import new_document
 
 
 def main(n: int) -> None:
-    example = json.loads((Path(__file__).resolve().parent.parent / "examples" / "inventory.json").read_text())
-    templates = example["resources"]
-    resources = []
-    for i in range(n):
-        r = dict(templates[i % len(templates)])
-        r["id"] = f"{r['id']}#{i}"
-        resources.append(r)
-    doc = new_document(resources)
+    doc = example_copies(n)
     t0 = time.perf_counter()
     rules, _problems = load_rules()
     t1 = time.perf_counter()

@@ -10,7 +10,6 @@ script (``--dump-dom`` returns once the page has loaded and rendered the first p
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -19,21 +18,16 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _synthetic import example_copies
+
 from aiposture import pipeline
 from aiposture.engine import Config
-from aiposture.inventory import new_document
 
 
 def make_doc(n: int) -> dict:
-    example = json.loads((Path(__file__).resolve().parent.parent / "examples" / "inventory.json").read_text())
-    templates = example["resources"]
-    resources = []
-    for i in range(n):
-        r = dict(templates[i % len(templates)])
-        r["id"] = f"{r['id']}#{i}"
-        r["account"] = f"{r['account']}-{i % 50}" if r["account"] else ""
-        resources.append(r)
-    return new_document(resources, example["errors"], sources=["benchmark"])
+    return example_copies(n, accounts=50, errors=True)
 
 
 def timed(label: str, fn):

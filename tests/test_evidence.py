@@ -293,3 +293,6 @@ def test_command_line_masks_secret_options():
     assert command_line(["/usr/bin/aiposture", "scan", "aws", "--external-id", "s3cret", "--role-name", "r",
                          "--external-id=x2"]) == ["aiposture", "scan", "aws", "--external-id", "***", "--role-name", "r",
                                                   "--external-id=***"]
+    # the same masking as the scan store: Terraform variables, store URLs, anything named like a secret
+    assert command_line(["aiposture", "iac", ".", "--var", "db_password=hunter2", "--store=postgresql://u:pw@h/db",
+                         "--api-token", "t0k"]) == ["aiposture", "iac", ".", "--var", "***", "--store=***", "--api-token", "***"]

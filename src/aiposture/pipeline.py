@@ -239,33 +239,16 @@ def prepare(opts: Options, config_path: Path | None, *, search_dir: Path | None 
     return Prepared(plan, config, rules, problems, pack)
 
 
-# option values never written to reports (an AWS external id is a shared secret in practice)
-_SECRET_OPTIONS = ("--external-id",)
-_SECRET_WORDS = ("secret", "token", "password", "key-id", "external-id")
-
-
 def command_line(argv: list[str] | None = None) -> list[str]:
     """The command as typed (``aiposture scan ...``), with the values of secret-looking options masked."""
     import os
 
+    from aiposture.argv import redact_argv
+
     args = list(sys.argv if argv is None else argv)
     if args:
         args[0] = "aiposture" if os.path.basename(args[0]) in ("aiposture", "__main__.py") else os.path.basename(args[0])
-    out: list[str] = []
-    mask_next = False
-    for a in args:
-        if mask_next:
-            out.append("***")
-            mask_next = False
-            continue
-        name, eq, _value = a.partition("=")
-        secret = a.startswith("--") and (name in _SECRET_OPTIONS or any(w in name.lower() for w in _SECRET_WORDS))
-        if secret and eq:
-            out.append(f"{name}=***")
-        else:
-            out.append(a)
-            mask_next = secret and not eq
-    return out
+    return redact_argv(args)
 
 
 def run_context(opts: Options, config: Config) -> dict[str, Any]:
