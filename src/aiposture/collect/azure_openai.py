@@ -38,7 +38,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiposture.collect.base import Clock, Progress, Recorder, Task, guarded, run_tasks
+from aiposture.collect.base import Clock, OnceCache, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
 from aiposture.normalize import azure as naz
@@ -241,8 +241,7 @@ class AzureScan:
         self.credential = _TokenCache(credential or self._credential())
         self._lock = threading.Lock()
         self._arm: Any = None
-        self._roles: dict[str, Any] = {}  # role definition GUID -> judged role, or the exception reading it
-        self._role_events: dict[str, threading.Event] = {}
+        self._roles = OnceCache()  # role definition GUID -> judged role (read once per scan)
 
     def _credential(self):
         try:
@@ -487,32 +486,22 @@ class AzureScan:
     def _role(self, def_id: str, guid: str, sub: str, account: str) -> dict[str, Any] | None:
         """The judged role definition (read once per scan and role); a built-in role whose definition cannot
         be read falls back to the table; anything else unreadable is None (the binding's attrs are unknown)."""
-        with self._lock:
-            ev = self._role_events.get(guid)
-            owner = ev is None
-            if owner:
-                ev = self._role_events[guid] = threading.Event()
-        assert ev is not None
-        if owner:
-            try:
-                body = snake_keys(self.get_json(f"{def_id}?api-version={API['authorization']}"))
-                judged: Any = naz.role_permissions(body)
-                if judged is None:
-                    judged = InvalidResponseError(f"role definition {guid} has no readable permissions")
-            except Exception as e:
-                judged = e
-            with self._lock:
-                self._roles[guid] = judged
-            ev.set()
-        ev.wait()
-        judged = self._roles[guid]
-        if not isinstance(judged, Exception):
+
+        def read() -> dict[str, Any]:
+            body = snake_keys(self.get_json(f"{def_id}?api-version={API['authorization']}"))
+            judged = naz.role_permissions(body)
+            if judged is None:
+                raise InvalidResponseError(f"role definition {guid} has no readable permissions")
+            return judged
+
+        judged, err = self._roles.get(guid, read)
+        if err is None:
             return judged
         if guid in BUILTIN_ROLES:
             rname, broad, keys = BUILTIN_ROLES[guid]
             return {"name": rname, "relevant": broad or keys or rname.startswith("Cognitive"), "can_read_keys": keys,
                     "all_actions": broad}
-        code, msg = classify(judged)
+        code, msg = classify(err)
         self.rec.error(f"{account}: role definition {guid}: {msg}", code=code, kinds=_BINDING_KINDS, partial=True,
                        subscription=sub, account=account)
         return None
