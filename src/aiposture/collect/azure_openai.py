@@ -303,7 +303,7 @@ class AzureScan:
         bad = 0
         while url:
             body = self.get_json(url)
-            items, link = body.get("value", []), body.get("nextLink")
+            items, link = body.get("value"), body.get("nextLink")
             if not isinstance(items, list) or (link is not None and not isinstance(link, str)):
                 raise InvalidResponseError("a collection page without a 'value' list")
             for item in items:
@@ -334,7 +334,9 @@ class AzureScan:
             code, msg = classify(e)
             if code == "AuthenticationFailed":
                 raise AiPostureError(credential_error(e)) from None
-            raise AiPostureError(f"cannot list subscriptions ({code}): {msg}; name them with --subscription") from None
+            # the scan still completes and writes its reports: this failure is what they list as not checked
+            self.rec.error(f"list subscriptions: {msg} (name them with --subscription)", code=code, kinds=None)
+            return subs
         if skipped:
             self.rec.note(f"skipped {len(skipped)} subscription(s) that cannot run workloads: {', '.join(sorted(skipped))}")
         if odd:

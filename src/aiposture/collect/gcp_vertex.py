@@ -274,7 +274,9 @@ class GcpScan:
                 found = list(self.pages(pc.search_projects, query="state:ACTIVE"))
         except Exception as e:
             code, msg = classify(e)
-            raise AiPostureError(f"cannot list projects ({code}): {msg}; name them with --project") from None
+            # the scan still completes and writes its reports: this failure is what they list as not checked
+            self.rec.error(f"list projects: {msg} (name them with --project)", code=code, kinds=None)
+            return []
         for p in found:
             if p.parent:
                 self._parents[p.project_id] = p.parent
