@@ -27,7 +27,7 @@ def test_documented_role_is_the_printed_role(title, module, key):
 
     role = importlib.import_module(module).role_definition()
     section = _section(title)
-    block = re.search(r"```json\n(.*?)\n```", section, re.S)
+    block = re.search(r"```json\n(.*?)\n```", section, re.DOTALL)
     assert block and json.loads(block.group(1)) == role, f"update docs/permissions.md: {title}"
     table = section[block.end():]
     for perm in role[key]:
