@@ -361,3 +361,14 @@ def test_fake_serves_enum_numbers_when_the_client_asks():
     t = sc.template("p", "t", hardened=False)
     assert render(t, True)["templateMetadata"]["enforcementType"] == 1
     assert render(t, False)["templateMetadata"]["enforcementType"] == "INSPECT_ONLY"
+
+
+def test_an_answer_that_is_not_a_json_object_is_an_error_not_an_empty_policy(gcp, tmp_path):
+    """protobuf's JSON parser, as the client libraries call it, reads a bare JSON string as an empty message: an
+    IAM policy without bindings would clear the admin grant that makes this Agent Engine identity fail."""
+    sc.populate(gcp, "prj-bad", hardened=False)
+    gcp.mutate = lambda path, body: b'"maintenance"' if path.endswith(":getIamPolicy") else body
+    _, inv, res = scan(gcp, tmp_path, "--project", "prj-bad", "--locations", "us-central1")
+    assert [e["code"] for e in inv["errors"]] == ["InvalidResponse"]
+    agent = next(x for x in inv["resources"] if x["kind"] == "agent")
+    assert result(res, "AIP-AGT-003", agent["id"]) == "error"

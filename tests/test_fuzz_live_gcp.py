@@ -25,18 +25,10 @@ from hypothesis import strategies as st  # noqa: E402
 from aiposture.collect.gcp_vertex import GcpOptions, collect  # noqa: E402
 from tests import gcp_scenario as sc  # noqa: E402
 from tests.fakes.gcp import GcpFake  # noqa: E402
-from tests.fakes.mutate import SWEEP, Mutation, Tail, flips_to_pass, mutations  # noqa: E402
+from tests.fakes.mutate import SWEEP, Mutation, Tail, World, check, mutations  # noqa: E402
 
 ROUTES = (r"^/ui/projects/[^/]+/locations$", r"^/v1/projects/[^/]+/locations$", r":getIamPolicy$", r"/floorSetting$",
           r":getEffectivePolicy$", r"/endpoints$", r"/models$", r"/datasets$", r"/reasoningEngines$", r"/templates$")
-
-
-class World(tuple):
-    def __new__(cls, *items):
-        return super().__new__(cls, items)
-
-    def __repr__(self) -> str:
-        return "<gcp world>"
 
 
 @pytest.fixture(scope="module")
@@ -57,30 +49,15 @@ def _scan(fake, tail, out: Path):
     return tail(collect(opts, quiet=True, credentials=Credentials(token="fake-token")), out)
 
 
-def _check(world, m, *, sweep: bool = False) -> None:
-    fake, tmp, tail, baseline = world
-    fake.mutate = m
-    try:
-        code, inv, results = _scan(fake, tail, Path(tempfile.mkdtemp(dir=tmp)))
-    finally:
-        fake.mutate = None
-    assert code in (0, 1, 3), str(m)
-    assert not [e for e in inv["errors"] if e.get("code") == "InternalError"], (str(m), inv["errors"])
-    if m.fired and (sweep or m.kinds <= {"garbage", "type"}):
-        assert not flips_to_pass(baseline, results), (str(m), flips_to_pass(baseline, results))
-    if not sweep and "garbage" in m.kinds:
-        assert inv["errors"] or inv["scan"].get("notes"), str(m)  # unreadable: listed as not checked (or fallback noted)
-
-
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(m=mutations(st, ROUTES, keep_strings_for_numbers=True))
 def test_any_answer_completes_and_never_passes_what_it_could_not_read(world, m):
-    _check(world, m)
+    check(world, _scan, m, fallback_noted=True, proto3=True)
 
 
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("choice", SWEEP[:3:2])  # a number and a list: most wrong types fail the proto parse alike
 def test_every_value_of_the_wrong_type_is_never_a_pass(world, route, choice):
     m = Mutation(route, "type", -1, choice, keep_strings_for_numbers=True)
-    _check(world, m, sweep=True)
+    check(world, _scan, m, sweep=True)
     assert m.fired

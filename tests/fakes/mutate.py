@@ -22,6 +22,15 @@ SWEEP = (1, 3, 4, 6, 7)  # a truthy number, a truthy string, a list, an object, 
 KINDS = ("garbage", "type", "null", "drop")
 
 
+def _json_object(b: bytes) -> bool:
+    import json
+
+    try:
+        return isinstance(json.loads(b), dict)
+    except ValueError:
+        return False
+
+
 def _kind_of(v: Any) -> str:
     if isinstance(v, bool):
         return "bool"
@@ -172,3 +181,41 @@ class Tail:
         code = pipeline.exit_code(report, self.opts, self.config)
         return (code, json.loads((out / "inv.json").read_text()),
                 json.loads((out / "out.json").read_text())["results"])
+
+
+class World(tuple):
+    """A property test's shared state (fake, temp dir, tail, baseline verdicts), printed briefly in reports."""
+
+    def __new__(cls, *items: Any) -> World:
+        return super().__new__(cls, items)
+
+    def __repr__(self) -> str:
+        return "<live world>"
+
+
+def check(world: World, scan: Any, m: Mutation | Mutations, *, sweep: bool = False, fallback_noted: bool = False,
+          proto3: bool = False) -> None:
+    """One example of the live-scan property: the scan under mutation ``m`` completes with exit 0, 1 or 3, records
+    no internal error, turns nothing it could not read into a pass, and lists garbage as not checked (or, with
+    ``fallback_noted``, as a noted fallback such as the built-in location list). With ``proto3``, a JSON object
+    holding only unknown fields is a valid empty answer (forward compatibility), not garbage."""
+    import tempfile
+    from pathlib import Path
+
+    fake, tmp, tail, baseline = world
+    fake.mutate = m
+    try:
+        code, inv, results = scan(fake, tail, Path(tempfile.mkdtemp(dir=tmp)))
+    finally:
+        fake.mutate = None
+    kinds = {m.kind} if isinstance(m, Mutation) else m.kinds
+    assert code in (0, 1, 3), str(m)
+    assert not [e for e in inv["errors"] if e.get("code") == "InternalError"], (str(m), inv["errors"])
+    if m.fired and (sweep or kinds <= {"garbage", "type"}):
+        assert not flips_to_pass(baseline, results), (str(m), flips_to_pass(baseline, results))
+    items = [m] if isinstance(m, Mutation) else m.items
+    garbage = [GARBAGE[x.choice % len(GARBAGE)] for x in items if x.kind == "garbage" and x.fired]
+    if proto3:
+        garbage = [g for g in garbage if not _json_object(g)]
+    if not sweep and garbage:
+        assert inv["errors"] or (fallback_noted and inv["scan"].get("notes")), str(m)

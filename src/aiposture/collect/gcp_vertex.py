@@ -118,7 +118,7 @@ def classify(e: BaseException) -> tuple[str, str]:
         return str(name), _first_line(e.message or e)
     if isinstance(e, gexc.RetryError):
         return "RetryExhausted", _first_line(e)
-    if isinstance(e, (json_format.ParseError, ValueError)) and not isinstance(e, UnicodeError):
+    if isinstance(e, (json_format.ParseError, ValueError)):
         return "InvalidResponse", f"the answer is not the documented JSON ({_first_line(e)[:200]})"
     if isinstance(e, requests.exceptions.RequestException):
         return "EndpointUnreachable", _first_line(e)
@@ -143,6 +143,21 @@ def _unsupported_location(e: BaseException) -> bool:
     from google.api_core import exceptions as gexc
 
     return isinstance(e, (gexc.BadRequest, gexc.NotFound)) and "location" in str(e).lower()
+
+
+def _require_json_object(response, *args, **kwargs):
+    """requests response hook: a 2xx answer from a Google API is a JSON object. protobuf's JSON parser, with the
+    unknown-field tolerance the client libraries use, reads a bare JSON string as an empty message (an IAM
+    policy with no bindings, a list with no items): refuse such answers before they are parsed."""
+    if 200 <= response.status_code < 300 and response.content and response.content[:256].lstrip()[:1] != b"{":
+        raise InvalidResponseError(f"HTTP {response.status_code} answer is not a JSON object "
+                                   f"({response.headers.get('Content-Type') or 'no content type'})")
+    return response
+
+
+def _guard_session(session) -> None:
+    if session is not None and _require_json_object not in session.hooks["response"]:
+        session.hooks["response"].append(_require_json_object)
 
 
 def _dict(msg) -> dict[str, Any]:
@@ -230,6 +245,8 @@ class GcpScan:
                 if self.opts.universe_domain != "googleapis.com":
                     co.universe_domain = self.opts.universe_domain
                 c = cls(credentials=self.credentials, transport="rest", client_options=co)
+                # the REST transport's requests session (generated clients name it _session): check answers there
+                _guard_session(getattr(getattr(c, "_transport", None), "_session", None))
                 self._clients[key] = c
             return c
 
@@ -252,6 +269,7 @@ class GcpScan:
                 from google.auth.transport.requests import AuthorizedSession
 
                 self._session = AuthorizedSession(self.credentials)
+                _guard_session(self._session)
             return self._session
 
     # ------------------------------------------------------------------ projects

@@ -125,15 +125,7 @@ def enum_of(v: Any, table: dict[str, Any], default: Any = None) -> Any:
 
 def strict_bool(v: Any, default: Any = None) -> Any:
     """A boolean from an API: absent/null -> ``default``; anything but a bool (or 'true'/'false') -> unknown."""
-    if v is UNKNOWN:
-        return None
-    if v is None:
-        return default
-    if isinstance(v, bool):
-        return v
-    if isinstance(v, str) and v.strip().lower() in ("true", "false"):
-        return v.strip().lower() == "true"
-    return None
+    return v if isinstance(v, bool) else enum_of(v, {"true": True, "false": False}, default)
 
 
 def as_int(v: Any) -> int | None:
