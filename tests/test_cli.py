@@ -132,7 +132,7 @@ def test_startup_does_not_import_cloud_sdks():
 
 @pytest.mark.parametrize("cmd,module,extra", [
     (["scan", "aws", "--regions", "us-east-1"], "boto3", "aws"),
-    (["scan", "azure", "--subscription", "s"], "azure.mgmt.cognitiveservices", "azure"),
+    (["scan", "azure", "--subscription", "s"], "azure.identity", "azure"),
     (["scan", "gcp", "--project", "p"], "google.cloud.aiplatform_v1", "gcp"),
 ])
 def test_live_scan_without_its_sdk_says_what_to_install(monkeypatch, cmd, module, extra):

@@ -245,6 +245,7 @@ class AzureScan:
 
     def _credential(self):
         try:
+            import azure.mgmt.core  # noqa: F401  (the ARM pipeline, used once the credential works)
             from azure.identity import DefaultAzureCredential
         except ImportError:
             raise AiPostureError("the Azure SDK is not installed: pip install 'aiposture[azure]'") from None
