@@ -68,7 +68,7 @@ def _scan(fake, tail, out: Path):
     return tail(doc, out)
 
 
-@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(m=mutations(st, ROUTES))
 def test_any_answer_completes_and_never_passes_what_it_could_not_read(world, m):
     check(world, _scan, m)

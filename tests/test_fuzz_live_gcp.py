@@ -49,14 +49,14 @@ def _scan(fake, tail, out: Path):
     return tail(collect(opts, quiet=True, credentials=Credentials(token="fake-token")), out)
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(m=mutations(st, ROUTES, keep_strings_for_numbers=True))
 def test_any_answer_completes_and_never_passes_what_it_could_not_read(world, m):
     check(world, _scan, m, fallback_noted=True, proto3=True)
 
 
 @pytest.mark.parametrize("route", ROUTES)
-@pytest.mark.parametrize("choice", SWEEP[:3:2])  # a number and a list: most wrong types fail the proto parse alike
+@pytest.mark.parametrize("choice", SWEEP[:2])  # a number and a string: most wrong types fail the proto parse alike
 def test_every_value_of_the_wrong_type_is_never_a_pass(world, route, choice):
     m = Mutation(route, "type", -1, choice, keep_strings_for_numbers=True)
     check(world, _scan, m, sweep=True)
