@@ -1,22 +1,29 @@
 """Evaluate compiled rules against an inventory.
 
-Per resource, one CEL context is built (the dict conversion is the costly
-part) and reused for every rule of that resource's kind. Before a condition
-runs, every ``resource.attrs`` path it reads is checked: a ``null`` on the
-way means the source could not read it, and the result is ``error`` naming
-that attribute, never ``pass`` or ``fail``.
+Before a condition runs, every ``resource.attrs`` path it reads is checked: a
+``null`` on the way means the source could not read it, and the result is
+``error`` naming that attribute, never ``pass`` or ``fail``.
+
+Each condition then runs on the fast path when it has one (a Python function
+translated from the CEL, :mod:`aiposture.engine.translate`); whenever that
+path cannot decide with certainty, the CEL runtime decides
+(:mod:`aiposture.engine.celpath`, comprehensions in canonical order), on a
+view of the resource built once and only when needed.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import gc
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from aiposture.engine.celpath import CelExpr, load_cel
 from aiposture.engine.config import Config
 from aiposture.engine.model import SEVERITY_RANK, Result, Rule, Status
+from aiposture.engine.translate import CelError
 
 _MISSING = object()
 _PLACEHOLDER = re.compile(r"\{(name|id|provider|account|region|kind|native_type)\}")
@@ -125,68 +132,164 @@ def _reads(expressions: list[str]) -> tuple[set[str] | None, set[str] | None]:
     return top, attrs
 
 
-class Engine:
-    """Evaluates a fixed set of rules; build once, evaluate many inventories."""
+def _resource_id(resource: dict[str, Any]) -> str:
+    return resource["id"]
 
-    def __init__(self, rules: list[Rule], config: Config | None = None):
+
+def _result_key(r: Result) -> tuple[str, str]:
+    return (r.resource_id, r.status.value)
+
+
+class _Plan:
+    """One rule, prepared for the hot loop: its expressions (fast and reference), paths and messages."""
+
+    __slots__ = ("applies", "applies_fast", "applies_paths", "bucket", "cond", "cond_fast", "fail_parts",
+                 "pass_message", "paths", "required", "rule")
+
+    def __init__(self, rule: Rule, bucket: int, fast: bool):
+        self.rule = rule
+        self.bucket = bucket
+        self.required = rule.required
+        self.paths = rule.paths
+        self.applies_paths = rule.applies_paths
+        self.cond = _as_expr(rule.program, rule.condition)
+        self.applies = _as_expr(rule.applies_program, rule.applies_if) if rule.applies_if else None
+        self.cond_fast = self.cond.fast if fast else None
+        self.applies_fast = self.applies.fast if fast and self.applies is not None else None
+        self.pass_message = f"{rule.title}: met"
+        self.fail_parts = _PLACEHOLDER.split(rule.message) if rule.message else None
+
+    def fail_message(self, resource: dict[str, Any]) -> str:
+        parts = self.fail_parts
+        if parts is None:
+            return _message(self.rule, resource)
+        # split() alternates literal text and placeholder names
+        return "".join(p if i % 2 == 0 else str(resource.get(p, "")) for i, p in enumerate(parts))
+
+
+def _as_expr(program: Any, source: str | None) -> CelExpr:
+    if isinstance(program, CelExpr):
+        return program
+    assert source is not None
+    return CelExpr(source)
+
+
+class Engine:
+    """Evaluates a fixed set of rules; build once, evaluate many inventories.
+
+    ``fast=False`` evaluates every condition with the CEL runtime (the
+    reference the fast path is tested against).
+    """
+
+    def __init__(self, rules: list[Rule], config: Config | None = None, *, fast: bool = True):
         self.rules = rules
         self.config = config or Config()
-        self._by_kind: dict[str, list[Rule]] = defaultdict(list)
+        self.fast = fast
+        by_kind: dict[str, list[Rule]] = defaultdict(list)
         for r in rules:
-            self._by_kind[r.kind].append(r)
+            by_kind[r.kind].append(r)
         # what the rules of each kind read: the CEL context is built from only that (building
-        # the context dominates evaluation cost, and it grows with the size of the value)
-        self._reads = {kind: _reads([x for r in rs for x in (r.condition, r.applies_if or "")]) for kind, rs in self._by_kind.items()}
+        # the context dominates the runtime's cost, and it grows with the size of the value)
+        self._reads = {kind: _reads([x for r in rs for x in (r.condition, r.applies_if or "")]) for kind, rs in by_kind.items()}
+        # results are collected per rule in report order (severity, rule id), so the final sort is a concatenation
+        keys = sorted({(-r.severity_rank, r.id) for r in rules})
+        self._bucket_of = {k: i for i, k in enumerate(keys)}
+        self._shared = {self._bucket_of[(-r.severity_rank, r.id)] for r in rules
+                        if sum(1 for o in rules if o.id == r.id and o.severity_rank == r.severity_rank) > 1}
+        self._plans_by_kind = {kind: [_Plan(r, self._bucket_of[(-r.severity_rank, r.id)], fast) for r in rs]
+                               for kind, rs in by_kind.items()}
+        self._plans: dict[tuple[str, str], list[_Plan]] = {}
 
-    # -- one resource -------------------------------------------------------
-    def evaluate_resource(self, resource: dict[str, Any]) -> list[Result]:
-        import cel
+    def _plans_for(self, kind: str, provider: str) -> list[_Plan]:
+        key = (kind, provider)
+        plans = self._plans.get(key)
+        if plans is None:
+            plans = self._plans[key] = [p for p in self._plans_by_kind.get(kind, ()) if p.rule.applies_to_provider(provider)]
+        return plans
 
-        rules = [r for r in self._by_kind.get(resource["kind"], ()) if r.applies_to_provider(resource["provider"])]
-        if not rules:
-            return []
-        attrs = resource.get("attrs") or {}
+    def _view(self, resource: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
+        """The resource as the CEL runtime sees it: only what the rules of its kind read, never ``raw``."""
         top, attr_keys = self._reads[resource["kind"]]
         if top is None:
             view = {k: v for k, v in resource.items() if k != "raw"}
         else:
             view = {k: resource[k] for k in top if k in resource and k != "attrs"}
-            view["attrs"] = attrs if attr_keys is None else {k: attrs[k] for k in attr_keys if k in attrs}
-        ctx = cel.Context({"resource": view})
-        results = []
-        for rule in rules:
-            res = self._evaluate_one(rule, resource, attrs, ctx)
-            if res is not None:
-                results.append(self._apply_waiver(res))
-        return results
+        view["attrs"] = attrs if attr_keys is None else {k: attrs[k] for k in attr_keys if k in attrs}
+        return {"resource": view}
 
-    def _evaluate_one(self, rule: Rule, resource: dict[str, Any], attrs: dict[str, Any], ctx: Any) -> Result | None:
-        # an attribute this resource type does not have (absent, not null): the rule does not apply.
-        # Sources set null for what they could not read, so this never hides an unreadable value.
-        if rule.required and _absent_path(attrs, rule.required) is not None:
-            return None
-        if rule.applies_program is not None:
-            unknown = _unknown_path(attrs, rule.applies_paths)
-            if unknown:
-                return Result(rule, Status.ERROR, resource, f"cannot tell if the rule applies: attrs.{unknown} is unknown")
+    def _decide(self, fast: Any, expr: CelExpr, resource: dict[str, Any], attrs: dict[str, Any], state: list[Any]) -> Any:
+        """The value of one expression: the fast path when it is certain, else the runtime.
+
+        Raises the runtime's exception for an error. ``state`` carries the runtime's
+        view and context of this resource, built on first need and shared by its rules.
+        """
+        if fast is not None:
             try:
-                applies = rule.applies_program.execute(ctx)
+                value = fast(resource, attrs)
+                if value is True or value is False:
+                    return value
+            except CelError as e:
+                raise e.exc from None
+            except KeyError:
+                raise
+            except Exception:
+                pass
+        if not state:
+            variables = self._view(resource, attrs)
+            state += [variables, load_cel().Context(variables)]
+        return expr.execute(state[0], state[1])
+
+    # -- one resource -------------------------------------------------------
+    def evaluate_resource(self, resource: dict[str, Any]) -> list[Result]:
+        """Results of one resource, in rule order."""
+        out: list[list[Result]] = [[] for _ in self._bucket_of]
+        self._evaluate_into(resource, out)
+        return [r for bucket in out for r in bucket]
+
+    def _evaluate_into(self, resource: dict[str, Any], buckets: list[list[Result]]) -> None:
+        plans = self._plans_for(resource["kind"], resource["provider"])
+        if not plans:
+            return
+        attrs = resource.get("attrs") or {}
+        state: list[Any] = []  # the runtime's view of the resource, built only if a rule needs it
+        decide = self._decide
+        for p in plans:
+            # an attribute this resource type does not have (absent, not null): the rule does not apply.
+            # Sources set null for what they could not read, so this never hides an unreadable value.
+            if p.required and _absent_path(attrs, p.required) is not None:
+                continue
+            if p.applies is not None:
+                unknown = _unknown_path(attrs, p.applies_paths) if p.applies_paths else None
+                if unknown:
+                    buckets[p.bucket].append(Result(p.rule, Status.ERROR, resource,
+                                                    f"cannot tell if the rule applies: attrs.{unknown} is unknown"))
+                    continue
+                try:
+                    value = decide(p.applies_fast, p.applies, resource, attrs, state)
+                except Exception as e:
+                    buckets[p.bucket].append(Result(p.rule, Status.ERROR, resource,
+                                                    f"applies_if could not be evaluated: {_cel_error(e)}"))
+                    continue
+                if value is not True:
+                    continue
+            if p.paths:
+                unknown = _unknown_path(attrs, p.paths)
+                if unknown:
+                    buckets[p.bucket].append(Result(p.rule, Status.ERROR, resource,
+                                                    f"could not be checked: attrs.{unknown} is unknown (not readable from the source)"))
+                    continue
+            try:
+                value = decide(p.cond_fast, p.cond, resource, attrs, state)
             except Exception as e:
-                return Result(rule, Status.ERROR, resource, f"applies_if could not be evaluated: {_cel_error(e)}")
-            if applies is not True:
-                return None
-        unknown = _unknown_path(attrs, rule.paths)
-        if unknown:
-            return Result(rule, Status.ERROR, resource, f"could not be checked: attrs.{unknown} is unknown (not readable from the source)")
-        try:
-            value = rule.program.execute(ctx)
-        except Exception as e:
-            return Result(rule, Status.ERROR, resource, f"could not be evaluated: {_cel_error(e)}")
-        if value is True:
-            return Result(rule, Status.PASS, resource, f"{rule.title}: met")
-        if value is False:
-            return Result(rule, Status.FAIL, resource, _message(rule, resource))
-        return Result(rule, Status.ERROR, resource, f"condition returned {type(value).__name__}, not a boolean")
+                buckets[p.bucket].append(Result(p.rule, Status.ERROR, resource, f"could not be evaluated: {_cel_error(e)}"))
+                continue
+            if value is True:
+                buckets[p.bucket].append(Result(p.rule, Status.PASS, resource, p.pass_message))
+            elif value is False:
+                buckets[p.bucket].append(self._apply_waiver(Result(p.rule, Status.FAIL, resource, p.fail_message(resource))))
+            else:
+                buckets[p.bucket].append(Result(p.rule, Status.ERROR, resource,
+                                                f"condition returned {type(value).__name__}, not a boolean"))
 
     def _apply_waiver(self, res: Result) -> Result:
         if res.status is not Status.FAIL:
@@ -214,13 +317,34 @@ class Engine:
 
     # -- whole inventory ----------------------------------------------------
     def evaluate(self, doc: dict[str, Any]) -> list[Result]:
-        """All results for an inventory document, in a deterministic order."""
-        results: list[Result] = []
-        for resource in doc.get("resources", []):
-            results.extend(self.evaluate_resource(resource))
-        results.extend(self._scope_errors(doc.get("errors", [])))
-        results.sort(key=lambda r: (-r.rule.severity_rank, r.rule.id, r.resource_id, r.status.value))
-        return results
+        """All results for an inventory document, ordered by severity, rule id, resource id, status.
+
+        Resources are visited in id order and results collected per rule in
+        report order, so the ordering costs one sort of the resources, not one
+        of the results. The garbage collector is paused meanwhile: the loop
+        allocates hundreds of thousands of small objects that live on, and
+        generational collections would rescan them again and again.
+        """
+        buckets: list[list[Result]] = [[] for _ in self._bucket_of]
+        resources = sorted(doc.get("resources", []), key=_resource_id)
+        unsorted = set(self._shared)
+        if any(resources[i]["id"] == resources[i + 1]["id"] for i in range(len(resources) - 1)):
+            unsorted = set(range(len(buckets)))  # duplicate ids: status breaks the tie
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for resource in resources:
+                self._evaluate_into(resource, buckets)
+            for res in self._scope_errors(doc.get("errors", [])):
+                b = self._bucket_of[(-res.rule.severity_rank, res.rule.id)]
+                buckets[b].append(res)
+                unsorted.add(b)
+            for b in unsorted:
+                buckets[b].sort(key=_result_key)
+            return [r for bucket in buckets for r in bucket]
+        finally:
+            if was_enabled:
+                gc.enable()
 
     def _scope_errors(self, errors: list[dict[str, Any]]) -> list[Result]:
         """A scope that could not be read yields ``error`` for every rule it would have fed."""

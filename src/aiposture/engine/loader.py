@@ -121,7 +121,9 @@ def _compile(expr: str, what: str, file: str, rule_id: str, kind: str, line_of):
 
     ``line_of(field)`` is only called on error (it re-parses the file for marks).
     """
-    import cel
+    from aiposture.engine.celpath import CelExpr, load_cel
+
+    cel = load_cel()
 
     def fail(message: str):
         line = line_of(what)
@@ -139,7 +141,11 @@ def _compile(expr: str, what: str, file: str, rule_id: str, kind: str, line_of):
         problem = check_path(kind, p)
         if problem:
             fail(problem)
-    return program, paths
+    compiled = CelExpr(expr, program)
+    if not compiled.deterministic:
+        fail("uses all()/exists()/map()/filter() in a form aiposture cannot evaluate in a fixed order "
+             "(message literals or optional syntax); rewrite it without them")
+    return compiled, paths
 
 
 def _is_bound(expr: str, name: str) -> bool:

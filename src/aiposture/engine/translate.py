@@ -1,0 +1,465 @@
+"""The fast path: a CEL condition translated into one Python function.
+
+Crossing into the Rust runtime costs more than the rules themselves: a
+``cel.Context`` per resource (the resource converted to CEL values), then a
+call per condition. Most conditions are a few field selections and
+comparisons, which Python evaluates directly on the inventory's dicts in a
+fraction of that.
+
+The translation only produces a value when it is certain the runtime would
+produce the same one:
+
+* constructs it does not know (arithmetic, ``matches``, conversions, map
+  literals, ...) are not translated: the rule keeps the runtime
+  (:class:`~aiposture.engine.celpath.CelExpr`);
+* at run time every operation checks the types it was written for (``==``
+  between a string and a bool, ``<`` on numbers or strings, ``size`` of an
+  ASCII string, ...); anything else, and every error (an absent key, an index
+  out of range, a null where a map was expected), raises and the engine asks
+  the runtime for that resource. Errors therefore always carry the runtime's
+  own message.
+
+``&&``/``||`` absorb an error when the other side decides (``error && false``
+is false), like the runtime; ``all``/``exists`` follow the CEL specification
+(see :mod:`aiposture.engine.celpath`). A test compares both paths on every
+result of a large generated inventory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aiposture.engine.celparse import OPAQUE, Node
+
+_I64_MIN, _U64_END, _F53 = -(2**63), 2**64, 2**53
+_SCALAR = frozenset({bool, str, int, float, type(None)})
+_NUMBER = frozenset({int, float})
+
+
+class Bail(Exception):
+    """The fast path cannot decide this value with certainty: ask the runtime."""
+
+
+class CelError(Exception):
+    """An error the runtime is certain to raise here; ``exc`` is the exception it raises."""
+
+    def __init__(self, exc: Exception):
+        super().__init__(exc)
+        self.exc = exc
+
+
+class Untranslatable(Exception):
+    pass
+
+
+_UNKNOWN = object()  # an operand whose outcome only the runtime knows
+_NO_OVERLOAD: list[Exception] = []  # the runtime's own "no such overload" error, probed once
+
+
+def no_overload() -> Exception:
+    if not _NO_OVERLOAD:
+        from aiposture.engine.celpath import load_cel
+
+        cel = load_cel()
+        try:
+            cel.compile("!null").execute(cel.Context({}))
+        except Exception as e:
+            _NO_OVERLOAD.append(e)
+    return _NO_OVERLOAD[0]
+
+
+def _bail() -> Any:
+    raise Bail
+
+
+def _type_error() -> Any:
+    raise CelError(_NO_OVERLOAD[0])
+
+
+def _err(x: BaseException) -> Any:
+    """What an exception inside translated code means: a certain runtime error, or unknown."""
+    if type(x) is CelError:
+        return x
+    if type(x) is KeyError:  # a dict lookup of a missing key: the runtime raises KeyError(key) too
+        return CelError(x)
+    return _UNKNOWN
+
+
+def _both(a: Any, b: Any) -> Any:
+    """Outcome of && / || when neither side decided: the runtime reports the right error, else
+    the left one, else 'no such overload' (a non-boolean operand)."""
+    if a is _UNKNOWN or b is _UNKNOWN:
+        raise Bail
+    if type(b) is CelError:
+        raise b
+    if type(a) is CelError:
+        raise a
+    raise CelError(_NO_OVERLOAD[0])
+
+
+def _num_ok(a: Any, b: Any) -> bool:
+    """Two numbers the runtime and Python compare alike (no float rounding of big ints, no overflow)."""
+    for v in (a, b):
+        if type(v) is int and not (_I64_MIN <= v < _U64_END):
+            return False
+    if type(a) is not type(b):
+        i = a if type(a) is int else b
+        return -_F53 <= i <= _F53
+    return True
+
+
+def _eq(a: Any, b: Any) -> bool:
+    ta, tb = type(a), type(b)
+    if ta in _NUMBER and tb in _NUMBER:
+        if _num_ok(a, b):
+            return a == b
+        raise Bail
+    if ta in _SCALAR and tb in _SCALAR:
+        return ta is tb and a == b  # heterogeneous equality is false in CEL
+    raise Bail
+
+
+def _ne(a: Any, b: Any) -> bool:
+    return not _eq(a, b)
+
+
+def _ordered(a: Any, b: Any) -> bool:
+    ta, tb = type(a), type(b)
+    if ta in _NUMBER and tb in _NUMBER:
+        if _num_ok(a, b):
+            return True
+        raise Bail
+    if ta is tb and (ta is str or ta is bool):
+        return True
+    if ta in _SCALAR and tb in _SCALAR:
+        raise CelError(_NO_OVERLOAD[0])
+    raise Bail
+
+
+def _lt(a: Any, b: Any) -> bool:
+    return _ordered(a, b) and a < b
+
+
+def _le(a: Any, b: Any) -> bool:
+    return _ordered(a, b) and a <= b
+
+
+def _gt(a: Any, b: Any) -> bool:
+    return _ordered(a, b) and a > b
+
+
+def _ge(a: Any, b: Any) -> bool:
+    return _ordered(a, b) and a >= b
+
+
+def _in(a: Any, b: Any) -> bool:
+    tb = type(b)
+    if tb is dict and type(a) is str:
+        return a in b
+    if tb is list or tb is tuple:
+        return any(_eq(a, e) for e in b)
+    if tb in _SCALAR and type(a) is str:
+        raise CelError(_NO_OVERLOAD[0])
+    raise Bail
+
+
+def _in_strs(a: Any, strs: frozenset[str]) -> bool:
+    ta = type(a)
+    if ta is str:
+        return a in strs
+    if ta in _SCALAR or ta is list or ta is dict:  # heterogeneous equality: never a member
+        return False
+    raise Bail
+
+
+def _sel(a: Any, k: str) -> Any:
+    ta = type(a)
+    if ta is dict:
+        return a[k]
+    if ta in _SCALAR:
+        raise CelError(_NO_OVERLOAD[0])
+    raise Bail
+
+
+def _has(a: Any, k: str) -> bool:
+    ta = type(a)
+    if ta is dict:
+        return k in a
+    if ta in _SCALAR:
+        raise CelError(_NO_OVERLOAD[0])
+    raise Bail
+
+
+def _not(a: Any) -> bool:
+    if a is True:
+        return False
+    if a is False:
+        return True
+    if type(a) in _SCALAR:
+        raise CelError(_NO_OVERLOAD[0])
+    raise Bail
+
+
+def _index(a: Any, k: Any) -> Any:
+    ta = type(a)
+    if ta is dict and type(k) is str:
+        return a[k]
+    if ta is list and type(k) is int and k >= 0:
+        return a[k]
+    if (a is None or ta is str) and type(k) is str:
+        raise CelError(_NO_OVERLOAD[0])
+    raise Bail
+
+
+def _size(a: Any) -> int:
+    ta = type(a)
+    if ta is list or ta is dict or (ta is str and a.isascii()):  # the runtime counts bytes of a string
+        return len(a)
+    raise Bail
+
+
+def _iter(a: Any) -> Any:
+    """Elements in canonical order: a list as it is, a map's keys sorted."""
+    ta = type(a)
+    if ta is list or ta is tuple:
+        return a
+    if ta is dict:
+        return sorted(a)
+    if ta in _SCALAR:
+        raise CelError(_NO_OVERLOAD[0])
+    raise Bail
+
+
+def _str_method(name: str) -> Callable[[Any, Any], bool]:
+    meth = {"startsWith": str.startswith, "endsWith": str.endswith, "contains": str.__contains__}[name]
+
+    def call(s: Any, arg: Any) -> bool:
+        if type(s) is str and type(arg) is str:
+            return meth(s, arg)
+        raise Bail
+
+    return call
+
+
+_RELATION = {"==": "_eq", "!=": "_ne", "<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge"}
+_STR_METHODS = ("startsWith", "endsWith", "contains")
+
+
+class _Gen:
+    """Emits the body of ``def _f(resource, attrs)`` as statements with temporaries."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.consts: dict[str, Any] = {}
+        self.n = 0
+
+    def tmp(self, prefix: str = "_t") -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def const(self, value: Any) -> str:
+        name = self.tmp("_k")
+        self.consts[name] = value
+        return name
+
+    def emit(self, line: str, depth: int) -> None:
+        self.lines.append("    " * depth + line)
+
+    # each method returns a Python expression; statements it needs are emitted first
+    def expr(self, n: Node, scope: dict[str, str], d: int) -> str:
+        k = n.kind
+        if k == "lit":
+            return self.literal(n)
+        if k == "ident":
+            if n.value in scope:
+                return scope[n.value]
+            if n.value == "resource":
+                raise Untranslatable("the whole resource")
+            raise Untranslatable(f"variable {n.value}")
+        if k == "select":
+            assert n.target is not None
+            if n.target.kind == "ident" and n.target.value == "resource" and "resource" not in scope:
+                if n.value == "attrs":
+                    return "attrs"
+                if n.value == "raw":
+                    raise Untranslatable("resource.raw")  # not in the runtime's view of the resource
+                return f"resource[{n.value!r}]"
+            operand = self.expr(n.target, scope, d)
+            if self.static(n.target, scope):
+                # a fixed attribute path: the engine has already answered nulls on it; a wrong type asks the runtime
+                return f"{operand}[{n.value!r}]"
+            return f"_sel({operand}, {n.value!r})"
+        if k == "has":
+            assert n.target is not None
+            if n.target.kind == "ident" and n.target.value == "resource" and "resource" not in scope:
+                if n.value == "attrs":
+                    return "True"
+                if n.value == "raw":
+                    raise Untranslatable("resource.raw")
+                return f"({n.value!r} in resource)"
+            return f"_has({self.expr(n.target, scope, d)}, {n.value!r})"
+        if k == "index":
+            assert n.target is not None
+            return f"_index({self.expr(n.target, scope, d)}, {self.expr(n.args[0], scope, d)})"
+        if k == "unary" and n.value == "!":
+            return f"_not({self.expr(n.args[0], scope, d)})"
+        if k == "binary":
+            return self.binary(n, scope, d)
+        if k == "cond":
+            return self.cond(n, scope, d)
+        if k == "call":
+            return self.call(n, scope, d)
+        if k == "compr" and n.value in ("all", "exists", "exists_one"):
+            return self.compr(n, scope, d)
+        raise Untranslatable(k)
+
+    def static(self, n: Node, scope: dict[str, str]) -> bool:
+        """``resource`` or a chain of field selections from it."""
+        while n.kind == "select":
+            assert n.target is not None
+            n = n.target
+        return n.kind == "ident" and n.value == "resource" and "resource" not in scope
+
+    def literal(self, n: Node) -> str:
+        v = n.value
+        if v is OPAQUE or type(v) not in _SCALAR or (type(v) is int and not _I64_MIN <= v < -_I64_MIN):
+            raise Untranslatable("literal")
+        return repr(v)
+
+    def binary(self, n: Node, scope: dict[str, str], d: int) -> str:
+        op, (left, right) = n.value, n.args
+        if op in ("&&", "||"):
+            return self.logical(op, left, right, scope, d)
+        if op in _RELATION:
+            a, b = self.expr(left, scope, d), self.expr(right, scope, d)
+            if op == "==" and right.kind == "lit" and type(right.value) is bool:
+                t = self.tmp()
+                return f"(({t} is {right.value}) if type({t} := {a}) in _SCALAR else _bail())"
+            return f"{_RELATION[op]}({a}, {b})"
+        if op == "in":
+            a = self.expr(left, scope, d)
+            if right.kind == "list":
+                lits = [e.value for e in right.args if e.kind == "lit"]
+                if len(lits) == len(right.args) and all(type(v) is str for v in lits):
+                    return f"_in_strs({a}, {self.const(frozenset(lits))})"
+                return f"_in({a}, {self.const(tuple(self.literal_value(e) for e in right.args))})"
+            return f"_in({a}, {self.expr(right, scope, d)})"
+        raise Untranslatable(f"operator {op}")
+
+    def literal_value(self, n: Node) -> Any:
+        if n.kind != "lit":
+            raise Untranslatable("non-literal list element")
+        self.literal(n)
+        return n.value
+
+    def logical(self, op: str, left: Node, right: Node, scope: dict[str, str], d: int) -> str:
+        # the side that decides (false for &&, true for ||) wins over an error on the other side
+        decide, other = ("False", "True") if op == "&&" else ("True", "False")
+        a, b, r, x = self.tmp("_a"), self.tmp("_b"), self.tmp("_r"), self.tmp("_x")
+        self.emit("try:", d)
+        self.emit(f"{a} = {self.expr(left, scope, d + 1)}", d + 1)
+        self.emit(f"except Exception as {x}:", d)
+        self.emit(f"{a} = _err({x})", d + 1)
+        self.emit(f"if {a} is {decide}:", d)
+        self.emit(f"{r} = {decide}", d + 1)
+        self.emit("else:", d)
+        self.emit("try:", d + 1)
+        self.emit(f"{b} = {self.expr(right, scope, d + 2)}", d + 2)
+        self.emit(f"except Exception as {x}:", d + 1)
+        self.emit(f"{b} = _err({x})", d + 2)
+        self.emit(f"if {b} is {decide}:", d + 1)
+        self.emit(f"{r} = {decide}", d + 2)
+        self.emit(f"elif {a} is {other} and {b} is {other}:", d + 1)
+        self.emit(f"{r} = {other}", d + 2)
+        self.emit("else:", d + 1)
+        self.emit(f"{r} = _both({a}, {b})", d + 2)
+        return r
+
+    def cond(self, n: Node, scope: dict[str, str], d: int) -> str:
+        c, r = self.tmp("_c"), self.tmp("_r")
+        self.emit(f"{c} = {self.expr(n.args[0], scope, d)}", d)
+        self.emit(f"if {c} is True:", d)
+        self.emit(f"{r} = {self.expr(n.args[1], scope, d + 1)}", d + 1)
+        self.emit(f"elif {c} is False:", d)
+        self.emit(f"{r} = {self.expr(n.args[2], scope, d + 1)}", d + 1)
+        self.emit(f"elif type({c}) in _SCALAR:", d)
+        self.emit("_type_error()", d + 1)
+        self.emit("else:", d)
+        self.emit("_bail()", d + 1)
+        return r
+
+
+    def call(self, n: Node, scope: dict[str, str], d: int) -> str:
+        if n.value == "size" and ((n.target is None and len(n.args) == 1) or (n.target is not None and not n.args)):
+            arg = n.target if n.target is not None else n.args[0]
+            return f"_size({self.expr(arg, scope, d)})"
+        if n.value in _STR_METHODS and n.target is not None and len(n.args) == 1:
+            fn = self.const(_str_method(n.value))
+            return f"{fn}({self.expr(n.target, scope, d)}, {self.expr(n.args[0], scope, d)})"
+        raise Untranslatable(f"function {n.value}")
+
+    def compr(self, n: Node, scope: dict[str, str], d: int) -> str:
+        """Elements in canonical order; for all/exists a deciding element wins, else the first error
+        (as :mod:`aiposture.engine.celpath` evaluates them)."""
+        assert n.target is not None
+        if n.target.kind == "list":
+            rng = self.const(tuple(self.literal_value(e) for e in n.target.args))
+        else:
+            rng = f"_iter({self.expr(n.target, scope, d)})"
+        var, r, first, v, x = self.tmp("_v"), self.tmp("_r"), self.tmp("_e"), self.tmp("_p"), self.tmp("_x")
+        inner = {**scope, n.var: var}
+        if n.value == "exists_one":
+            self.emit(f"{r} = 0", d)
+            self.emit(f"for {var} in {rng}:", d)
+            self.emit(f"{v} = {self.expr(n.args[0], inner, d + 1)}", d + 1)
+            self.emit(f"if {v} is True:", d + 1)
+            self.emit(f"{r} += 1", d + 2)
+            self.emit(f"elif {v} is not False:", d + 1)
+            self.emit("_type_error()", d + 2)
+            return f"({r} == 1)"
+        decide, other = ("True", "False") if n.value == "exists" else ("False", "True")
+        unknown = self.tmp("_u")
+        self.emit(f"{r}, {first}, {unknown} = {other}, None, False", d)
+        self.emit(f"for {var} in {rng}:", d)
+        self.emit("try:", d + 1)
+        self.emit(f"{v} = {self.expr(n.args[0], inner, d + 2)}", d + 2)
+        self.emit(f"except Exception as {x}:", d + 1)
+        self.emit(f"{x} = _err({x})", d + 2)
+        self.emit(f"if {x} is _UNKNOWN:", d + 2)
+        self.emit(f"{unknown} = True", d + 3)
+        self.emit(f"elif {first} is None:", d + 2)
+        self.emit(f"{first} = {x}", d + 3)
+        self.emit("continue", d + 2)
+        self.emit(f"if {v} is {decide}:", d + 1)
+        self.emit(f"{r} = {decide}", d + 2)
+        self.emit("break", d + 2)
+        self.emit(f"if {v} is not {other} and {first} is None:", d + 1)
+        self.emit(f"{first} = CelError(_NO_OVERLOAD[0])", d + 2)
+        self.emit("else:", d)
+        self.emit(f"if {unknown}:", d + 1)
+        self.emit("_bail()", d + 2)
+        self.emit(f"if {first} is not None:", d + 1)
+        self.emit(f"raise {first}", d + 2)
+        return r
+
+
+_GLOBALS = {"_bail": _bail, "_type_error": _type_error, "_err": _err, "_both": _both, "CelError": CelError, "_UNKNOWN": _UNKNOWN,
+            "_NO_OVERLOAD": _NO_OVERLOAD, "_sel": _sel, "_has": _has, "_not": _not, "_eq": _eq, "_ne": _ne, "_lt": _lt, "_le": _le, "_gt": _gt, "_ge": _ge, "_in": _in,
+            "_in_strs": _in_strs, "_index": _index, "_size": _size, "_iter": _iter, "_SCALAR": _SCALAR}
+
+
+def translate(tree: Node, name: str = "_f") -> Callable[[dict[str, Any], dict[str, Any]], Any] | None:
+    """``fn(resource, attrs) -> value`` (raises when the runtime must decide), or None if untranslatable."""
+    no_overload()
+    gen = _Gen()
+    try:
+        result = gen.expr(tree, {}, 1)
+    except Untranslatable:
+        return None
+    src = "\n".join([f"def {name}(resource, attrs):", *gen.lines, f"    return {result}"])
+    namespace: dict[str, Any] = {**_GLOBALS, **gen.consts}
+    exec(compile(src, f"<cel {name}>", "exec"), namespace)
+    fn = namespace[name]
+    fn.__source__ = src
+    return fn  # type: ignore[no-any-return]
