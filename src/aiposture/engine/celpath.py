@@ -33,6 +33,7 @@ only matters for ``uint`` literals iterated inside a rule.
 
 from __future__ import annotations
 
+import functools
 import importlib.machinery
 import importlib.util
 import itertools
@@ -139,12 +140,19 @@ class CelExpr:
             self.tree = parse(source)
         except CelSyntaxError:
             self.tree = None
-        macros = {n.value for n in self.tree.walk() if n.kind == "compr"} if self.tree is not None else set()
-        self.root: _Segment | None = _segment(self.tree, source) if macros and self.tree is not None else None
+        self.macros = {n.value for n in self.tree.walk() if n.kind == "compr"} if self.tree is not None else set()
         # all/exists/exists_one give the specified value whenever the runtime returns one (see module doc)
-        self.error_only = macros <= {"all", "exists", "exists_one"}
-        # the fast path: None when the expression uses something the translation does not know
-        self.fast = translate(self.tree) if self.tree is not None else None
+        self.error_only = self.macros <= {"all", "exists", "exists_one"}
+
+    @functools.cached_property
+    def root(self) -> _Segment | None:
+        """The expression cut at its comprehensions (compiled on first need)."""
+        return _segment(self.tree, self.source) if self.macros and self.tree is not None else None
+
+    @functools.cached_property
+    def fast(self) -> Any:
+        """The translated function, or None when the expression uses something the translation does not know."""
+        return translate(self.tree) if self.tree is not None else None
 
     @property
     def deterministic(self) -> bool:
@@ -156,15 +164,16 @@ class CelExpr:
 
         ``ctx``, a ``cel.Context`` of the same variables, saves converting them again.
         """
-        if self.root is None or self.error_only:
+        if not self.macros or self.tree is None or self.error_only:
             if ctx is None:
                 ctx = load_cel().Context(variables)
-            if self.root is None:
+            if not self.macros or self.tree is None:
                 return self.program.execute(ctx)
             try:
                 return self.program.execute(ctx)
             except Exception:
                 pass
+        assert self.root is not None
         return _run(self.root, variables)
 
 

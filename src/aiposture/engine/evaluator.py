@@ -17,13 +17,13 @@ import fnmatch
 import gc
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from aiposture.engine import kernel
 from aiposture.engine.celpath import CelExpr, load_cel
 from aiposture.engine.config import Config
 from aiposture.engine.model import SEVERITY_RANK, Result, Rule, Status
-from aiposture.engine.translate import CelError
 
 _MISSING = object()
 _PLACEHOLDER = re.compile(r"\{(name|id|provider|account|region|kind|native_type)\}")
@@ -132,39 +132,15 @@ def _reads(expressions: list[str]) -> tuple[set[str] | None, set[str] | None]:
     return top, attrs
 
 
+_UNSET = object()
+
+
 def _resource_id(resource: dict[str, Any]) -> str:
     return resource["id"]
 
 
 def _result_key(r: Result) -> tuple[str, str]:
     return (r.resource_id, r.status.value)
-
-
-class _Plan:
-    """One rule, prepared for the hot loop: its expressions (fast and reference), paths and messages."""
-
-    __slots__ = ("applies", "applies_fast", "applies_paths", "bucket", "cond", "cond_fast", "fail_parts",
-                 "pass_message", "paths", "required", "rule")
-
-    def __init__(self, rule: Rule, bucket: int, fast: bool):
-        self.rule = rule
-        self.bucket = bucket
-        self.required = rule.required
-        self.paths = rule.paths
-        self.applies_paths = rule.applies_paths
-        self.cond = _as_expr(rule.program, rule.condition)
-        self.applies = _as_expr(rule.applies_program, rule.applies_if) if rule.applies_if else None
-        self.cond_fast = self.cond.fast if fast else None
-        self.applies_fast = self.applies.fast if fast and self.applies is not None else None
-        self.pass_message = f"{rule.title}: met"
-        self.fail_parts = _PLACEHOLDER.split(rule.message) if rule.message else None
-
-    def fail_message(self, resource: dict[str, Any]) -> str:
-        parts = self.fail_parts
-        if parts is None:
-            return _message(self.rule, resource)
-        # split() alternates literal text and placeholder names
-        return "".join(p if i % 2 == 0 else str(resource.get(p, "")) for i, p in enumerate(parts))
 
 
 def _as_expr(program: Any, source: str | None) -> CelExpr:
@@ -196,16 +172,28 @@ class Engine:
         self._bucket_of = {k: i for i, k in enumerate(keys)}
         self._shared = {self._bucket_of[(-r.severity_rank, r.id)] for r in rules
                         if sum(1 for o in rules if o.id == r.id and o.severity_rank == r.severity_rank) > 1}
-        self._plans_by_kind = {kind: [_Plan(r, self._bucket_of[(-r.severity_rank, r.id)], fast) for r in rs]
-                               for kind, rs in by_kind.items()}
-        self._plans: dict[tuple[str, str], list[_Plan]] = {}
+        self._by_kind = dict(by_kind)
+        self._fast = fast
 
-    def _plans_for(self, kind: str, provider: str) -> list[_Plan]:
-        key = (kind, provider)
-        plans = self._plans.get(key)
-        if plans is None:
-            plans = self._plans[key] = [p for p in self._plans_by_kind.get(kind, ()) if p.rule.applies_to_provider(provider)]
-        return plans
+    def _kernels(self, buckets: list[list[Result]]) -> Callable[[str, str], Callable[[dict[str, Any]], None] | None]:
+        """The kernel per (kind, provider), writing into ``buckets``; generated on first use."""
+        cache: dict[tuple[str, str], Callable[[dict[str, Any]], None] | None] = {}
+
+        def kernel_for(kind: str, provider: str) -> Callable[[dict[str, Any]], None] | None:
+            key = (kind, provider)
+            if key not in cache:
+                rules = [r for r in self._by_kind.get(kind, ()) if r.applies_to_provider(provider)]
+                cache[key] = kernel.build(
+                    [kernel.KernelRule(r, buckets[self._bucket_of[(-r.severity_rank, r.id)]],
+                                       _as_expr(r.applies_program, r.applies_if) if r.applies_if else None,
+                                       _as_expr(r.program, r.condition))
+                     for r in rules],
+                    fast=self._fast, runtime=self._runtime, waive=self._apply_waiver,
+                    waivers=bool(self.config.waivers), cel_error=_cel_error,
+                ) if rules else None
+            return cache[key]
+
+        return kernel_for
 
     def _view(self, resource: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
         """The resource as the CEL runtime sees it: only what the rules of its kind read, never ``raw``."""
@@ -217,23 +205,9 @@ class Engine:
         view["attrs"] = attrs if attr_keys is None else {k: attrs[k] for k in attr_keys if k in attrs}
         return {"resource": view}
 
-    def _decide(self, fast: Any, expr: CelExpr, resource: dict[str, Any], attrs: dict[str, Any], state: list[Any]) -> Any:
-        """The value of one expression: the fast path when it is certain, else the runtime.
-
-        Raises the runtime's exception for an error. ``state`` carries the runtime's
-        view and context of this resource, built on first need and shared by its rules.
-        """
-        if fast is not None:
-            try:
-                value = fast(resource, attrs)
-                if value is True or value is False:
-                    return value
-            except CelError as e:
-                raise e.exc from None
-            except KeyError:
-                raise
-            except Exception:
-                pass
+    def _runtime(self, expr: CelExpr, resource: dict[str, Any], attrs: dict[str, Any], state: list[Any]) -> Any:
+        """Evaluate with the CEL runtime; ``state`` carries the runtime's view and context of
+        this resource, built on first need and shared by its rules."""
         if not state:
             variables = self._view(resource, attrs)
             state += [variables, load_cel().Context(variables)]
@@ -242,54 +216,11 @@ class Engine:
     # -- one resource -------------------------------------------------------
     def evaluate_resource(self, resource: dict[str, Any]) -> list[Result]:
         """Results of one resource, in rule order."""
-        out: list[list[Result]] = [[] for _ in self._bucket_of]
-        self._evaluate_into(resource, out)
-        return [r for bucket in out for r in bucket]
-
-    def _evaluate_into(self, resource: dict[str, Any], buckets: list[list[Result]]) -> None:
-        plans = self._plans_for(resource["kind"], resource["provider"])
-        if not plans:
-            return
-        attrs = resource.get("attrs") or {}
-        state: list[Any] = []  # the runtime's view of the resource, built only if a rule needs it
-        decide = self._decide
-        for p in plans:
-            # an attribute this resource type does not have (absent, not null): the rule does not apply.
-            # Sources set null for what they could not read, so this never hides an unreadable value.
-            if p.required and _absent_path(attrs, p.required) is not None:
-                continue
-            if p.applies is not None:
-                unknown = _unknown_path(attrs, p.applies_paths) if p.applies_paths else None
-                if unknown:
-                    buckets[p.bucket].append(Result(p.rule, Status.ERROR, resource,
-                                                    f"cannot tell if the rule applies: attrs.{unknown} is unknown"))
-                    continue
-                try:
-                    value = decide(p.applies_fast, p.applies, resource, attrs, state)
-                except Exception as e:
-                    buckets[p.bucket].append(Result(p.rule, Status.ERROR, resource,
-                                                    f"applies_if could not be evaluated: {_cel_error(e)}"))
-                    continue
-                if value is not True:
-                    continue
-            if p.paths:
-                unknown = _unknown_path(attrs, p.paths)
-                if unknown:
-                    buckets[p.bucket].append(Result(p.rule, Status.ERROR, resource,
-                                                    f"could not be checked: attrs.{unknown} is unknown (not readable from the source)"))
-                    continue
-            try:
-                value = decide(p.cond_fast, p.cond, resource, attrs, state)
-            except Exception as e:
-                buckets[p.bucket].append(Result(p.rule, Status.ERROR, resource, f"could not be evaluated: {_cel_error(e)}"))
-                continue
-            if value is True:
-                buckets[p.bucket].append(Result(p.rule, Status.PASS, resource, p.pass_message))
-            elif value is False:
-                buckets[p.bucket].append(self._apply_waiver(Result(p.rule, Status.FAIL, resource, p.fail_message(resource))))
-            else:
-                buckets[p.bucket].append(Result(p.rule, Status.ERROR, resource,
-                                                f"condition returned {type(value).__name__}, not a boolean"))
+        buckets: list[list[Result]] = [[] for _ in self._bucket_of]
+        run = self._kernels(buckets)(resource["kind"], resource["provider"])
+        if run is not None:
+            run(resource)
+        return [r for bucket in buckets for r in bucket]
 
     def _apply_waiver(self, res: Result) -> Result:
         if res.status is not Status.FAIL:
@@ -330,11 +261,18 @@ class Engine:
         unsorted = set(self._shared)
         if any(resources[i]["id"] == resources[i + 1]["id"] for i in range(len(resources) - 1)):
             unsorted = set(range(len(buckets)))  # duplicate ids: status breaks the tie
+        kernel_for = self._kernels(buckets)
+        kernels: dict[tuple[str, str], Any] = {}
         was_enabled = gc.isenabled()
         gc.disable()
         try:
             for resource in resources:
-                self._evaluate_into(resource, buckets)
+                key = (resource["kind"], resource["provider"])
+                run = kernels.get(key, _UNSET)
+                if run is _UNSET:
+                    run = kernels[key] = kernel_for(*key)
+                if run is not None:
+                    run(resource)
             for res in self._scope_errors(doc.get("errors", [])):
                 b = self._bucket_of[(-res.rule.severity_rank, res.rule.id)]
                 buckets[b].append(res)

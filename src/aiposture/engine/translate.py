@@ -249,14 +249,15 @@ _STR_METHODS = ("startsWith", "endsWith", "contains")
 class _Gen:
     """Emits the body of ``def _f(resource, attrs)`` as statements with temporaries."""
 
-    def __init__(self) -> None:
+    def __init__(self, tag: str = "") -> None:
         self.lines: list[str] = []
         self.consts: dict[str, Any] = {}
         self.n = 0
+        self.tag = tag  # keeps temporaries of several expressions apart in one function
 
     def tmp(self, prefix: str = "_t") -> str:
         self.n += 1
-        return f"{prefix}{self.n}"
+        return f"{prefix}{self.tag}_{self.n}"
 
     def const(self, value: Any) -> str:
         name = self.tmp("_k")
@@ -449,6 +450,24 @@ _GLOBALS = {"_bail": _bail, "_type_error": _type_error, "_err": _err, "_both": _
             "_in_strs": _in_strs, "_index": _index, "_size": _size, "_iter": _iter, "_SCALAR": _SCALAR}
 
 
+GLOBALS = _GLOBALS
+
+
+def inline(tree: Node, tag: str, depth: int) -> tuple[list[str], str, dict[str, Any]] | None:
+    """The translation as code to embed: (statements at ``depth``, result expression, constants).
+
+    The code reads the variables ``resource`` and ``attrs`` and the names in :data:`GLOBALS`;
+    None when the expression is untranslatable.
+    """
+    no_overload()
+    gen = _Gen(tag)
+    try:
+        result = gen.expr(tree, {}, depth)
+    except Untranslatable:
+        return None
+    return gen.lines, result, gen.consts
+
+
 def translate(tree: Node, name: str = "_f") -> Callable[[dict[str, Any], dict[str, Any]], Any] | None:
     """``fn(resource, attrs) -> value`` (raises when the runtime must decide), or None if untranslatable."""
     no_overload()
@@ -463,3 +482,42 @@ def translate(tree: Node, name: str = "_f") -> Callable[[dict[str, Any], dict[st
     fn = namespace[name]
     fn.__source__ = src
     return fn  # type: ignore[no-any-return]
+
+
+def path_checks(paths: tuple[tuple[str, ...], ...], *, absent: bool) -> Callable[[dict[str, Any]], Any] | None:
+    """One generated function for the engine's checks before a condition runs (None when no paths).
+
+    ``absent=True``: the first path missing from ``attrs`` (a null or a non-map on the way
+    ends the walk), for "the rule does not apply". ``absent=False``: the first path that
+    is null on the way (dotted), for "unknown"; an absent key or a non-map ends the walk.
+    """
+    if not paths:
+        return None
+    lines = ["def _check(attrs):"]
+    for path in paths:
+        lines.append("    while True:")
+        node = "attrs"
+        for i, seg in enumerate(path):
+            lines.append(f"        if type({node}) is not dict and not isinstance({node}, dict):")
+            lines.append("            break")
+            nxt = f"_n{i}"
+            lines.append(f"        {nxt} = {node}.get({seg!r}, _MISSING)")
+            if absent:
+                lines.append(f"        if {nxt} is _MISSING:")
+                lines.append(f"            return {'.'.join(path[: i + 1])!r}")
+                lines.append(f"        if {nxt} is None:")
+                lines.append("            break")
+            else:
+                lines.append(f"        if {nxt} is _MISSING:")
+                lines.append("            break")
+                lines.append(f"        if {nxt} is None:")
+                lines.append(f"            return {'.'.join(path[: i + 1])!r}")
+            node = nxt
+        lines.append("        break")
+    lines.append("    return None")
+    namespace: dict[str, Any] = {"_MISSING": _MISSING}
+    exec(compile("\n".join(lines), "<paths>", "exec"), namespace)
+    return namespace["_check"]  # type: ignore[no-any-return]
+
+
+_MISSING = object()

@@ -1,0 +1,173 @@
+"""One generated Python function per (kind, provider): every rule of that pair on one resource.
+
+Evaluating rule by rule through small functions spends most of the time on
+calls, tuple unpacking and attribute lookups, not on the rules. The kernel
+inlines, for each rule in turn: the absent-path check (the rule does not
+apply), the null-path check (``error``: unknown), ``applies_if`` and the
+condition (translated code from :mod:`aiposture.engine.translate`, or the CEL
+runtime when there is none or it cannot decide), and appends the result to the
+rule's list. The semantics are those of ``Engine`` rule by rule; the
+comparison test in ``tests/test_engine_speed.py`` holds the kernel to the CEL
+runtime on every result of a generated inventory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiposture.engine.celpath import CelExpr
+from aiposture.engine.model import Result, Rule, Status
+from aiposture.engine.translate import GLOBALS, CelError, inline
+
+_MISSING = object()
+
+
+@dataclass
+class KernelRule:
+    rule: Rule
+    bucket: list[Result]
+    applies: CelExpr | None
+    cond: CelExpr
+
+
+_PLACEHOLDER = re.compile(r"\{(name|id|provider|account|region|kind|native_type)\}")
+
+
+def fail_message_code(rule: Rule) -> str:
+    """Python expression for the rule's failure message of ``resource`` (its template filled in)."""
+    if not rule.message:
+        return (f"{rule.title + ': not met by '!r} + resource['kind'] + \" '\" + "
+                "str(resource.get('name') or resource['id']) + \"'\"")
+    parts = _PLACEHOLDER.split(rule.message)  # literal, key, literal, key, ...
+    code = [repr(p) if i % 2 == 0 else f"str(resource.get({p!r}, ''))" for i, p in enumerate(parts) if p or i % 2]
+    return " + ".join(code) or "''"
+
+
+class _Emitter:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, Any] = {}
+        self.n = 0
+
+    def emit(self, line: str, depth: int) -> None:
+        self.lines.append("    " * depth + line)
+
+    def name(self, prefix: str, value: Any) -> str:
+        self.n += 1
+        key = f"{prefix}{self.n}"
+        self.names[key] = value
+        return key
+
+    def absent(self, paths: tuple[tuple[str, ...], ...], d: int) -> None:
+        """``break`` (the rule does not apply) when a required path is missing."""
+        for path in paths:
+            node, depth = "attrs", d
+            for i, seg in enumerate(path):
+                self.emit(f"if type({node}) is dict or isinstance({node}, dict):", depth)
+                nxt = f"_n{i}"
+                self.emit(f"{nxt} = {node}.get({seg!r}, _MISSING)", depth + 1)
+                self.emit(f"if {nxt} is _MISSING:", depth + 1)
+                self.emit("break", depth + 2)
+                node, depth = nxt, depth + 1
+
+    def unknown(self, paths: tuple[tuple[str, ...], ...], d: int) -> None:
+        """Set ``_u`` to the first path that is null on the way (None when there is none)."""
+        self.emit("_u = None", d)
+        for k, path in enumerate(paths):
+            node, depth = "attrs", d
+            cond = "" if k == 0 else "_u is None and "
+            for i, seg in enumerate(path):
+                self.emit(f"{'if' if i == 0 else 'elif'} {cond if i == 0 else ''}(type({node}) is dict or isinstance({node}, dict)):",
+                          depth)
+                nxt = f"_n{i}"
+                self.emit(f"{nxt} = {node}.get({seg!r}, _MISSING)", depth + 1)
+                self.emit(f"if {nxt} is None:", depth + 1)
+                self.emit(f"_u = {'.'.join(path[: i + 1])!r}", depth + 2)
+                node, depth = nxt, depth + 1
+
+    def value(self, expr: CelExpr, fast: bool, tag: str, d: int) -> None:
+        """Set ``_v`` to the expression's value (raises the runtime's error).
+
+        A translation that is one Python expression is inlined; a longer one (loops,
+        && with error absorption) is called, so the kernel stays quick to compile.
+        """
+        code = inline(expr.tree, tag, d + 1) if fast and expr.tree is not None and expr.fast is not None else None
+        runtime = self.name("_x", expr)
+        if code is None:
+            self.emit(f"_v = _runtime({runtime}, resource, attrs, state)", d)
+            return
+        lines, result, consts = code
+        if lines:
+            result = f"{self.name('_fast', expr.fast)}(resource, attrs)"
+        else:
+            self.names.update(consts)
+        self.emit("try:", d)
+        self.emit(f"_v = {result}", d + 1)
+        self.emit("except CelError as _e:", d)
+        self.emit("raise _e.exc from None", d + 1)
+        self.emit("except KeyError:", d)
+        self.emit("raise", d + 1)
+        self.emit("except Exception:", d)
+        self.emit("_v = None", d + 1)
+        self.emit("if _v is not True and _v is not False:", d)
+        self.emit(f"_v = _runtime({runtime}, resource, attrs, state)", d + 1)
+
+
+def build(rules: list[KernelRule], *, fast: bool, runtime: Callable[..., Any], waive: Callable[[Result], Result],
+          waivers: bool, cel_error: Callable[[Exception], str]) -> Callable[[dict[str, Any]], None]:
+    """``kernel(resource)``: evaluates ``rules`` on the resource, appending to each rule's bucket.
+
+    ``waive`` is called on failures when the resource has inline suppressions, or always
+    when ``waivers`` (the configuration has some).
+    """
+    em = _Emitter()
+    em.emit("def _kernel(resource):", 0)
+    em.emit('attrs = resource.get("attrs") or {}', 1)
+    em.emit("state = []", 1)
+    for i, kr in enumerate(rules):
+        rule, r, b = kr.rule, em.name("_rule", kr.rule), em.name("_bucket", kr.bucket)
+        em.emit(f"# {rule.id}", 1)
+        em.emit("while True:", 1)
+        em.absent(rule.required, 2)
+        if kr.applies is not None:
+            em.unknown(rule.applies_paths, 2)
+            em.emit("if _u is not None:", 2)
+            em.emit(f'{b}.append(Result({r}, ERROR, resource, "cannot tell if the rule applies: attrs." + _u + " is unknown"))', 3)
+            em.emit("break", 3)
+            em.emit("try:", 2)
+            em.value(kr.applies, fast, f"a{i}", 3)
+            em.emit("except Exception as _e:", 2)
+            em.emit(f'{b}.append(Result({r}, ERROR, resource, "applies_if could not be evaluated: " + _cel_error(_e)))', 3)
+            em.emit("break", 3)
+            em.emit("if _v is not True:", 2)
+            em.emit("break", 3)
+        em.unknown(rule.paths, 2)
+        em.emit("if _u is not None:", 2)
+        em.emit(f'{b}.append(Result({r}, ERROR, resource, "could not be checked: attrs." + _u + '
+                '" is unknown (not readable from the source)"))', 3)
+        em.emit("break", 3)
+        em.emit("try:", 2)
+        em.value(kr.cond, fast, f"c{i}", 3)
+        em.emit("except Exception as _e:", 2)
+        em.emit(f'{b}.append(Result({r}, ERROR, resource, "could not be evaluated: " + _cel_error(_e)))', 3)
+        em.emit("break", 3)
+        em.emit("if _v is True:", 2)
+        em.emit(f"{b}.append(Result({r}, PASS, resource, {em.name('_pass', rule.title + ': met')}))", 3)
+        em.emit("elif _v is False:", 2)
+        em.emit(f"_res = Result({r}, FAIL, resource, {fail_message_code(rule)})", 3)
+        em.emit(f"{b}.append(_waive(_res) if {waivers} or 'suppressions' in resource else _res)", 3)
+        em.emit("else:", 2)
+        em.emit(f'{b}.append(Result({r}, ERROR, resource, "condition returned " + type(_v).__name__ + ", not a boolean"))', 3)
+        em.emit("break", 2)
+    namespace: dict[str, Any] = {
+        **GLOBALS, **em.names, "CelError": CelError, "Result": Result, "PASS": Status.PASS, "FAIL": Status.FAIL,
+        "ERROR": Status.ERROR, "_MISSING": _MISSING, "_runtime": runtime, "_waive": waive, "_cel_error": cel_error,
+    }
+    src = "\n".join(em.lines)
+    exec(compile(src, "<aiposture kernel>", "exec"), namespace)
+    kernel = namespace["_kernel"]
+    kernel.__source__ = src
+    return kernel  # type: ignore[no-any-return]
