@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 import gc
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -135,10 +136,6 @@ def _reads(expressions: list[str]) -> tuple[set[str] | None, set[str] | None]:
 _UNSET = object()
 
 
-def _resource_id(resource: dict[str, Any]) -> str:
-    return resource["id"]
-
-
 def _result_key(r: Result) -> tuple[str, str]:
     return (r.resource_id, r.status.value)
 
@@ -257,9 +254,10 @@ class Engine:
         generational collections would rescan them again and again.
         """
         buckets: list[list[Result]] = [[] for _ in self._bucket_of]
-        resources = sorted(doc.get("resources", []), key=_resource_id)
+        resources = sorted(doc.get("resources", []), key=operator.itemgetter("id"))
         unsorted = set(self._shared)
-        if any(resources[i]["id"] == resources[i + 1]["id"] for i in range(len(resources) - 1)):
+        ids = [r["id"] for r in resources]
+        if len(set(ids)) != len(ids):
             unsorted = set(range(len(buckets)))  # duplicate ids: status breaks the tie
         kernel_for = self._kernels(buckets)
         kernels: dict[tuple[str, str], Any] = {}

@@ -73,19 +73,33 @@ class _Emitter:
                 self.emit("break", depth + 2)
                 node, depth = nxt, depth + 1
 
-    def unknown(self, paths: tuple[tuple[str, ...], ...], d: int) -> None:
-        """Set ``_u`` to the first path that is null on the way (None when there is none)."""
+    def unknown(self, paths: tuple[tuple[str, ...], ...], d: int,
+                required: tuple[tuple[str, ...], ...] = ()) -> None:
+        """Set ``_u`` to the first path that is null on the way (None when there is none).
+
+        Paths also in ``required`` are checked for absence in the same walk (``break``: the
+        rule does not apply), which is the absent check when ``required`` is a subset of
+        ``paths``: every path is walked, an absent one anywhere wins over a null.
+        """
         self.emit("_u = None", d)
-        for k, path in enumerate(paths):
+        for path in paths:
             node, depth = "attrs", d
-            cond = "" if k == 0 else "_u is None and "
+            walk_all = path in required
             for i, seg in enumerate(path):
-                self.emit(f"{'if' if i == 0 else 'elif'} {cond if i == 0 else ''}(type({node}) is dict or isinstance({node}, dict)):",
-                          depth)
+                head = "if" if i == 0 else "elif"
+                guard = "_u is None and " if i == 0 and not walk_all else ""
+                self.emit(f"{head} {guard}(type({node}) is dict or isinstance({node}, dict)):", depth)
                 nxt = f"_n{i}"
                 self.emit(f"{nxt} = {node}.get({seg!r}, _MISSING)", depth + 1)
+                if walk_all:
+                    self.emit(f"if {nxt} is _MISSING:", depth + 1)
+                    self.emit("break", depth + 2)
                 self.emit(f"if {nxt} is None:", depth + 1)
-                self.emit(f"_u = {'.'.join(path[: i + 1])!r}", depth + 2)
+                if walk_all:
+                    self.emit("if _u is None:", depth + 2)
+                    self.emit(f"_u = {'.'.join(path[: i + 1])!r}", depth + 3)
+                else:
+                    self.emit(f"_u = {'.'.join(path[: i + 1])!r}", depth + 2)
                 node, depth = nxt, depth + 1
 
     def value(self, expr: CelExpr, fast: bool, tag: str, d: int) -> None:
@@ -131,7 +145,9 @@ def build(rules: list[KernelRule], *, fast: bool, runtime: Callable[..., Any], w
         rule, r, b = kr.rule, em.name("_rule", kr.rule), em.name("_bucket", kr.bucket)
         em.emit(f"# {rule.id}", 1)
         em.emit("while True:", 1)
-        em.absent(rule.required, 2)
+        merged = kr.applies is None and set(rule.required) <= set(rule.paths)
+        if not merged:
+            em.absent(rule.required, 2)
         if kr.applies is not None:
             em.unknown(rule.applies_paths, 2)
             em.emit("if _u is not None:", 2)
@@ -144,7 +160,7 @@ def build(rules: list[KernelRule], *, fast: bool, runtime: Callable[..., Any], w
             em.emit("break", 3)
             em.emit("if _v is not True:", 2)
             em.emit("break", 3)
-        em.unknown(rule.paths, 2)
+        em.unknown(rule.paths, 2, rule.required if merged else ())
         em.emit("if _u is not None:", 2)
         em.emit(f'{b}.append(Result({r}, ERROR, resource, "could not be checked: attrs." + _u + '
                 '" is unknown (not readable from the source)"))', 3)

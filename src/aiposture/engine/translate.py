@@ -254,6 +254,7 @@ class _Gen:
         self.consts: dict[str, Any] = {}
         self.n = 0
         self.tag = tag  # keeps temporaries of several expressions apart in one function
+        self.cse: dict[tuple[Any, str], str] = {}  # (range expression, loop variable) -> the range's value
 
     def tmp(self, prefix: str = "_t") -> str:
         self.n += 1
@@ -290,7 +291,8 @@ class _Gen:
             if self.static(n.target, scope):
                 # a fixed attribute path: the engine has already answered nulls on it; a wrong type asks the runtime
                 return f"{operand}[{n.value!r}]"
-            return f"_sel({operand}, {n.value!r})"
+            t = self.tmp()
+            return f"({t}[{n.value!r}] if type({t} := {operand}) is dict else _sel({t}, {n.value!r}))"
         if k == "has":
             assert n.target is not None
             if n.target.kind == "ident" and n.target.value == "resource" and "resource" not in scope:
@@ -302,7 +304,12 @@ class _Gen:
             return f"_has({self.expr(n.target, scope, d)}, {n.value!r})"
         if k == "index":
             assert n.target is not None
-            return f"_index({self.expr(n.target, scope, d)}, {self.expr(n.args[0], scope, d)})"
+            idx = n.args[0]
+            if idx.kind == "ident" and idx.value in scope:
+                same = self.cse.get((_key(n.target), scope[idx.value]))
+                if same is not None:  # m[k] inside m.all(k, ...): k is a key of m
+                    return f"{same}[{scope[idx.value]}]"
+            return f"_index({self.expr(n.target, scope, d)}, {self.expr(idx, scope, d)})"
         if k == "unary" and n.value == "!":
             return f"_not({self.expr(n.args[0], scope, d)})"
         if k == "binary":
@@ -334,16 +341,24 @@ class _Gen:
             return self.logical(op, left, right, scope, d)
         if op in _RELATION:
             a, b = self.expr(left, scope, d), self.expr(right, scope, d)
+            t = self.tmp()
             if op == "==" and right.kind == "lit" and type(right.value) is bool:
-                t = self.tmp()
                 return f"(({t} is {right.value}) if type({t} := {a}) in _SCALAR else _bail())"
+            if right.kind == "lit" and type(right.value) is str and op in ("==", "!="):
+                return f"(({t} {op} {b}) if type({t} := {a}) is str else {_RELATION[op]}({t}, {b}))"
+            if right.kind == "lit" and type(right.value) is int and type(right.value) is not bool:
+                return (f"(({t} {op} {b}) if type({t} := {a}) is int and {_I64_MIN} <= {t} < {_U64_END} "
+                        f"else {_RELATION[op]}({t}, {b}))")
+            if right.kind == "lit" and type(right.value) is float:
+                return f"(({t} {op} {b}) if type({t} := {a}) is float else {_RELATION[op]}({t}, {b}))"
             return f"{_RELATION[op]}({a}, {b})"
         if op == "in":
             a = self.expr(left, scope, d)
             if right.kind == "list":
                 lits = [e.value for e in right.args if e.kind == "lit"]
                 if len(lits) == len(right.args) and all(type(v) is str for v in lits):
-                    return f"_in_strs({a}, {self.const(frozenset(lits))})"
+                    t, k = self.tmp(), self.const(frozenset(lits))
+                    return f"(({t} in {k}) if type({t} := {a}) is str else _in_strs({t}, {k}))"
                 return f"_in({a}, {self.const(tuple(self.literal_value(e) for e in right.args))})"
             return f"_in({a}, {self.expr(right, scope, d)})"
         raise Untranslatable(f"operator {op}")
@@ -401,18 +416,19 @@ class _Gen:
         raise Untranslatable(f"function {n.value}")
 
     def compr(self, n: Node, scope: dict[str, str], d: int) -> str:
-        """Elements in canonical order; for all/exists a deciding element wins, else the first error
-        (as :mod:`aiposture.engine.celpath` evaluates them)."""
+        """all/exists: a deciding element wins, else the first error in canonical order (list
+        order, sorted map keys), as :mod:`aiposture.engine.celpath` evaluates them; the map is
+        walked in its own order and sorted only to pick among several errors."""
         assert n.target is not None
+        var, r, errs, v, x, m = (self.tmp(p) for p in ("_v", "_r", "_e", "_p", "_x", "_m"))
         if n.target.kind == "list":
-            rng = self.const(tuple(self.literal_value(e) for e in n.target.args))
+            self.emit(f"{m} = {self.const(tuple(self.literal_value(e) for e in n.target.args))}", d)
         else:
-            rng = f"_iter({self.expr(n.target, scope, d)})"
-        var, r, first, v, x = self.tmp("_v"), self.tmp("_r"), self.tmp("_e"), self.tmp("_p"), self.tmp("_x")
+            self.emit(f"{m} = {self.expr(n.target, scope, d)}", d)
         inner = {**scope, n.var: var}
         if n.value == "exists_one":
             self.emit(f"{r} = 0", d)
-            self.emit(f"for {var} in {rng}:", d)
+            self.emit(f"for {var} in _iter({m}):", d)
             self.emit(f"{v} = {self.expr(n.args[0], inner, d + 1)}", d + 1)
             self.emit(f"if {v} is True:", d + 1)
             self.emit(f"{r} += 1", d + 2)
@@ -421,31 +437,47 @@ class _Gen:
             return f"({r} == 1)"
         decide, other = ("True", "False") if n.value == "exists" else ("False", "True")
         unknown = self.tmp("_u")
-        self.emit(f"{r}, {first}, {unknown} = {other}, None, False", d)
-        self.emit(f"for {var} in {rng}:", d)
+        if self.static(n.target, scope):
+            self.cse[(_key(n.target), var)] = m
+        self.emit(f"{r}, {errs}, {unknown} = {other}, None, False", d)
+        self.emit(f"for {var} in ({m} if type({m}) is dict else _iter({m})):", d)
         self.emit("try:", d + 1)
         self.emit(f"{v} = {self.expr(n.args[0], inner, d + 2)}", d + 2)
         self.emit(f"except Exception as {x}:", d + 1)
         self.emit(f"{x} = _err({x})", d + 2)
         self.emit(f"if {x} is _UNKNOWN:", d + 2)
         self.emit(f"{unknown} = True", d + 3)
-        self.emit(f"elif {first} is None:", d + 2)
-        self.emit(f"{first} = {x}", d + 3)
+        self.emit(f"elif {errs} is None:", d + 2)
+        self.emit(f"{errs} = [({var}, {x})]", d + 3)
+        self.emit("else:", d + 2)
+        self.emit(f"{errs}.append(({var}, {x}))", d + 3)
         self.emit("continue", d + 2)
         self.emit(f"if {v} is {decide}:", d + 1)
         self.emit(f"{r} = {decide}", d + 2)
         self.emit("break", d + 2)
-        self.emit(f"if {v} is not {other} and {first} is None:", d + 1)
-        self.emit(f"{first} = CelError(_NO_OVERLOAD[0])", d + 2)
+        self.emit(f"if {v} is not {other}:", d + 1)
+        self.emit(f"{errs} = ({errs} or []) + [({var}, CelError(_NO_OVERLOAD[0]))]", d + 2)
         self.emit("else:", d)
         self.emit(f"if {unknown}:", d + 1)
         self.emit("_bail()", d + 2)
-        self.emit(f"if {first} is not None:", d + 1)
-        self.emit(f"raise {first}", d + 2)
+        self.emit(f"if {errs} is not None:", d + 1)
+        self.emit(f"raise _first_error({errs}, {m})", d + 2)
         return r
 
 
-_GLOBALS = {"_bail": _bail, "_type_error": _type_error, "_err": _err, "_both": _both, "CelError": CelError, "_UNKNOWN": _UNKNOWN,
+def _key(n: Node) -> Any:
+    """Structural identity of a syntax node (same key, same value: CEL expressions are pure)."""
+    return (n.kind, repr(n.value), n.var, _key(n.target) if n.target is not None else None, tuple(_key(a) for a in n.args))
+
+
+def _first_error(errors: list[tuple[Any, CelError]], rng: Any) -> CelError:
+    """The error of the first element in canonical order (sorted keys for a map)."""
+    if type(rng) is dict:
+        return min(errors, key=lambda e: (type(e[0]).__name__, e[0]))[1]
+    return errors[0][1]
+
+
+_GLOBALS = {"_bail": _bail, "_type_error": _type_error, "_err": _err, "_both": _both, "CelError": CelError, "_UNKNOWN": _UNKNOWN, "_first_error": _first_error,
             "_NO_OVERLOAD": _NO_OVERLOAD, "_sel": _sel, "_has": _has, "_not": _not, "_eq": _eq, "_ne": _ne, "_lt": _lt, "_le": _le, "_gt": _gt, "_ge": _ge, "_in": _in,
             "_in_strs": _in_strs, "_index": _index, "_size": _size, "_iter": _iter, "_SCALAR": _SCALAR}
 
