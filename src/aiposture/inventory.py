@@ -154,7 +154,15 @@ def _get_validator():
 
 
 def validate(doc: Any, *, limit: int = 20) -> list[str]:
-    """Return human-readable schema violations (empty when valid)."""
+    """Return human-readable schema violations (empty when valid).
+
+    A compiled validator answers yes/no (:mod:`aiposture.schemacheck`); only an
+    invalid document goes through ``jsonschema``, for every problem in its wording.
+    """
+    from aiposture import schemacheck
+
+    if schemacheck.matches("inventory", doc):
+        return []
     problems: list[str] = []
     for err in sorted(_get_validator().iter_errors(doc), key=lambda e: list(e.absolute_path)):
         path = "/".join(str(p) for p in err.absolute_path) or "(document)"

@@ -13,13 +13,13 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiposture.engine import Config, Engine, Status, load_rules
-from aiposture.engine.evaluator import select_rules
-from aiposture.engine.model import SEVERITY_RANK
 from aiposture.errors import AiPostureError
-from aiposture.output import BINARY_FORMATS, DEFAULT_FILENAMES, FORMATS, Report, writers
+
+if TYPE_CHECKING:  # the engine and writers load on first use: every command imports this module
+    from aiposture.engine import Config
+    from aiposture.output import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -46,6 +46,8 @@ class Options:
 
 def plan_outputs(opts: Options) -> list[tuple[str, str]]:
     """(format, destination) pairs; destination "-" is stdout. Validates the combination."""
+    from aiposture.output import DEFAULT_FILENAMES, FORMATS
+
     for f in opts.formats:
         if f not in FORMATS:
             raise AiPostureError(f"unknown format {f!r} (choose from {', '.join(FORMATS)})")
@@ -70,12 +72,17 @@ def plan_outputs(opts: Options) -> list[tuple[str, str]]:
 
 
 def _no_binary_on_stdout(plan: list[tuple[str, str]]) -> None:
+    from aiposture.output import BINARY_FORMATS
+
     for fmt, dest in plan:
         if fmt in BINARY_FORMATS and dest == "-":
             raise AiPostureError(f"the {fmt} format is a zip file: give it an --output path or use --output-dir")
 
 
 def prepare_rules(opts: Options, config: Config):
+    from aiposture.engine import load_rules
+    from aiposture.engine.evaluator import select_rules
+
     rules, problems = load_rules([*config.rule_dirs, *opts.rules_dirs])
     sel = config.select
     rules = select_rules(
@@ -91,6 +98,9 @@ def prepare_rules(opts: Options, config: Config):
 
 
 def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_path: Path | None = None) -> Report:
+    from aiposture.engine import Engine
+    from aiposture.output import Report
+
     rules, problems = prepare_rules(opts, config)
     results = Engine(rules, config).evaluate(doc)
     return Report(results=results, rules=rules, inventory=doc, inventory_path=inventory_path,
@@ -98,6 +108,8 @@ def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_pa
 
 
 def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], console=None) -> None:
+    from aiposture.output import writers
+
     ws = writers()
     for fmt, dest in plan:
         if dest == "-" and fmt == "table":
@@ -137,7 +149,7 @@ def apply_baseline(report: Report, baseline: Path) -> None:
     """Drop failing results already present (same fingerprint) in an earlier JSON result."""
     import json
 
-    from aiposture.engine.model import fingerprint
+    from aiposture.engine.model import Status, fingerprint
 
     try:
         old = json.loads(Path(baseline).read_text(encoding="utf-8"))
@@ -149,6 +161,8 @@ def apply_baseline(report: Report, baseline: Path) -> None:
 
 
 def exit_code(report: Report, opts: Options, config: Config) -> int:
+    from aiposture.engine.model import SEVERITY_RANK, Status
+
     fail_on = opts.fail_on or config.fail_on or "low"
     failing = [r for r in report.results if r.status is Status.FAIL and SEVERITY_RANK[r.rule.severity] >= SEVERITY_RANK[fail_on]]
     if failing and not opts.soft_fail:

@@ -22,7 +22,7 @@ from typing import Any
 
 OPAQUE = object()  # a literal the parser recognised but does not decode (bytes, unusual escapes)
 
-MACROS = {"all": 2, "exists": 2, "exists_one": 2, "filter": 2, "map": (2, 3)}
+MACROS: dict[str, tuple[int, ...]] = {"all": (2,), "exists": (2,), "exists_one": (2,), "filter": (2,), "map": (2, 3)}
 RESERVED = {"true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if",
             "import", "let", "loop", "package", "namespace", "return", "var", "void", "while"}
 
@@ -206,7 +206,7 @@ class _Parser:
 
     def method(self, target: Node, name: str, args: list[Node], end: int) -> Node:
         arity = MACROS.get(name)
-        if arity is not None and len(args) in ((arity,) if isinstance(arity, int) else arity) and args[0].kind == "ident":
+        if arity is not None and len(args) in arity and args[0].kind == "ident":
             return Node("compr", target.start, end, name, args[1:], target=target, var=args[0].value)
         return Node("call", target.start, end, name, args, target=target)
 

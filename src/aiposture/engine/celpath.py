@@ -61,7 +61,7 @@ def load_cel() -> ModuleType:
     global _cel
     if _cel is not None:
         return _cel
-    mod = sys.modules.get("cel.cel")
+    mod: ModuleType | None = sys.modules.get("cel.cel")
     if mod is None:
         spec = importlib.util.find_spec("cel")  # locates the package without running its __init__
         if spec is None or not spec.submodule_search_locations:
@@ -70,13 +70,16 @@ def load_cel() -> ModuleType:
         so = next((folder / f"cel{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES
                    if (folder / f"cel{suffix}").is_file()), None)
         if so is None:  # an unusual layout: let the package import it
-            import cel.cel as mod  # type: ignore[no-redef]
+            import cel.cel
+
+            mod = cel.cel
         else:
             ext = importlib.util.spec_from_file_location("cel.cel", so)
             assert ext is not None and ext.loader is not None
             mod = importlib.util.module_from_spec(ext)
             ext.loader.exec_module(mod)
             sys.modules["cel.cel"] = mod
+    assert mod is not None
     _cel = mod
     return mod
 

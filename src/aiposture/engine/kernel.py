@@ -186,4 +186,4 @@ def build(rules: list[KernelRule], *, fast: bool, runtime: Callable[..., Any], w
     exec(compile(src, "<aiposture kernel>", "exec"), namespace)
     kernel = namespace["_kernel"]
     kernel.__source__ = src
-    return kernel  # type: ignore[no-any-return]
+    return kernel

@@ -175,7 +175,11 @@ def load_rule_file(path: Path) -> Rule:
     if not isinstance(data, dict):
         raise RuleError(file, "a rule file must be a YAML mapping")
     rule_id = data.get("id") if isinstance(data.get("id"), str) else None
-    errors = sorted(_rule_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    from aiposture import schemacheck
+
+    # compiled yes/no first; jsonschema (slow to import and to run) only to word what is wrong
+    errors = [] if schemacheck.matches("rule", data) else sorted(_rule_validator().iter_errors(data),
+                                                                 key=lambda e: list(e.absolute_path))
     node = None
     if errors:
         node = yaml.compose(text, Loader=_SafeLoader)  # only now: line numbers for the message

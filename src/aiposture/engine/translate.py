@@ -513,43 +513,5 @@ def translate(tree: Node, name: str = "_f") -> Callable[[dict[str, Any], dict[st
     exec(compile(src, f"<cel {name}>", "exec"), namespace)
     fn = namespace[name]
     fn.__source__ = src
-    return fn  # type: ignore[no-any-return]
+    return fn
 
-
-def path_checks(paths: tuple[tuple[str, ...], ...], *, absent: bool) -> Callable[[dict[str, Any]], Any] | None:
-    """One generated function for the engine's checks before a condition runs (None when no paths).
-
-    ``absent=True``: the first path missing from ``attrs`` (a null or a non-map on the way
-    ends the walk), for "the rule does not apply". ``absent=False``: the first path that
-    is null on the way (dotted), for "unknown"; an absent key or a non-map ends the walk.
-    """
-    if not paths:
-        return None
-    lines = ["def _check(attrs):"]
-    for path in paths:
-        lines.append("    while True:")
-        node = "attrs"
-        for i, seg in enumerate(path):
-            lines.append(f"        if type({node}) is not dict and not isinstance({node}, dict):")
-            lines.append("            break")
-            nxt = f"_n{i}"
-            lines.append(f"        {nxt} = {node}.get({seg!r}, _MISSING)")
-            if absent:
-                lines.append(f"        if {nxt} is _MISSING:")
-                lines.append(f"            return {'.'.join(path[: i + 1])!r}")
-                lines.append(f"        if {nxt} is None:")
-                lines.append("            break")
-            else:
-                lines.append(f"        if {nxt} is _MISSING:")
-                lines.append("            break")
-                lines.append(f"        if {nxt} is None:")
-                lines.append(f"            return {'.'.join(path[: i + 1])!r}")
-            node = nxt
-        lines.append("        break")
-    lines.append("    return None")
-    namespace: dict[str, Any] = {"_MISSING": _MISSING}
-    exec(compile("\n".join(lines), "<paths>", "exec"), namespace)
-    return namespace["_check"]  # type: ignore[no-any-return]
-
-
-_MISSING = object()
