@@ -51,7 +51,7 @@ def reorder(node, rng):
 
 
 def test_fast_path_matches_cel_runtime_on_every_result(pack, mixed):
-    fast = outcomes(Engine(pack).evaluate(mixed))
+    fast = outcomes(Engine(pack, warmup=0).evaluate(mixed))  # every resource through the generated kernels
     reference = outcomes(Engine(pack, fast=False).evaluate(mixed))
     assert len(fast) > 5000
     assert fast == reference
@@ -62,9 +62,9 @@ def test_fast_path_matches_cel_runtime_on_every_result(pack, mixed):
 @pytest.mark.parametrize("fast", [True, False], ids=["fast", "runtime"])
 def test_results_do_not_depend_on_map_order(pack, fast):
     doc = document(700, seed=23, chaos=0.3)
-    first = outcomes(Engine(pack, fast=fast).evaluate(doc))
-    again = outcomes(Engine(pack, fast=fast).evaluate(doc))
-    shuffled = outcomes(Engine(pack, fast=fast).evaluate(reorder(json.loads(json.dumps(doc)), random.Random(5))))
+    first = outcomes(Engine(pack, fast=fast, warmup=0).evaluate(doc))
+    again = outcomes(Engine(pack, fast=fast, warmup=0).evaluate(doc))
+    shuffled = outcomes(Engine(pack, fast=fast, warmup=0).evaluate(reorder(json.loads(json.dumps(doc)), random.Random(5))))
     assert first == again == shuffled
 
 
@@ -84,7 +84,7 @@ def test_gr005_is_decided_by_a_deciding_category_whatever_the_order(pack):
                             attrs={"harm_categories": {k: cats[k] for k in order}})
         for fast in (True, False):
             for _ in range(5):
-                (result,) = Engine(rule, fast=fast).evaluate(new_document([res]))
+                (result,) = Engine(rule, fast=fast, warmup=0).evaluate(new_document([res]))
                 seen.add((result.status, result.message))
     assert {s for s, _ in seen} == {Status.FAIL}, seen
 
@@ -101,7 +101,7 @@ def test_comprehension_error_precedence(tmp_path, fast):
         " {attrs: {harm_categories: {a: {enabled: false}}}, expect: fail}]\n")
     rules, problems = load_rules([tmp_path], include_builtin=False)
     assert not problems
-    eng = Engine(rules, fast=fast)
+    eng = Engine(rules, fast=fast, warmup=0)
 
     def verdict(cats):
         res = make_resource(id="x", provider="aws", kind="content_filter", native_type="t", name="x",

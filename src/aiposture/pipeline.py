@@ -131,18 +131,38 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], co
             if not opts.quiet:
                 print(f"wrote {fmt} to {dest}", file=sys.stderr)
             continue
-        text = ws[fmt](report)
+        stream = _stream_writer(fmt)
         if dest == "-":
-            sys.stdout.write(text)
+            if stream is not None:
+                stream(report, sys.stdout)
+            else:
+                sys.stdout.write(ws[fmt](report))
         else:
             p = Path(dest)
             try:
                 p.parent.mkdir(parents=True, exist_ok=True)
-                p.write_text(text, encoding="utf-8")
+                if stream is not None:  # large reports go to the file as they are produced
+                    with p.open("w", encoding="utf-8") as fh:
+                        stream(report, fh)
+                else:
+                    p.write_text(ws[fmt](report), encoding="utf-8")
             except OSError as e:
                 raise AiPostureError(f"cannot write {fmt} output to {p}: {e.strerror}") from None
             if not opts.quiet:
                 print(f"wrote {fmt} to {p}", file=sys.stderr)
+
+
+def _stream_writer(fmt: str):
+    """The streaming writer of a format (``write(report, fh)``), when it has one."""
+    if fmt == "json":
+        from aiposture.output import json_out
+
+        return json_out.write
+    if fmt == "sarif":
+        from aiposture.output import sarif
+
+        return sarif.write
+    return None
 
 
 def apply_baseline(report: Report, baseline: Path) -> None:

@@ -154,8 +154,9 @@ class Engine:
     reference the fast path is tested against).
     """
 
-    def __init__(self, rules: list[Rule], config: Config | None = None, *, fast: bool = True):
+    def __init__(self, rules: list[Rule], config: Config | None = None, *, fast: bool = True, warmup: int = 32):
         self.rules = rules
+        self.warmup = warmup  # resources per (kind, provider) interpreted before a kernel is generated
         self.config = config or Config()
         self.fast = fast
         by_kind: dict[str, list[Rule]] = defaultdict(list)
@@ -173,24 +174,93 @@ class Engine:
         self._fast = fast
 
     def _kernels(self, buckets: list[list[Result]]) -> Callable[[str, str], Callable[[dict[str, Any]], None] | None]:
-        """The kernel per (kind, provider), writing into ``buckets``; generated on first use."""
+        """The evaluator per (kind, provider), writing into ``buckets``.
+
+        The first ``warmup`` resources of a pair are interpreted rule by rule with
+        the CEL runtime; after that a kernel is generated (:mod:`aiposture.engine.kernel`).
+        Generating and compiling a kernel costs milliseconds: worth it for a large
+        inventory, not for a pre-deploy check of a dozen resources.
+        """
         cache: dict[tuple[str, str], Callable[[dict[str, Any]], None] | None] = {}
 
         def kernel_for(kind: str, provider: str) -> Callable[[dict[str, Any]], None] | None:
             key = (kind, provider)
-            if key not in cache:
-                rules = [r for r in self._by_kind.get(kind, ()) if r.applies_to_provider(provider)]
-                cache[key] = kernel.build(
-                    [kernel.KernelRule(r, buckets[self._bucket_of[(-r.severity_rank, r.id)]],
+            if key in cache:
+                return cache[key]
+            rules = [kernel.KernelRule(r, buckets[self._bucket_of[(-r.severity_rank, r.id)]],
                                        _as_expr(r.applies_program, r.applies_if) if r.applies_if else None,
                                        _as_expr(r.program, r.condition))
-                     for r in rules],
-                    fast=self._fast, runtime=self._runtime, waive=self._apply_waiver,
-                    waivers=bool(self.config.waivers), cel_error=_cel_error,
-                ) if rules else None
-            return cache[key]
+                     for r in self._by_kind.get(kind, ()) if r.applies_to_provider(provider)]
+            if not rules:
+                cache[key] = None
+                return None
+            interpret = self._interpreter(rules)
+            if not self._fast:
+                cache[key] = interpret
+                return interpret
+            seen = 0
+            compiled: list[Callable[[dict[str, Any]], None]] = []
+
+            def run(resource: dict[str, Any]) -> None:
+                nonlocal seen
+                if compiled:
+                    compiled[0](resource)
+                    return
+                seen += 1
+                if seen <= self.warmup:
+                    interpret(resource)
+                    return
+                compiled.append(kernel.build(rules, fast=True, runtime=self._runtime, waive=self._apply_waiver,
+                                             waivers=bool(self.config.waivers), cel_error=_cel_error))
+                compiled[0](resource)
+
+            cache[key] = run
+            return run
 
         return kernel_for
+
+    def _interpreter(self, rules: list[kernel.KernelRule]) -> Callable[[dict[str, Any]], None]:
+        """Rule by rule with the CEL runtime: the reference the kernels are tested against."""
+
+        def run(resource: dict[str, Any]) -> None:
+            attrs = resource.get("attrs") or {}
+            state: list[Any] = []
+            for kr in rules:
+                res = self._interpret_one(kr, resource, attrs, state)
+                if res is not None:
+                    kr.bucket.append(res)
+
+        return run
+
+    def _interpret_one(self, kr: kernel.KernelRule, resource: dict[str, Any], attrs: dict[str, Any],
+                       state: list[Any]) -> Result | None:
+        rule = kr.rule
+        # an attribute this resource type does not have (absent, not null): the rule does not apply.
+        # Sources set null for what they could not read, so this never hides an unreadable value.
+        if rule.required and _absent_path(attrs, rule.required) is not None:
+            return None
+        if kr.applies is not None:
+            unknown = _unknown_path(attrs, rule.applies_paths)
+            if unknown:
+                return Result(rule, Status.ERROR, resource, f"cannot tell if the rule applies: attrs.{unknown} is unknown")
+            try:
+                applies = self._runtime(kr.applies, resource, attrs, state)
+            except Exception as e:
+                return Result(rule, Status.ERROR, resource, f"applies_if could not be evaluated: {_cel_error(e)}")
+            if applies is not True:
+                return None
+        unknown = _unknown_path(attrs, rule.paths)
+        if unknown:
+            return Result(rule, Status.ERROR, resource, f"could not be checked: attrs.{unknown} is unknown (not readable from the source)")
+        try:
+            value = self._runtime(kr.cond, resource, attrs, state)
+        except Exception as e:
+            return Result(rule, Status.ERROR, resource, f"could not be evaluated: {_cel_error(e)}")
+        if value is True:
+            return Result(rule, Status.PASS, resource, f"{rule.title}: met")
+        if value is False:
+            return self._apply_waiver(Result(rule, Status.FAIL, resource, _message(rule, resource)))
+        return Result(rule, Status.ERROR, resource, f"condition returned {type(value).__name__}, not a boolean")
 
     def _view(self, resource: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
         """The resource as the CEL runtime sees it: only what the rules of its kind read, never ``raw``."""
