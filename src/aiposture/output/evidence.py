@@ -16,6 +16,7 @@ against the manifest is enough).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -74,6 +75,10 @@ def _member(z: zipfile.ZipFile, name: str, fill: Callable[[TextIO], object], dig
         digests[name] = {"sha256": hashing.sha.hexdigest(), "bytes": hashing.size}
 
 
+def _write_text(text: str, fh: TextIO) -> None:
+    fh.write(text)
+
+
 def _write_zip(report: Report, target: IO[bytes]) -> None:
     from aiposture.output import json_out, sarif
 
@@ -88,8 +93,8 @@ def _write_zip(report: Report, target: IO[bytes]) -> None:
         _member(z, "results.sarif", lambda fh: sarif.write(report, fh), digests)
         _member(z, "controls.json", lambda fh: fh.write(json.dumps(controls(report), indent=2) + "\n"), digests)
         for rule in report.rules:
-            text = json.dumps(rule.to_dict(), indent=2, ensure_ascii=False) + "\n"
-            _member(z, f"rules/{rule.id}.json", lambda fh, text=text: fh.write(text), digests)
+            _member(z, f"rules/{rule.id}.json", functools.partial(_write_text, json.dumps(rule.to_dict(), indent=2, ensure_ascii=False) + "\n"),
+                    digests)
         scan = report.inventory.get("scan", {})
         manifest = {
             "tool": {"name": "aiposture", "version": report.tool_version},
