@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from aiposture.engine.model import Result
 from aiposture.output import Report
 
 
@@ -59,18 +60,47 @@ def build(report: Report, *, include_inventory: bool = True) -> dict:
     return doc
 
 
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_dump = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per call
 
 
-def write_array(fh: TextIO, items: Iterable[Any], indent: str) -> None:
-    """``[`` one item per line ``]``, streamed."""
+def write_array(fh: TextIO, items: Iterable[Any], indent: str, *, encoded: bool = False) -> None:
+    """``[`` one item per line ``]``, streamed (``encoded``: the items are JSON text already)."""
     fh.write("[")
-    sep = "\n"
+    first, batch = True, []
     for item in items:
-        fh.write(sep + indent + "  " + _dump(item))
-        sep = ",\n"
-    fh.write("\n" + indent + "]" if sep == ",\n" else "]")
+        batch.append(item if encoded else _dump(item))
+        if len(batch) == 512:  # one write per batch of lines
+            fh.write(("\n" if first else ",\n") + indent + "  " + (",\n" + indent + "  ").join(batch))
+            first, batch = False, []
+    if batch:
+        fh.write(("\n" if first else ",\n") + indent + "  " + (",\n" + indent + "  ").join(batch))
+        first = False
+    fh.write("]" if first else "\n" + indent + "]")
+
+
+def result_lines(results: Iterable[Result]) -> Iterator[str]:
+    """Each result as the JSON text of ``Result.to_dict()``, built from pieces encoded once per
+    rule and once per resource (a resource has a result per rule of its kind)."""
+    from aiposture.engine.model import fingerprint
+
+    rules: dict[int, str] = {}
+    resources: dict[int, tuple[str, str]] = {}
+    for r in results:
+        rule_part = rules.get(id(r.rule))
+        if rule_part is None:
+            rule_part = rules[id(r.rule)] = _dump(r.rule.id)
+        res = r.resource
+        res_part = resources.get(id(res))
+        if res_part is None:
+            src = res.get("source") or {}
+            res_part = resources[id(res)] = (_dump(res["id"]), (
+                f', "provider": {_dump(res["provider"])}, "kind": {_dump(res["kind"])}, '
+                f'"native_type": {_dump(res.get("native_type", ""))}, "account": {_dump(res.get("account", ""))}, '
+                f'"region": {_dump(res.get("region", ""))}, "resource_name": {_dump(res.get("name", ""))}, '
+                f'"source": {_dump({k: v for k, v in src.items() if v is not None})}'))
+        yield (f'{{"rule_id": {rule_part}, "resource_id": {res_part[0]}, "status": "{r.status.value}", '
+               f'"severity": "{r.rule.severity}", "message": {_dump(r.message)}{res_part[1]}, '
+               f'"waiver": {_dump(r.waiver)}, "fingerprint": "{fingerprint(r.rule.id, res["id"])}"}}')
 
 
 def write_inventory(fh: TextIO, inventory: dict[str, Any], indent: str = "") -> None:
@@ -93,7 +123,7 @@ def write(report: Report, fh: TextIO, *, include_inventory: bool = True) -> None
     fh.write("{\n")
     fh.writelines(f"  {_dump(k)}: {_dump(v)},\n" for k, v in _head(report))
     fh.write('  "results": ')
-    write_array(fh, (r.to_dict() for r in report.results), "  ")
+    write_array(fh, result_lines(report.results), "  ", encoded=True)
     fh.write(',\n  "scan_errors": ')
     write_array(fh, report.scan_errors, "  ")
     fh.write(',\n  "rule_problems": ')

@@ -110,24 +110,21 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
-@functools.lru_cache(maxsize=4096)
-def _resolved(path: str) -> Path:
-    return Path(path).resolve()
-
-
 def _uri(path: str | Path, base: Path) -> tuple[str, bool]:
-    """Repo-relative POSIX URI when under ``base``; else an absolute file URI.
+    """Repo-relative POSIX URI when under ``base``; else an absolute file URI."""
+    return _uri_of(str(path), str(base))
 
-    Resolving touches the file system; findings share a handful of files, so each
-    path is resolved once per process, not once per finding.
-    """
+
+@functools.lru_cache(maxsize=4096)
+def _uri_of(path: str, base: str) -> tuple[str, bool]:
+    # resolving touches the file system: findings share a handful of files, so each is resolved once
     p = Path(path)
     if not p.is_absolute():
         return p.as_posix(), True
     try:
-        return _resolved(str(p)).relative_to(_resolved(str(base))).as_posix(), True
+        return p.resolve().relative_to(Path(base).resolve()).as_posix(), True
     except ValueError:
-        return _resolved(str(p)).as_uri(), False
+        return p.resolve().as_uri(), False
 
 
 class _Locator:
