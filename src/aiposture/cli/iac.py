@@ -30,8 +30,8 @@ def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -
     """Check infrastructure-as-code before deploy.
 
     Reads Terraform (.tf and plan JSON from `terraform show -json`), CloudFormation
-    (YAML/JSON) and ARM templates (JSON; compile Bicep with `bicep build`), found
-    recursively under PATHS. Suppress one rule on one resource with a comment on or
+    (YAML/JSON, SAM), ARM templates (JSON) and Bicep (compiled with the Bicep CLI when
+    `bicep` or `az` is on PATH, else listed as not checked), found recursively under PATHS. Suppress one rule on one resource with a comment on or
     above it: `# aiposture:ignore AIP-GR-001 reason`.
 
     \b
