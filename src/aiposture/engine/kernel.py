@@ -22,7 +22,8 @@ from aiposture.engine.celpath import CelExpr
 from aiposture.engine.model import Result, Rule, Status
 from aiposture.engine.translate import GLOBALS, CelError, inline
 
-_MISSING = object()
+_MISSING = object()  # the key is absent
+_NOWALK = object()  # the walk stopped before this key: a parent is not a map (or is null)
 
 
 @dataclass
@@ -51,6 +52,7 @@ class _Emitter:
         self.lines: list[str] = []
         self.names: dict[str, Any] = {}
         self.n = 0
+        self.paths: dict[tuple[str, ...], str] = {}
 
     def emit(self, line: str, depth: int) -> None:
         self.lines.append("    " * depth + line)
@@ -61,46 +63,38 @@ class _Emitter:
         self.names[key] = value
         return key
 
-    def absent(self, paths: tuple[tuple[str, ...], ...], d: int) -> None:
-        """``break`` (the rule does not apply) when a required path is missing."""
-        for path in paths:
-            node, depth = "attrs", d
-            for i, seg in enumerate(path):
-                self.emit(f"if type({node}) is dict or isinstance({node}, dict):", depth)
-                nxt = f"_n{i}"
-                self.emit(f"{nxt} = {node}.get({seg!r}, _MISSING)", depth + 1)
-                self.emit(f"if {nxt} is _MISSING:", depth + 1)
-                self.emit("break", depth + 2)
-                node, depth = nxt, depth + 1
+    def table(self, rules: list[KernelRule]) -> dict[tuple[str, ...], str]:
+        """Look up, once per resource, every attribute path (and prefix) the rules read.
 
-    def unknown(self, paths: tuple[tuple[str, ...], ...], d: int,
-                required: tuple[tuple[str, ...], ...] = ()) -> None:
-        """Set ``_u`` to the first path that is null on the way (None when there is none).
-
-        Paths also in ``required`` are checked for absence in the same walk (``break``: the
-        rule does not apply), which is the absent check when ``required`` is a subset of
-        ``paths``: every path is walked, an absent one anywhere wins over a null.
+        A variable holds the value, ``_MISSING`` when the key is absent, ``_NOWALK`` when
+        the walk stopped before (a parent that is not a map, null included).
         """
-        self.emit("_u = None", d)
-        for path in paths:
-            node, depth = "attrs", d
-            walk_all = path in required
-            for i, seg in enumerate(path):
-                head = "if" if i == 0 else "elif"
-                guard = "_u is None and " if i == 0 and not walk_all else ""
-                self.emit(f"{head} {guard}(type({node}) is dict or isinstance({node}, dict)):", depth)
-                nxt = f"_n{i}"
-                self.emit(f"{nxt} = {node}.get({seg!r}, _MISSING)", depth + 1)
-                if walk_all:
-                    self.emit(f"if {nxt} is _MISSING:", depth + 1)
-                    self.emit("break", depth + 2)
-                self.emit(f"if {nxt} is None:", depth + 1)
-                if walk_all:
-                    self.emit("if _u is None:", depth + 2)
-                    self.emit(f"_u = {'.'.join(path[: i + 1])!r}", depth + 3)
-                else:
-                    self.emit(f"_u = {'.'.join(path[: i + 1])!r}", depth + 2)
-                node, depth = nxt, depth + 1
+        prefixes = sorted({p[:i] for kr in rules for paths in (kr.rule.required, kr.rule.applies_paths, kr.rule.paths)
+                           for p in paths for i in range(1, len(p) + 1)}, key=lambda p: (len(p), p))
+        names: dict[tuple[str, ...], str] = {}
+        self.emit("_root = attrs if type(attrs) is dict or isinstance(attrs, dict) else None", 1)
+        for i, p in enumerate(prefixes):
+            name = names[p] = f"_p{i}"
+            if len(p) == 1:
+                self.emit(f"{name} = _root.get({p[0]!r}, _MISSING) if _root is not None else _NOWALK", 1)
+            else:
+                parent = names[p[:-1]]
+                self.emit(f"{name} = {parent}.get({p[-1]!r}, _MISSING) if type({parent}) is dict "
+                          f"or isinstance({parent}, dict) else _NOWALK", 1)
+        return names
+
+    def absent(self, paths: tuple[tuple[str, ...], ...], names: dict[tuple[str, ...], str], d: int) -> None:
+        """``break`` (the rule does not apply) when a required path is missing."""
+        checks = sorted({names[p[:i]] for p in paths for i in range(1, len(p) + 1)}, key=lambda n: int(n[2:]))
+        if checks:
+            self.emit(f"if {' or '.join(f'{c} is _MISSING' for c in checks)}:", d)
+            self.emit("break", d + 1)
+
+    def unknown(self, paths: tuple[tuple[str, ...], ...], names: dict[tuple[str, ...], str], d: int) -> None:
+        """Set ``_u`` to the first path that is null on the way (None when there is none)."""
+        chain = [(names[p[:i]], ".".join(p[:i])) for p in paths for i in range(1, len(p) + 1)]
+        expr = " else ".join(f"{label!r} if {name} is None" for name, label in chain)
+        self.emit(f"_u = {expr + ' else None' if chain else 'None'}", d)
 
     def value(self, expr: CelExpr, fast: bool, tag: str, d: int) -> None:
         """Set ``_v`` to the expression's value (raises the runtime's error).
@@ -108,13 +102,13 @@ class _Emitter:
         A translation that is one Python expression is inlined; a longer one (loops,
         && with error absorption) is called, so the kernel stays quick to compile.
         """
-        code = inline(expr.tree, tag, d + 1) if fast and expr.tree is not None and expr.fast is not None else None
+        code = inline(expr.tree, tag, d + 1, self.paths) if fast and expr.tree is not None else None
         runtime = self.name("_x", expr)
         if code is None:
             self.emit(f"_v = _runtime({runtime}, resource, attrs, state)", d)
             return
         lines, result, consts = code
-        if lines:
+        if lines:  # translated once per expression (shared by the kernels of every provider)
             result = f"{self.name('_fast', expr.fast)}(resource, attrs)"
         else:
             self.names.update(consts)
@@ -141,15 +135,14 @@ def build(rules: list[KernelRule], *, fast: bool, runtime: Callable[..., Any], w
     em.emit("def _kernel(resource):", 0)
     em.emit('attrs = resource.get("attrs") or {}', 1)
     em.emit("state = []", 1)
+    em.paths = names = em.table(rules)
     for i, kr in enumerate(rules):
         rule, r, b = kr.rule, em.name("_rule", kr.rule), em.name("_bucket", kr.bucket)
         em.emit(f"# {rule.id}", 1)
         em.emit("while True:", 1)
-        merged = kr.applies is None and set(rule.required) <= set(rule.paths)
-        if not merged:
-            em.absent(rule.required, 2)
+        em.absent(rule.required, names, 2)
         if kr.applies is not None:
-            em.unknown(rule.applies_paths, 2)
+            em.unknown(rule.applies_paths, names, 2)
             em.emit("if _u is not None:", 2)
             em.emit(f'{b}.append(Result({r}, ERROR, resource, "cannot tell if the rule applies: attrs." + _u + " is unknown"))', 3)
             em.emit("break", 3)
@@ -160,7 +153,7 @@ def build(rules: list[KernelRule], *, fast: bool, runtime: Callable[..., Any], w
             em.emit("break", 3)
             em.emit("if _v is not True:", 2)
             em.emit("break", 3)
-        em.unknown(rule.paths, 2, rule.required if merged else ())
+        em.unknown(rule.paths, names, 2)
         em.emit("if _u is not None:", 2)
         em.emit(f'{b}.append(Result({r}, ERROR, resource, "could not be checked: attrs." + _u + '
                 '" is unknown (not readable from the source)"))', 3)
@@ -180,7 +173,7 @@ def build(rules: list[KernelRule], *, fast: bool, runtime: Callable[..., Any], w
         em.emit("break", 2)
     namespace: dict[str, Any] = {
         **GLOBALS, **em.names, "CelError": CelError, "Result": Result, "PASS": Status.PASS, "FAIL": Status.FAIL,
-        "ERROR": Status.ERROR, "_MISSING": _MISSING, "_runtime": runtime, "_waive": waive, "_cel_error": cel_error,
+        "ERROR": Status.ERROR, "_MISSING": _MISSING, "_NOWALK": _NOWALK, "_runtime": runtime, "_waive": waive, "_cel_error": cel_error,
     }
     src = "\n".join(em.lines)
     exec(compile(src, "<aiposture kernel>", "exec"), namespace)

@@ -255,6 +255,7 @@ class _Gen:
         self.n = 0
         self.tag = tag  # keeps temporaries of several expressions apart in one function
         self.cse: dict[tuple[Any, str], str] = {}  # (range expression, loop variable) -> the range's value
+        self.paths: dict[tuple[str, ...], str] = {}  # attrs path -> variable holding its value (kernels)
 
     def tmp(self, prefix: str = "_t") -> str:
         self.n += 1
@@ -290,7 +291,11 @@ class _Gen:
             operand = self.expr(n.target, scope, d)
             if self.static(n.target, scope):
                 # a fixed attribute path: the engine has already answered nulls on it; a wrong type asks the runtime
-                return f"{operand}[{n.value!r}]"
+                plain = f"{operand}[{n.value!r}]"
+                known = self.paths.get(_attr_path(n))
+                if known is not None:  # the kernel looked it up already (absent: the lookup raises as before)
+                    return f"({known} if {known} is not _MISSING and {known} is not _NOWALK else {plain})"
+                return plain
             t = self.tmp()
             return f"({t}[{n.value!r}] if type({t} := {operand}) is dict else _sel({t}, {n.value!r}))"
         if k == "has":
@@ -485,14 +490,28 @@ _GLOBALS = {"_bail": _bail, "_type_error": _type_error, "_err": _err, "_both": _
 GLOBALS = _GLOBALS
 
 
-def inline(tree: Node, tag: str, depth: int) -> tuple[list[str], str, dict[str, Any]] | None:
+def _attr_path(n: Node) -> tuple[str, ...]:
+    """``resource.attrs.a.b`` -> ("a", "b"); () for anything else."""
+    segs: list[str] = []
+    while n.kind == "select" and n.target is not None:
+        segs.append(n.value)
+        n = n.target
+    if n.kind == "ident" and n.value == "resource" and segs and segs[-1] == "attrs":
+        return tuple(reversed(segs[:-1]))
+    return ()
+
+
+def inline(tree: Node, tag: str, depth: int, paths: dict[tuple[str, ...], str] | None = None,
+           ) -> tuple[list[str], str, dict[str, Any]] | None:
     """The translation as code to embed: (statements at ``depth``, result expression, constants).
 
     The code reads the variables ``resource`` and ``attrs`` and the names in :data:`GLOBALS`;
-    None when the expression is untranslatable.
+    ``paths`` names variables that already hold attribute values (``_MISSING`` when absent,
+    ``_NOWALK`` when a parent was not a map). None when the expression is untranslatable.
     """
     no_overload()
     gen = _Gen(tag)
+    gen.paths = paths or {}
     try:
         result = gen.expr(tree, {}, depth)
     except Untranslatable:
