@@ -61,6 +61,7 @@ def build(report: Report, *, include_inventory: bool = True) -> dict:
 
 
 _dump = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per call
+_string = json.encoder.encode_basestring  # a str as JSON text (the C function; what _dump does for a str)
 
 
 def write_array(fh: TextIO, items: Iterable[Any], indent: str, *, encoded: bool = False) -> None:
@@ -86,9 +87,10 @@ def result_lines(results: Iterable[Result]) -> Iterator[str]:
     rules: dict[int, str] = {}
     resources: dict[int, tuple[str, str]] = {}
     for r in results:
-        rule_part = rules.get(id(r.rule))
+        rule = r.rule
+        rule_part = rules.get(id(rule))
         if rule_part is None:
-            rule_part = rules[id(r.rule)] = _dump(r.rule.id)
+            rule_part = rules[id(rule)] = _dump(rule.id)
         res = r.resource
         res_part = resources.get(id(res))
         if res_part is None:
@@ -98,9 +100,10 @@ def result_lines(results: Iterable[Result]) -> Iterator[str]:
                 f'"native_type": {_dump(res.get("native_type", ""))}, "account": {_dump(res.get("account", ""))}, '
                 f'"region": {_dump(res.get("region", ""))}, "resource_name": {_dump(res.get("name", ""))}, '
                 f'"source": {_dump({k: v for k, v in src.items() if v is not None})}'))
-        yield (f'{{"rule_id": {rule_part}, "resource_id": {res_part[0]}, "status": "{r.status.value}", '
-               f'"severity": "{r.rule.severity}", "message": {_dump(r.message)}{res_part[1]}, '
-               f'"waiver": {_dump(r.waiver)}, "fingerprint": "{fingerprint(r.rule.id, res["id"])}"}}')
+        waiver = "null" if r.waiver is None else _dump(r.waiver)
+        yield (f'{{"rule_id": {rule_part}, "resource_id": {res_part[0]}, "status": "{r.status._value_}", '
+               f'"severity": "{rule.severity}", "message": {_string(r.message)}{res_part[1]}, '
+               f'"waiver": {waiver}, "fingerprint": "{fingerprint(rule.id, res["id"])}"}}')
 
 
 def write_inventory(fh: TextIO, inventory: dict[str, Any], indent: str = "") -> None:

@@ -214,6 +214,53 @@ def _results(report: Report, base: Path, index: dict[str, int], notifications: l
         yield out
 
 
+def _result_lines(report: Report, base: Path, index: dict[str, int], notifications: list[dict[str, Any]]) -> Iterator[str]:
+    """The JSON text of each of :func:`_results`' results, built from pieces encoded once per
+    rule and once per resource (a resource has a result per rule of its kind)."""
+    from aiposture.output.json_out import _dump, _string
+
+    locator = _Locator(report, base)
+    rule_parts: dict[int, str] = {}
+    res_parts: dict[int, tuple[str, str]] = {}
+    for res in report.results:
+        if res.status is Status.PASS:
+            continue
+        rule = res.rule
+        if res.status is Status.ERROR:
+            notifications.append(
+                {
+                    "level": "error",
+                    "message": {"text": escape_text(f"{rule.id} not checked on {res.resource_id}: {res.message}")},
+                    "associatedRule": {"id": rule.id, "index": index[rule.id]},
+                }
+            )
+            continue
+        rule_part = rule_parts.get(id(rule))
+        if rule_part is None:
+            rule_part = rule_parts[id(rule)] = (f'{{"ruleId": {_dump(rule.id)}, "ruleIndex": {index[rule.id]}, '
+                                                f'"level": "{LEVEL[rule.severity]}"')
+        r = res.resource
+        res_part = res_parts.get(id(r))
+        if res_part is None:
+            loc = locator.locate(res)
+            loc["logicalLocations"] = [{"fullyQualifiedName": r["id"], "kind": "resource"}]
+            props = {"provider": r["provider"], "account": r.get("account", ""), "region": r.get("region", ""),
+                     "resourceType": r.get("native_type", "")}
+            res_part = res_parts[id(r)] = (f" (resource: {escape_text(r['id'])})",
+                                           f', "locations": [{_dump(loc)}], ' + '"properties": ' + _dump(props)[:-1])
+        line = (f'{rule_part}, "message": {{"text": {_string(escape_text(res.message) + res_part[0])}}}'
+                f'{res_part[1]}, "severity": "{rule.severity}"}}, '
+                f'"partialFingerprints": {{"primaryLocationLineHash": "{fingerprint(rule.id, r["id"])}:1"}}')
+        if res.status is Status.WAIVED and res.waiver:
+            w = res.waiver
+            line += ', "suppressions": ' + _dump([{
+                "kind": "inSource" if w.get("source") == "inline" else "external",
+                "status": "accepted",
+                "justification": f"{w.get('reason', '')} (owner: {w.get('owner', '')}, expires: {w.get('expires', '')})",
+            }])
+        yield line + "}"
+
+
 def _invocations(report: Report, notifications: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for err in report.scan_errors:
         scope = err.get("scope", {})
@@ -271,7 +318,7 @@ def write(report: Report, fh: TextIO, base: Path | None = None) -> None:
     before, rest = text.split(json.dumps(_RESULTS), 1)
     middle, after = rest.split(json.dumps(_INVOCATIONS), 1)
     fh.write(before)
-    write_array(fh, _results(report, base, index, notifications), "      ")
+    write_array(fh, _result_lines(report, base, index, notifications), "      ", encoded=True)
     fh.write(middle)
     fh.write(json.dumps(_invocations(report, notifications), ensure_ascii=False))
     fh.write(after + "\n")
