@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -121,6 +120,8 @@ def new_document(
     started_at: str | None = None,
 ) -> dict[str, Any]:
     """Wrap resources and errors into an inventory document."""
+    import uuid  # only documents built here need an id: loading a saved inventory does not
+
     return {
         "schema_version": SCHEMA_VERSION,
         "scan": {

@@ -37,16 +37,40 @@ def cache_dir() -> Path:
     return Path(base) / "aiposture"
 
 
-def _load(name: str) -> Callable[[Any], Any]:
-    import fastjsonschema
+class Invalid(ValueError):
+    """Raised by the cached validators (they import it from here instead of importing
+    fastjsonschema, whose generator modules a run that only validates does not need)."""
 
+    def __init__(self, message: str = "", *args: Any, **kwargs: Any):
+        super().__init__(message)
+
+
+_FJS_IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException"
+_OWN_IMPORT = ("from aiposture.schemacheck import Invalid as JsonSchemaValueException, "
+               "Invalid as JsonSchemaValuesException")
+
+
+def _fjs_version() -> str:
+    """The generator's version, read without importing it (the cache key; a new version regenerates)."""
+    spec = importlib.util.find_spec("fastjsonschema")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("fastjsonschema is not installed")
+    return (Path(next(iter(spec.submodule_search_locations))) / "version.py").read_text(encoding="utf-8")
+
+
+def _load(name: str) -> Callable[[Any], Any]:
     definition = schema(name)
-    key = hashlib.sha256((fastjsonschema.VERSION + json.dumps(definition, sort_keys=True)).encode()).hexdigest()[:16]
+    key = hashlib.sha256((_fjs_version() + json.dumps(definition, sort_keys=True)).encode()).hexdigest()[:16]
     module_name = f"aiposture_{name}_validator_{key}"
     path = cache_dir() / f"{module_name}.py"
     try:
         if not path.is_file():
+            import fastjsonschema
+
             code = fastjsonschema.compile_to_code(definition, use_formats=False)
+            if _FJS_IMPORT not in code:
+                raise ImportError("unexpected generated code")  # then compile in memory below
+            code = code.replace(_FJS_IMPORT, _OWN_IMPORT)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(code, encoding="utf-8")
@@ -63,7 +87,17 @@ def _load(name: str) -> Callable[[Any], Any]:
         funcs = [v for k, v in vars(module).items() if k.startswith("validate") and callable(v)]
         return min(funcs, key=lambda f: f.__code__.co_firstlineno)  # the schema's own (first) function
     except (OSError, ImportError, SyntaxError):
-        return fastjsonschema.compile(definition, use_formats=False)
+        import fastjsonschema
+
+        compiled = fastjsonschema.compile(definition, use_formats=False)
+
+        def check(doc: Any) -> Any:
+            try:
+                return compiled(doc)
+            except fastjsonschema.JsonSchemaException as e:
+                raise Invalid(str(e)) from None
+
+        return check
 
 
 def matches(name: str, doc: Any) -> bool:
@@ -71,10 +105,8 @@ def matches(name: str, doc: Any) -> bool:
     validator = _validators.get(name)
     if validator is None:
         validator = _validators[name] = _load(name)
-    from fastjsonschema import JsonSchemaException
-
     try:
         validator(doc)
-    except JsonSchemaException:
+    except Invalid:
         return False
     return True

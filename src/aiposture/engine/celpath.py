@@ -45,7 +45,6 @@ from types import ModuleType
 from typing import Any
 
 from aiposture.engine.celparse import CelSyntaxError, Node, parse
-from aiposture.engine.translate import translate
 
 _cel: ModuleType | None = None
 
@@ -135,17 +134,29 @@ class CelExpr:
     macros, the plan that evaluates them in canonical order."""
 
     def __init__(self, source: str, program: Any | None = None):
-        cel = load_cel()
         self.source = source
-        self.program = program if program is not None else cel.compile(source)
-        self.tree: Node | None
+        self.program = program if program is not None else load_cel().compile(source)
+        # parsing is deferred: most expressions never need the tree (no macro, runtime only)
+        self._has_macro_text = _MACRO_TEXT.search(source) is not None
+
+    @functools.cached_property
+    def tree(self) -> Node | None:
+        """The syntax tree, or None when this parser does not know the syntax."""
         try:
-            self.tree = parse(source)
+            return parse(self.source)
         except CelSyntaxError:
-            self.tree = None
-        self.macros = {n.value for n in self.tree.walk() if n.kind == "compr"} if self.tree is not None else set()
+            return None
+
+    @functools.cached_property
+    def macros(self) -> set[str]:
+        if not self._has_macro_text or self.tree is None:
+            return set()
+        return {n.value for n in self.tree.walk() if n.kind == "compr"}
+
+    @functools.cached_property
+    def error_only(self) -> bool:
         # all/exists/exists_one give the specified value whenever the runtime returns one (see module doc)
-        self.error_only = self.macros <= {"all", "exists", "exists_one"}
+        return self.macros <= {"all", "exists", "exists_one"}
 
     @functools.cached_property
     def root(self) -> _Segment | None:
@@ -155,22 +166,24 @@ class CelExpr:
     @functools.cached_property
     def fast(self) -> Any:
         """The translated function, or None when the expression uses something the translation does not know."""
+        from aiposture.engine.translate import translate
+
         return translate(self.tree) if self.tree is not None else None
 
     @property
     def deterministic(self) -> bool:
         """False only when the expression uses a macro this parser could not locate."""
-        return self.tree is not None or not _MACRO_TEXT.search(self.source)
+        return not self._has_macro_text or self.tree is not None
 
     def execute(self, variables: dict[str, Any], ctx: Any = None) -> Any:
         """Evaluate with ``variables`` (``{"resource": view}``); raise what the runtime raises.
 
         ``ctx``, a ``cel.Context`` of the same variables, saves converting them again.
         """
-        if not self.macros or self.tree is None or self.error_only:
+        if not self.macros or self.error_only:
             if ctx is None:
                 ctx = load_cel().Context(variables)
-            if not self.macros or self.tree is None:
+            if not self.macros:
                 return self.program.execute(ctx)
             try:
                 return self.program.execute(ctx)

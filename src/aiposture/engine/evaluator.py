@@ -19,12 +19,14 @@ import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiposture.engine import kernel
 from aiposture.engine.celpath import CelExpr, load_cel
 from aiposture.engine.config import Config
 from aiposture.engine.model import SEVERITY_RANK, Result, Rule, Status
+
+if TYPE_CHECKING:
+    from aiposture.engine.kernel import KernelRule
 
 _MISSING = object()
 _PLACEHOLDER = re.compile(r"\{(name|id|provider|account|region|kind|native_type)\}")
@@ -181,6 +183,8 @@ class Engine:
         Generating and compiling a kernel costs milliseconds: worth it for a large
         inventory, not for a pre-deploy check of a dozen resources.
         """
+        from aiposture.engine import kernel
+
         cache: dict[tuple[str, str], Callable[[dict[str, Any]], None] | None] = {}
 
         def kernel_for(kind: str, provider: str) -> Callable[[dict[str, Any]], None] | None:
@@ -219,7 +223,7 @@ class Engine:
 
         return kernel_for
 
-    def _interpreter(self, rules: list[kernel.KernelRule]) -> Callable[[dict[str, Any]], None]:
+    def _interpreter(self, rules: list[KernelRule]) -> Callable[[dict[str, Any]], None]:
         """Rule by rule with the CEL runtime: the reference the kernels are tested against."""
 
         def run(resource: dict[str, Any]) -> None:
@@ -232,7 +236,7 @@ class Engine:
 
         return run
 
-    def _interpret_one(self, kr: kernel.KernelRule, resource: dict[str, Any], attrs: dict[str, Any],
+    def _interpret_one(self, kr: KernelRule, resource: dict[str, Any], attrs: dict[str, Any],
                        state: list[Any]) -> Result | None:
         rule = kr.rule
         # an attribute this resource type does not have (absent, not null): the rule does not apply.
