@@ -50,6 +50,18 @@ _OWN_IMPORT = ("from aiposture.schemacheck import Invalid as JsonSchemaValueExce
                "Invalid as JsonSchemaValuesException")
 
 
+def _slim(code: str) -> str:
+    """Drop the schema excerpt every ``raise`` carries (``definition=...``): only the yes/no
+    is used, and the excerpts made the module several times larger and slower to load."""
+    import ast
+
+    tree = ast.parse(code)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            node.keywords = [k for k in node.keywords if k.arg not in ("definition", "value")]
+    return ast.unparse(tree) + "\n"
+
+
 def _fjs_version() -> str:
     """The generator's version, read without importing it (the cache key; a new version regenerates)."""
     spec = importlib.util.find_spec("fastjsonschema")
@@ -70,7 +82,9 @@ def _load(name: str) -> Callable[[Any], Any]:
             code = fastjsonschema.compile_to_code(definition, use_formats=False)
             if _FJS_IMPORT not in code:
                 raise ImportError("unexpected generated code")  # then compile in memory below
-            code = code.replace(_FJS_IMPORT, _OWN_IMPORT)
+            code = _slim(code.replace(_FJS_IMPORT, _OWN_IMPORT))
+            for stale in path.parent.glob(f"aiposture_{name}_validator_*.py"):
+                stale.unlink(missing_ok=True)  # an older schema or generator
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(code, encoding="utf-8")
