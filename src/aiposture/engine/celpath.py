@@ -42,9 +42,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiposture.engine.celparse import CelSyntaxError, Node, parse
+if TYPE_CHECKING:
+    from aiposture.engine.celparse import Node
 
 _cel: ModuleType | None = None
 
@@ -142,6 +143,8 @@ class CelExpr:
     @functools.cached_property
     def tree(self) -> Node | None:
         """The syntax tree, or None when this parser does not know the syntax."""
+        from aiposture.engine.celparse import CelSyntaxError, parse
+
         try:
             return parse(self.source)
         except CelSyntaxError:

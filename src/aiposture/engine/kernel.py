@@ -20,7 +20,6 @@ from typing import Any
 
 from aiposture.engine.celpath import CelExpr
 from aiposture.engine.model import Result, Rule, Status
-from aiposture.engine.translate import GLOBALS, CelError, inline
 
 _MISSING = object()  # the key is absent
 _NOWALK = object()  # the walk stopped before this key: a parent is not a map (or is null)
@@ -102,6 +101,8 @@ class _Emitter:
         A translation that is one Python expression is inlined; a longer one (loops,
         && with error absorption) is called, so the kernel stays quick to compile.
         """
+        from aiposture.engine.translate import inline
+
         code = inline(expr.tree, tag, d + 1, self.paths) if fast and expr.tree is not None else None
         runtime = self.name("_x", expr)
         if code is None:
@@ -131,6 +132,8 @@ def build(rules: list[KernelRule], *, fast: bool, runtime: Callable[..., Any], w
     ``waive`` is called on failures when the resource has inline suppressions, or always
     when ``waivers`` (the configuration has some).
     """
+    from aiposture.engine.translate import GLOBALS, CelError
+
     em = _Emitter()
     em.emit("def _kernel(resource):", 0)
     em.emit('attrs = resource.get("attrs") or {}', 1)
