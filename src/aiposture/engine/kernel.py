@@ -95,6 +95,20 @@ class _Emitter:
         expr = " else ".join(f"{label!r} if {name} is None" for name, label in chain)
         self.emit(f"_u = {expr + ' else None' if chain else 'None'}", d)
 
+    def guarded(self, expr: CelExpr, paths: tuple[tuple[str, ...], ...], tag: str, bucket: str, rule: str,
+                fast: bool, unknown_message: str, error_prefix: str) -> None:
+        """``_v`` = the expression's value; an ``error`` result (and ``break``) when a path it
+        reads is null or when it cannot be evaluated."""
+        self.unknown(paths, self.paths, 2)
+        self.emit("if _u is not None:", 2)
+        self.emit(f"{bucket}.append(Result({rule}, ERROR, resource, {unknown_message}))", 3)
+        self.emit("break", 3)
+        self.emit("try:", 2)
+        self.value(expr, fast, tag, 3)
+        self.emit("except Exception as _e:", 2)
+        self.emit(f"{bucket}.append(Result({rule}, ERROR, resource, {error_prefix} + _cel_error(_e)))", 3)
+        self.emit("break", 3)
+
     def value(self, expr: CelExpr, fast: bool, tag: str, d: int) -> None:
         """Set ``_v`` to the expression's value (raises the runtime's error).
 
@@ -145,27 +159,14 @@ def build(rules: list[KernelRule], *, fast: bool, runtime: Callable[..., Any], w
         em.emit("while True:", 1)
         em.absent(rule.required, names, 2)
         if kr.applies is not None:
-            em.unknown(rule.applies_paths, names, 2)
-            em.emit("if _u is not None:", 2)
-            em.emit(f'{b}.append(Result({r}, ERROR, resource, "cannot tell if the rule applies: attrs." + _u + " is unknown"))', 3)
-            em.emit("break", 3)
-            em.emit("try:", 2)
-            em.value(kr.applies, fast, f"a{i}", 3)
-            em.emit("except Exception as _e:", 2)
-            em.emit(f'{b}.append(Result({r}, ERROR, resource, "applies_if could not be evaluated: " + _cel_error(_e)))', 3)
-            em.emit("break", 3)
+            em.guarded(kr.applies, rule.applies_paths, f"a{i}", b, r, fast,
+                       '"cannot tell if the rule applies: attrs." + _u + " is unknown"',
+                       '"applies_if could not be evaluated: "')
             em.emit("if _v is not True:", 2)
             em.emit("break", 3)
-        em.unknown(rule.paths, names, 2)
-        em.emit("if _u is not None:", 2)
-        em.emit(f'{b}.append(Result({r}, ERROR, resource, "could not be checked: attrs." + _u + '
-                '" is unknown (not readable from the source)"))', 3)
-        em.emit("break", 3)
-        em.emit("try:", 2)
-        em.value(kr.cond, fast, f"c{i}", 3)
-        em.emit("except Exception as _e:", 2)
-        em.emit(f'{b}.append(Result({r}, ERROR, resource, "could not be evaluated: " + _cel_error(_e)))', 3)
-        em.emit("break", 3)
+        em.guarded(kr.cond, rule.paths, f"c{i}", b, r, fast,
+                   '"could not be checked: attrs." + _u + " is unknown (not readable from the source)"',
+                   '"could not be evaluated: "')
         em.emit("if _v is True:", 2)
         em.emit(f"{b}.append(Result({r}, PASS, resource, {em.name('_pass', rule.title + ': met')}))", 3)
         em.emit("elif _v is False:", 2)

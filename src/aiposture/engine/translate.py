@@ -282,12 +282,9 @@ class _Gen:
             raise Untranslatable(f"variable {n.value}")
         if k == "select":
             assert n.target is not None
-            if n.target.kind == "ident" and n.target.value == "resource" and "resource" not in scope:
-                if n.value == "attrs":
-                    return "attrs"
-                if n.value == "raw":
-                    raise Untranslatable("resource.raw")  # not in the runtime's view of the resource
-                return f"resource[{n.value!r}]"
+            top = self.resource_field(n, scope, attrs="attrs", field="resource[{}]")
+            if top is not None:
+                return top
             operand = self.expr(n.target, scope, d)
             if self.static(n.target, scope):
                 # a fixed attribute path: the engine has already answered nulls on it; a wrong type asks the runtime
@@ -300,12 +297,9 @@ class _Gen:
             return f"({t}[{n.value!r}] if type({t} := {operand}) is dict else _sel({t}, {n.value!r}))"
         if k == "has":
             assert n.target is not None
-            if n.target.kind == "ident" and n.target.value == "resource" and "resource" not in scope:
-                if n.value == "attrs":
-                    return "True"
-                if n.value == "raw":
-                    raise Untranslatable("resource.raw")
-                return f"({n.value!r} in resource)"
+            top = self.resource_field(n, scope, attrs="True", field="({} in resource)")
+            if top is not None:
+                return top
             return f"_has({self.expr(n.target, scope, d)}, {n.value!r})"
         if k == "index":
             assert n.target is not None
@@ -326,6 +320,17 @@ class _Gen:
         if k == "compr" and n.value in ("all", "exists", "exists_one"):
             return self.compr(n, scope, d)
         raise Untranslatable(k)
+
+    def resource_field(self, n: Node, scope: dict[str, str], *, attrs: str, field: str) -> str | None:
+        """Code for ``resource.<key>`` (or ``has()`` of it): ``attrs`` for the attributes (always
+        present in the runtime's view), ``field`` formatted with the key otherwise; None when
+        ``n`` does not select from ``resource`` itself."""
+        assert n.target is not None
+        if not (n.target.kind == "ident" and n.target.value == "resource" and "resource" not in scope):
+            return None
+        if n.value == "raw":
+            raise Untranslatable("resource.raw")  # not in the runtime's view of the resource
+        return attrs if n.value == "attrs" else field.format(repr(n.value))
 
     def static(self, n: Node, scope: dict[str, str]) -> bool:
         """``resource`` or a chain of field selections from it."""
@@ -377,18 +382,12 @@ class _Gen:
     def logical(self, op: str, left: Node, right: Node, scope: dict[str, str], d: int) -> str:
         # the side that decides (false for &&, true for ||) wins over an error on the other side
         decide, other = ("False", "True") if op == "&&" else ("True", "False")
-        a, b, r, x = self.tmp("_a"), self.tmp("_b"), self.tmp("_r"), self.tmp("_x")
-        self.emit("try:", d)
-        self.emit(f"{a} = {self.expr(left, scope, d + 1)}", d + 1)
-        self.emit(f"except Exception as {x}:", d)
-        self.emit(f"{a} = _err({x})", d + 1)
+        a, b, r = self.tmp("_a"), self.tmp("_b"), self.tmp("_r")
+        self.outcome(a, left, scope, d)
         self.emit(f"if {a} is {decide}:", d)
         self.emit(f"{r} = {decide}", d + 1)
         self.emit("else:", d)
-        self.emit("try:", d + 1)
-        self.emit(f"{b} = {self.expr(right, scope, d + 2)}", d + 2)
-        self.emit(f"except Exception as {x}:", d + 1)
-        self.emit(f"{b} = _err({x})", d + 2)
+        self.outcome(b, right, scope, d + 1)
         self.emit(f"if {b} is {decide}:", d + 1)
         self.emit(f"{r} = {decide}", d + 2)
         self.emit(f"elif {a} is {other} and {b} is {other}:", d + 1)
@@ -396,6 +395,14 @@ class _Gen:
         self.emit("else:", d + 1)
         self.emit(f"{r} = _both({a}, {b})", d + 2)
         return r
+
+    def outcome(self, target: str, n: Node, scope: dict[str, str], d: int) -> None:
+        """``target`` = the value of ``n``, or what its exception means (:func:`_err`)."""
+        x = self.tmp("_x")
+        self.emit("try:", d)
+        self.emit(f"{target} = {self.expr(n, scope, d + 1)}", d + 1)
+        self.emit(f"except Exception as {x}:", d)
+        self.emit(f"{target} = _err({x})", d + 1)
 
     def cond(self, n: Node, scope: dict[str, str], d: int) -> str:
         c, r = self.tmp("_c"), self.tmp("_r")
