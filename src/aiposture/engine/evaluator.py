@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 import gc
+import itertools
 import operator
 import re
 from collections import Counter, defaultdict
@@ -351,7 +352,7 @@ class Engine:
                 unsorted.add(b)
             for b in unsorted:
                 buckets[b].sort(key=_result_key)
-            return [r for bucket in buckets for r in bucket]
+            return list(itertools.chain.from_iterable(buckets))
         finally:
             if was_enabled:
                 gc.enable()
