@@ -41,15 +41,15 @@ def main() -> None:
     for fmt in args.formats.split(","):
         opts = pipeline.Options(formats=[fmt], outputs=[str(folder / pipeline_name(fmt))], quiet=True, show_passed=False)
         plan = pipeline.plan_outputs(opts)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         pipeline.write_outputs(report, opts, plan)
-        took = time.perf_counter() - t
+        took, cpu = time.perf_counter() - t, time.process_time() - c
         tracemalloc.start()
         pipeline.write_outputs(report, opts, plan)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         size = Path(plan[0][1]).stat().st_size
-        print(f"{fmt:9} {took:7.2f} s  peak {peak / 2**20:7.1f} MiB  output {size / 2**20:7.1f} MiB")
+        print(f"{fmt:9} {took:7.2f} s wall {cpu:6.2f} s cpu  peak {peak / 2**20:7.1f} MiB  output {size / 2**20:7.1f} MiB")
 
 
 def pipeline_name(fmt: str) -> str:
