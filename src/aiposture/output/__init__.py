@@ -72,10 +72,11 @@ def writers() -> dict[str, Writer]:
         "junit": _lazy("junit"),
         "csv": _lazy("csv_out"),
         "html": _lazy("html"),
+        "markdown": _lazy("markdown"),
     }
 
 
-FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "evidence")
+FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "markdown", "evidence")
 BINARY_FORMATS = ("evidence",)  # written as files only (a zip), never to stdout
 DEFAULT_FILENAMES = {
     "table": "aiposture.txt",
@@ -84,5 +85,6 @@ DEFAULT_FILENAMES = {
     "junit": "aiposture-junit.xml",
     "csv": "aiposture.csv",
     "html": "aiposture.html",
+    "markdown": "aiposture.md",
     "evidence": "aiposture-evidence.zip",
 }
