@@ -53,7 +53,9 @@ def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -
     for note in doc["scan"].get("notes", []):
         if not opts.quiet:
             click.echo(f"note: {note}", err=True)
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline, prepared=prepared))
+    label = "iac:" + ",".join(sorted(t["path"] for t in doc["scan"].get("targets", [])))
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline, prepared=prepared,
+                          scope_label=label))
 
 
 def register(main: click.Group) -> None:
