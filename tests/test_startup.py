@@ -16,7 +16,7 @@ from aiposture.inventory import new_document
 from aiposture.paths import examples_dir, schema
 
 HEAVY = ("boto3", "botocore", "azure", "google", "moto", "hcl2", "jsonschema", "cel", "typer", "prompt_toolkit",
-         "fastjsonschema", "yaml", "rich")
+         "fastjsonschema", "yaml", "rich", "sqlalchemy", "alembic", "psycopg", "redis")
 
 
 def _imported(args: list[str], tmp_path: Path) -> set[str]:
