@@ -14,12 +14,15 @@ import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiposture.engine import Config, Engine, Status, load_rules
-from aiposture.engine.model import SEVERITY_RANK, Rule
 from aiposture.errors import AiPostureError
-from aiposture.output import BINARY_FORMATS, DEFAULT_FILENAMES, FORMATS, Report, writers
+from aiposture.output import BINARY_FORMATS, DEFAULT_FILENAMES, FORMATS
+
+if TYPE_CHECKING:  # the engine and writers load on first use: every command imports this module
+    from aiposture.engine import Config
+    from aiposture.engine.model import Rule
+    from aiposture.output import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -171,6 +174,7 @@ def prepare_rules(opts: Options, config: Config) -> tuple[list[Rule], list[str]]
     The command line wins over the configuration file's ``select``; ``skip`` adds up.
     A selection that names nothing known, or matches no rule, is a usage error.
     """
+    from aiposture.engine import load_rules
     from aiposture.engine.selection import Criteria, resolve
 
     rules, problems = load_rules([*config.rule_dirs, *opts.rules_dirs])
@@ -230,6 +234,9 @@ def prepare(opts: Options, config_path: Path | None, *, search_dir: Path | None 
 
 def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_path: Path | None = None,
              prepared: Prepared | None = None) -> Report:
+    from aiposture.engine import Engine
+    from aiposture.output import Report
+
     rules, problems = (prepared.rules, prepared.rule_problems) if prepared else prepare_rules(opts, config)
     results = Engine(rules, config).evaluate(doc)
     return Report(results=results, rules=rules, inventory=doc, inventory_path=inventory_path,
@@ -237,7 +244,11 @@ def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_pa
 
 
 def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) -> None:
-    """Render each planned output; a destination that cannot be written is one line and exit 2."""
+    """Render each planned output; a destination that cannot be written is one line and exit 2.
+
+    JSON and SARIF are streamed (to the file, or stdout) as they are produced."""
+    from aiposture.output import writers
+
     ws = writers()
     for fmt, dest in plan:
         if fmt == "table":
@@ -259,6 +270,19 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) ->
                 raise AiPostureError(f"cannot write the evidence output to {dest}: {e.strerror or e}") from None
             _wrote(fmt, dest, opts)
             continue
+        elif (stream := _stream_writer(fmt)) is not None:
+            if dest == "-":
+                stream(report, sys.stdout)
+                continue
+            p = Path(dest)
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+                with p.open("w", encoding="utf-8") as fh:
+                    stream(report, fh)
+            except OSError as e:
+                raise AiPostureError(f"cannot write the {fmt} output to {p}: {e.strerror or e}") from None
+            _wrote(fmt, dest, opts)
+            continue
         else:
             text = ws[fmt](report)
         if dest == "-":
@@ -266,6 +290,19 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) ->
         else:
             write_file(dest, text, f"the {fmt} output")
             _wrote(fmt, dest, opts)
+
+
+def _stream_writer(fmt: str):
+    """The streaming writer of a format (``write(report, fh)``), when it has one."""
+    if fmt == "json":
+        from aiposture.output import json_out
+
+        return json_out.write
+    if fmt == "sarif":
+        from aiposture.output import sarif
+
+        return sarif.write
+    return None
 
 
 def _wrote(fmt: str, dest: str, opts: Options) -> None:
@@ -277,7 +314,7 @@ def apply_baseline(report: Report, baseline: Path) -> None:
     """Drop failing results already present (same fingerprint) in an earlier JSON result."""
     import json
 
-    from aiposture.engine.model import fingerprint
+    from aiposture.engine.model import Status, fingerprint
 
     try:
         old = json.loads(Path(baseline).read_text(encoding="utf-8"))
@@ -289,6 +326,8 @@ def apply_baseline(report: Report, baseline: Path) -> None:
 
 
 def exit_code(report: Report, opts: Options, config: Config) -> int:
+    from aiposture.engine.model import SEVERITY_RANK, Status
+
     fail_on = opts.fail_on or config.fail_on or "low"
     failing = [r for r in report.results if r.status is Status.FAIL and SEVERITY_RANK[r.rule.severity] >= SEVERITY_RANK[fail_on]]
     if failing and not opts.soft_fail:
