@@ -1,85 +1,62 @@
-"""Report writers at scale: N synthetic resources (copies of the example inventory) through the whole pack,
-then each writer timed on the same report.
+"""Report writers at scale: time and peak memory of each writer at N generated resources.
 
-    python benchmarks/outputs.py [N] [--browser]
+    python benchmarks/outputs.py [N] [--formats json,sarif,evidence,...]
 
-Prints the evaluation time, then per writer its wall time and output size; the compliance views of all
-six frameworks; and, with --browser, how long headless Chromium takes to load the HTML report and run its
-script (``--dump-dom`` returns once the page has loaded and rendered the first page of findings).
+The inventory is generated (``aiposture.engine.synthetic``) and evaluated once; then each
+writer writes to a temporary file the way ``aiposture ... -o FILE`` does (JSON and SARIF
+streamed, the evidence pack streamed into its zip). Each writer runs twice: once timed,
+once under ``tracemalloc`` for the peak of memory it allocates on top of the report.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import shutil
-import subprocess
-import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _synthetic import example_copies
-
+from aiposture import inventory as inv
 from aiposture import pipeline
 from aiposture.engine import Config
+from aiposture.engine.synthetic import document
+
+ALL = ("json", "sarif", "evidence", "junit", "csv", "html", "table")
 
 
-def make_doc(n: int) -> dict:
-    return example_copies(n, accounts=50, errors=True)
-
-
-def timed(label: str, fn):
-    t0, c0 = time.perf_counter(), time.process_time()
-    out = fn()
-    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
-    size = len(out) if isinstance(out, (str, bytes)) else None
-    print(f"  {label:<22} {dt:6.2f} s  {cpu:6.2f} s" + (f"   {size / 1e6:7.1f} MB" if size is not None else ""))
-    return out
-
-
-def main(n: int, browser: bool) -> None:
-    doc = make_doc(n)
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("n", nargs="?", type=int, default=20000)
+    ap.add_argument("--formats", default=",".join(ALL))
+    args = ap.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="aiposture-outputs-"))
+    doc = document(args.n)
+    inv_path = folder / "inventory.json"
+    inv.save(doc, inv_path)  # live findings in SARIF point at this file
     t0 = time.perf_counter()
-    report = pipeline.evaluate(doc, pipeline.Options(), Config())
-    print(f"resources: {n}, results: {len(report.results)}, evaluation {time.perf_counter() - t0:.2f} s")
-    from aiposture import compliance
-    from aiposture.output import compliance as comp_out
-    from aiposture.output import csv_out, evidence, html, json_out, sarif
+    report = pipeline.evaluate(doc, pipeline.Options(), Config(), inventory_path=inv_path)
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
+    print(f"resources: {args.n}, results: {len(report.results)} (evaluated in {time.perf_counter() - t0:.2f} s)")
+    for fmt in args.formats.split(","):
+        opts = pipeline.Options(formats=[fmt], outputs=[str(folder / pipeline_name(fmt))], quiet=True, show_passed=False)
+        plan = pipeline.plan_outputs(opts)
+        t, c = time.perf_counter(), time.process_time()
+        pipeline.write_outputs(report, opts, plan)
+        took, cpu = time.perf_counter() - t, time.process_time() - c
+        tracemalloc.start()
+        pipeline.write_outputs(report, opts, plan)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        size = Path(plan[0][1]).stat().st_size
+        print(f"{fmt:9} {took:7.2f} s wall {cpu:6.2f} s cpu  peak {peak / 2**20:7.1f} MiB  output {size / 2**20:7.1f} MiB")
 
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print("writer                    wall     CPU       size")
-    timed("compliance views (6)", lambda: compliance.views(report))
-    timed("compliance json (6)", lambda: comp_out.render_json(report, []))
-    page = timed("html", lambda: html.render(report))
-    timed("json", lambda: json_out.render(report))
-    timed("sarif", lambda: sarif.render(report))
-    timed("csv", lambda: csv_out.render(report))
-    timed("evidence pack", lambda: evidence.build(report))
-    if browser:
-        exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-        if not exe:
-            print("  browser: no chromium found")
-            return
-        with tempfile.TemporaryDirectory() as tmp:
-            def load(html_text: str) -> tuple[float, str]:
-                path = Path(tmp) / "page.html"
-                path.write_text(html_text, encoding="utf-8")
-                t0 = time.perf_counter()
-                dom = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp}/profile",
-                                      "--dump-dom", path.as_uri()], check=True, capture_output=True, text=True, timeout=600,
-                                     env={**os.environ, "HOME": tmp}).stdout
-                return time.perf_counter() - t0, dom
 
-            empty, _ = load("<!DOCTYPE html><title>x</title><p>x")
-            dt, dom = load(page)
-            body = dom.split('<table id="findings">', 1)[-1].split("</tbody>", 1)[0]
-            print(f"  chromium start-up     {empty:6.2f} s   (an empty page)")
-            print(f"  chromium load+render  {dt:6.2f} s   ({body.count('<tr>') - 1} finding rows on the first page; "
-                  f"{dt - empty:.2f} s more than the empty page)")
+def pipeline_name(fmt: str) -> str:
+    from aiposture.output import DEFAULT_FILENAMES
+
+    return DEFAULT_FILENAMES[fmt]
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(int(args[0]) if args else 20000, "--browser" in sys.argv)
+    main()

@@ -10,21 +10,27 @@ line per layout with the number of lines, wall and CPU seconds.
 from __future__ import annotations
 
 import io
+import json
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _synthetic import example_copies
-
 from aiposture.engine import Config
+from aiposture.inventory import new_document
 from aiposture.output.table import Layout, write_table
 from aiposture.pipeline import Options, evaluate
 
 
 def main(n: int) -> None:
-    doc = example_copies(n, errors=True)
+    example = json.loads((Path(__file__).resolve().parent.parent / "examples" / "inventory.json").read_text())
+    templates = example["resources"]
+    resources = []
+    for i in range(n):
+        r = dict(templates[i % len(templates)])
+        r["id"] = f"{r['id']}#{i}"
+        resources.append(r)
+    doc = new_document(resources)
+    doc["errors"] = example["errors"]
     report = evaluate(doc, Options(), Config())
     print(f"resources: {n}, results: {len(report.results)}")
     for label, layout, passed in (("compact", Layout(compact=True), False),

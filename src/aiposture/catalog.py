@@ -15,25 +15,53 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from aiposture.paths import frameworks_dir, rules_dir
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available; both are safe loaders
 
 # Where rule documentation lives; each rule has an anchor (``#aip-gr-001``) in docs/rules.md.
 DOCS_URL = "https://github.com/aiposture/aiposture/blob/main/docs/rules.md"
 
 
+def load_yaml(data: bytes | str) -> Any:
+    import yaml
+
+    return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when available; both safe
+
+
 @functools.cache
 def catalog() -> dict[str, Any]:
-    """``rules/_catalog.yaml``, plus each framework's ``{control id: title}`` under its key (``catalog()["iso27001"]``)."""
-    with open(rules_dir() / "_catalog.yaml", encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=_LOADER)
+    """``rules/_catalog.yaml``, plus each framework's ``{control id: title}`` under its key (``catalog()["iso27001"]``).
+
+    Kept in the cache folder by a hash of the catalog and the framework files, so most runs parse no YAML."""
+    import hashlib
+    import marshal
+    import os
+
+    from aiposture.schemacheck import cache_dir
+
+    raw = (rules_dir() / "_catalog.yaml").read_bytes()
+    blobs = {f.name: f.read_bytes() for f in sorted(frameworks_dir().glob("*.yaml"))}
+    digest = hashlib.sha256(raw)
+    for name, blob in blobs.items():
+        digest.update(name.encode() + b"\0" + blob)
+    cached = cache_dir() / f"catalog-{digest.hexdigest()[:16]}.marshal"
+    try:
+        data = marshal.loads(cached.read_bytes())
+        if isinstance(data, dict):
+            return data
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    data = load_yaml(raw)
     for key, meta in (data.get("frameworks") or {}).items():
-        if isinstance(meta, dict) and meta.get("catalogue"):
-            with open(frameworks_dir() / meta["catalogue"], encoding="utf-8") as fh:
-                data[key] = {str(k): str(v) for k, v in (yaml.load(fh, Loader=_LOADER).get("controls") or {}).items()}
+        if isinstance(meta, dict) and meta.get("catalogue") in blobs:
+            controls = load_yaml(blobs[meta["catalogue"]]).get("controls") or {}
+            data[key] = {str(k): str(v) for k, v in controls.items()}
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(data))
+        tmp.replace(cached)
+    except (OSError, ValueError):
+        pass  # best effort: an unwritable cache only costs the parse
     return data
 
 
@@ -89,8 +117,7 @@ def control_catalogue(key: str) -> Catalogue:
     """The catalogue of framework ``key`` (or of its slug)."""
     key = slugs().get(key, key)
     meta = frameworks()[key]
-    with open(frameworks_dir() / meta["catalogue"], encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=_LOADER)
+    data = load_yaml((frameworks_dir() / meta["catalogue"]).read_bytes())
     if meta.get("threats"):
         threats = catalog()["threats"]
         controls = {t: v["title"] for t, v in threats.items()}

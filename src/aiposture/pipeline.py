@@ -14,12 +14,15 @@ import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiposture.engine import Config, Engine, Status, load_rules
-from aiposture.engine.model import SEVERITY_RANK, Rule
 from aiposture.errors import AiPostureError
-from aiposture.output import BINARY_FORMATS, DEFAULT_FILENAMES, FORMATS, Report, writers
+from aiposture.output import BINARY_FORMATS, DEFAULT_FILENAMES, FORMATS
+
+if TYPE_CHECKING:  # the engine and writers load on first use: every command imports this module
+    from aiposture.engine import Config
+    from aiposture.engine.model import Rule
+    from aiposture.output import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -181,6 +184,7 @@ def prepare_rules(opts: Options, config: Config) -> tuple[list[Rule], list[str]]
 
 def select_from_pack(opts: Options, config: Config) -> tuple[list[Rule], list[Rule], list[str]]:
     """(selected rules, every rule loaded, problems): the compliance view tells "not selected" from "not covered"."""
+    from aiposture.engine import load_rules
     from aiposture.engine.selection import Criteria, resolve
 
     rules, problems = load_rules([*config.rule_dirs, *opts.rules_dirs])
@@ -274,6 +278,9 @@ def run_context(opts: Options, config: Config) -> dict[str, Any]:
 
 def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_path: Path | None = None,
              prepared: Prepared | None = None) -> Report:
+    from aiposture.engine import Engine
+    from aiposture.output import Report
+
     if prepared:
         rules, pack, problems = prepared.rules, prepared.pack or prepared.rules, prepared.rule_problems
     else:
@@ -284,7 +291,11 @@ def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_pa
 
 
 def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) -> None:
-    """Render each planned output; a destination that cannot be written is one line and exit 2."""
+    """Render each planned output; a destination that cannot be written is one line and exit 2.
+
+    JSON and SARIF are streamed (to the file, or stdout) as they are produced."""
+    from aiposture.output import writers
+
     ws = writers()
     for fmt, dest in plan:
         if opts.compliance and fmt in ("table", "json", "csv"):
@@ -308,6 +319,19 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) ->
             except OSError as e:
                 raise AiPostureError(f"cannot write the evidence output to {dest}: {e.strerror or e}") from None
             _wrote(fmt + (f" (signature {dest}.sig)" if opts.sign_key else ""), dest, opts)
+            continue
+        elif (stream := _stream_writer(fmt)) is not None:
+            if dest == "-":
+                stream(report, sys.stdout)
+                continue
+            p = Path(dest)
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+                with p.open("w", encoding="utf-8") as fh:
+                    stream(report, fh)
+            except OSError as e:
+                raise AiPostureError(f"cannot write the {fmt} output to {p}: {e.strerror or e}") from None
+            _wrote(fmt, dest, opts)
             continue
         else:
             text = ws[fmt](report)
@@ -336,6 +360,19 @@ def _write_compliance(report: Report, opts: Options, fmt: str, dest: str) -> Non
         _wrote(f"{fmt} (compliance)", dest, opts)
 
 
+def _stream_writer(fmt: str):
+    """The streaming writer of a format (``write(report, fh)``), when it has one."""
+    if fmt == "json":
+        from aiposture.output import json_out
+
+        return json_out.write
+    if fmt == "sarif":
+        from aiposture.output import sarif
+
+        return sarif.write
+    return None
+
+
 def _wrote(fmt: str, dest: str, opts: Options) -> None:
     if not opts.quiet:
         print(f"wrote {fmt} to {dest}", file=sys.stderr)
@@ -345,7 +382,7 @@ def apply_baseline(report: Report, baseline: Path) -> None:
     """Drop failing results already present (same fingerprint) in an earlier JSON result."""
     import json
 
-    from aiposture.engine.model import fingerprint
+    from aiposture.engine.model import Status, fingerprint
 
     try:
         old = json.loads(Path(baseline).read_text(encoding="utf-8"))
@@ -357,6 +394,8 @@ def apply_baseline(report: Report, baseline: Path) -> None:
 
 
 def exit_code(report: Report, opts: Options, config: Config) -> int:
+    from aiposture.engine.model import SEVERITY_RANK, Status
+
     fail_on = opts.fail_on or config.fail_on or "low"
     failing = [r for r in report.results if r.status is Status.FAIL and SEVERITY_RANK[r.rule.severity] >= SEVERITY_RANK[fail_on]]
     if failing and not opts.soft_fail:

@@ -12,11 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from aiposture.paths import providers_dir
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available; both are safe loaders
 
 PROVIDERS = ("aws", "azure", "gcp")
 
@@ -33,8 +29,9 @@ class Split:
 def descriptor(provider: str) -> dict[str, Any]:
     if provider not in PROVIDERS:
         raise KeyError(f"no provider descriptor for {provider!r}")
-    with open(providers_dir() / f"{provider}.yaml", encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=_LOADER)
+    from aiposture.catalog import load_yaml
+
+    data = load_yaml((providers_dir() / f"{provider}.yaml").read_bytes())
     sr = data.get("shared_responsibility") or {}
     if not isinstance(sr.get("families"), dict) or not isinstance(sr.get("general"), dict):
         raise ValueError(f"providers/{provider}.yaml: shared_responsibility needs 'general' and 'families'")

@@ -30,16 +30,18 @@ and that no file was added or removed.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TextIO
 
 from aiposture.errors import AiPostureError
-from aiposture.inventory import dumps, now_iso
+from aiposture.inventory import now_iso
 from aiposture.output import Report
 
 FORMAT = "aiposture-evidence/2"
@@ -200,14 +202,42 @@ def _raw_files(report: Report) -> dict[str, bytes]:
     return files
 
 
-def build(report: Report, *, raw: bool = False) -> bytes:
-    from aiposture.output.html import gc_paused
+class _Hashing(io.RawIOBase):
+    """A write-only stream into a zip member that hashes and counts what passes through."""
 
-    with gc_paused():
-        return _build(report, raw=raw)
+    def __init__(self, dest: IO[bytes]):
+        self.dest, self.sha, self.size = dest, hashlib.sha256(), 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        data = bytes(b)
+        self.sha.update(data)
+        self.size += len(data)
+        self.dest.write(data)
+        return len(data)
 
 
-def _build(report: Report, *, raw: bool) -> bytes:
+def _member(z: zipfile.ZipFile, name: str, fill: Callable[[TextIO], object], digests: dict[str, dict[str, Any]]) -> None:
+    """Write one member by streaming text into it; record its SHA-256 and size."""
+    with z.open(name, "w", force_zip64=True) as raw:
+        hashing = _Hashing(raw)
+        with io.TextIOWrapper(io.BufferedWriter(hashing, 1 << 16), encoding="utf-8", newline="") as text:
+            fill(text)
+        digests[name] = {"sha256": hashing.sha.hexdigest(), "bytes": hashing.size}
+
+
+def _bytes_member(z: zipfile.ZipFile, name: str, data: bytes, digests: dict[str, dict[str, Any]]) -> None:
+    z.writestr(name, data)
+    digests[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def _write_text(text: str, fh: TextIO) -> None:
+    fh.write(text)
+
+
+def _write_zip(report: Report, target: IO[bytes], *, raw: bool) -> None:
     from aiposture import compliance
     from aiposture.output import html, json_out, sarif
 
@@ -224,51 +254,71 @@ def _build(report: Report, *, raw: bool) -> bytes:
     inventory = report.inventory
     if any("raw" in r for r in inventory.get("resources", [])):
         inventory = {**inventory, "resources": [{k: v for k, v in r.items() if k != "raw"} for r in inventory["resources"]]}
+    scope_doc, selection_doc = scope(report), selection(report, config_digest)
     soa_rows = soa(report, views)
-    files: dict[str, bytes] = {
-        "scope.json": _json(scope(report)),
-        "selection.json": _json(selection(report, config_digest)),
+    small: dict[str, bytes] = {
+        "scope.json": _json(scope_doc),
+        "selection.json": _json(selection_doc),
         "controls.json": _json({"frameworks": [v.to_dict() for v in views]}, depth=5),
         "soa.json": _json(soa_rows),
         "soa.csv": _soa_csv(soa_rows),
         "shared_responsibility.json": _json(shared_responsibility(report)),
-        "inventory.json": dumps(inventory).encode(),
-        "results.json": _json(json_out.build(report, include_inventory=False), depth=2),
-        "results.sarif": _json(sarif.build(report), depth=4),
-        "report.html": html.render(report, views=views, aggregates=aggs).encode(),
-        "summary.html": html.render_summary(report, views, scope(report), selection(report, config_digest), aggs).encode(),
     }
     if config_bytes is not None:
-        files[f"config/{Path(config_path).name}"] = config_bytes
+        small[f"config/{Path(config_path).name}"] = config_bytes
     for rule in report.rules:
-        files[f"rules/{rule.id}.json"] = _json(rule.to_dict())
+        small[f"rules/{rule.id}.json"] = _json(rule.to_dict())
     if raw:
-        files.update(_raw_files(report))
-    scan = report.inventory.get("scan", {})
-    manifest = {
-        "format": FORMAT,
-        "tool": {"name": "aiposture", "version": report.tool_version},
-        "scan": {k: scan.get(k) for k in ("id", "started_at", "finished_at", "sources") if k in scan},
-        "generated_at": now_iso(),
-        "command_line": report.run.get("command_line", []),
-        "rules": {r.id: {"version": r.version, "digest": r.digest} for r in report.rules},
-        "files": {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in sorted(files.items())},
-    }
+        small.update(_raw_files(report))
+    digests: dict[str, dict[str, Any]] = {}
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        def inventory_member(fh: TextIO) -> None:
+            json_out.write_inventory(fh, inventory)
+            fh.write("\n")
+
+        # the large members are streamed into the zip as they are produced
+        _member(z, "inventory.json", inventory_member, digests)
+        _member(z, "results.json", lambda fh: json_out.write(report, fh, include_inventory=False), digests)
+        _member(z, "results.sarif", lambda fh: sarif.write(report, fh), digests)
+        _member(z, "report.html", functools.partial(_write_text, html.render(report, views=views, aggregates=aggs)), digests)
+        _member(z, "summary.html", functools.partial(_write_text, html.render_summary(report, views, scope_doc, selection_doc, aggs)),
+                digests)
+        for name, data in sorted(small.items()):
+            _bytes_member(z, name, data, digests)
+        scan = report.inventory.get("scan", {})
+        manifest = {
+            "format": FORMAT,
+            "tool": {"name": "aiposture", "version": report.tool_version},
+            "scan": {k: scan.get(k) for k in ("id", "started_at", "finished_at", "sources") if k in scan},
+            "generated_at": now_iso(),
+            "command_line": report.run.get("command_line", []),
+            "rules": {r.id: {"version": r.version, "digest": r.digest} for r in report.rules},
+            "files": dict(sorted(digests.items())),
+        }
+        z.writestr("manifest.json", _json(manifest))  # last: it lists the others' hashes
+
+
+def build(report: Report, *, raw: bool = False) -> bytes:
+    """The pack in memory (tests, small reports); :func:`write` streams it to a file."""
+    from aiposture.output.html import gc_paused
+
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        z.writestr("manifest.json", _json(manifest))
-        for name, data in sorted(files.items()):
-            z.writestr(name, data)
+    with gc_paused():
+        _write_zip(report, buf, raw=raw)
     return buf.getvalue()
 
 
 def write(report: Report, path: Path, *, raw: bool = False, sign_key: Path | None = None) -> None:
-    data = build(report, raw=raw)
-    signature = sign_bytes(data, sign_key) if sign_key is not None else None  # a bad key fails before anything is written
+    """Stream the pack to ``path`` (each member compressed as it is produced); with ``sign_key``, write the
+    detached signature ``path.sig`` (the key is checked first, so a bad key writes nothing)."""
+    from aiposture.output.html import gc_paused
+
+    key = load_private_key(sign_key) if sign_key is not None else None
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    if signature is not None:
-        signature_path(path).write_bytes(signature)
+    with gc_paused(), path.open("wb") as fh:
+        _write_zip(report, fh, raw=raw)
+    if key is not None:
+        signature_path(path).write_bytes(key.sign(path.read_bytes()))
 
 
 # -- signatures ---------------------------------------------------------------------------------------
@@ -297,10 +347,13 @@ def _read(path: Path, what: str) -> bytes:
 
 
 def sign_bytes(data: bytes, key_path: Path) -> bytes:
-    """Ed25519 signature (64 raw bytes) of ``data`` with the PEM private key at ``key_path``.
+    """Ed25519 signature (64 raw bytes) of ``data`` with the PEM private key at ``key_path``."""
+    return load_private_key(key_path).sign(data)
 
-    An encrypted key takes its passphrase from AIPOSTURE_SIGN_KEY_PASSPHRASE.
-    """
+
+def load_private_key(key_path: Path) -> Any:
+    """The Ed25519 private key in PEM at ``key_path``; an encrypted key takes its passphrase from
+    AIPOSTURE_SIGN_KEY_PASSPHRASE."""
     import os
 
     serialization, ed25519 = _crypto()
@@ -312,7 +365,7 @@ def sign_bytes(data: bytes, key_path: Path) -> bytes:
         raise AiPostureError(f"{key_path}: not a usable PEM private key ({str(e).splitlines()[0]})") from None
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise AiPostureError(f"{key_path}: the signing key must be Ed25519 (openssl genpkey -algorithm ed25519)")
-    return key.sign(data)
+    return key
 
 
 def public_key_fingerprint(key: Any) -> str:
