@@ -362,12 +362,11 @@ def findings_data(report: Report, links: dict[str, str | None]) -> dict[str, Any
             "message": col_msg}
 
 
-def _findings(report: Report, links: dict[str, str | None], summary: dict[str, Any]) -> str:
+def _findings(kinds: list[str], summary: dict[str, Any]) -> str:
     def select(field: str, values) -> str:
         opts = "".join(f'<option value="{_e(v)}">{_e(v)}</option>' for v in values)
         return f'<select data-f="{field}" aria-label="{field}"><option value="">all {field}</option>{opts}</select>'
 
-    kinds = sorted({r.resource["kind"] for r in report.results})
     filters = (f'<div class="filters"><input id="q" type="search" placeholder="search resource, rule, message" size="40">'
                f'{select("status", ("fail", "error", "waived", "pass"))}{select("severity", SEVERITIES)}'
                f'{select("provider", PROVIDERS)}{select("kind", kinds)}'
@@ -510,6 +509,8 @@ def _render(report: Report, views: list[FrameworkView] | None, aggregates: dict[
     links = _docs_links(report.available_rules or report.rules)
     tally = Tally(report, aggs)
     s = tally.summary()
+    data = findings_data(report, links)
+    kinds = sorted({x[3] for x in data["res"]})
     scan = report.inventory.get("scan", {})
     cards = "".join(f'<div class="card {k}"><b>{s[k]}</b>{label}</div>' for k, label in
                     (("fail", "failing"), ("error", "not checked"), ("waived", "waived"), ("pass", "passing")))
@@ -522,12 +523,12 @@ def _render(report: Report, views: list[FrameworkView] | None, aggregates: dict[
     radios = "".join(f'<input type=radio name=tab class=tabr id="t-{k}"{" checked" if i == 0 else ""}>' for i, (k, _) in enumerate(tabs))
     nav = "".join(f'<label for="t-{k}">{_e(v)}</label>' for k, v in tabs)
     panels = (f'<div id="p-overview"><div class="cards">{cards}</div>{_not_checked(report)}{_matrix(tally)}{_severity_chart(s)}</div>'
-              f'<div id="p-findings">{_findings(report, links, s)}</div>'
+              f'<div id="p-findings">{_findings(kinds, s)}</div>'
               f'<div id="p-compliance">{_compliance(views, links)}</div>'
               f'<div id="p-shared">{shared_section(report, tally)}</div>'
               f'<div id="p-fix">{_fix_section(tally, links)}</div>')
     body = f'{radios}<nav class="tabs">{nav}</nav><div class="panels">{panels}</div>'
-    script = _json_script(findings_data(report, links), "findings-data") + f"<script>{JS}</script>"
+    script = _json_script(data, "findings-data") + f"<script>{JS}</script>"
     return _page("aiposture report", f"<header><h1>AI security posture</h1><p>{meta}</p></header>", body,
                  CSS.replace("@@FWCSS@@", _fw_css(views)), script)
 
