@@ -4,7 +4,6 @@ Contents::
 
     manifest.json             format, tool version, scan id and times, command line, SHA-256 and size of every other file
     summary.html              the human-readable summary: scope, identity, selection, verdicts, SoA, failing resources
-    report.html               the interactive HTML report (findings, compliance, shared responsibility, fixes)
     scope.json                targets, sources, clouds / accounts / regions / IaC files seen, scanning identity,
                               what could not be checked
     selection.json            command line, effective rule selection, fail threshold, waivers, config file digest,
@@ -280,7 +279,6 @@ def _write_zip(report: Report, target: IO[bytes], *, raw: bool) -> None:
         _member(z, "inventory.json", inventory_member, digests)
         _member(z, "results.json", lambda fh: json_out.write(report, fh, include_inventory=False), digests)
         _member(z, "results.sarif", lambda fh: sarif.write(report, fh), digests)
-        _member(z, "report.html", functools.partial(_write_text, html.render(report, views=views, aggregates=aggs)), digests)
         _member(z, "summary.html", functools.partial(_write_text, html.render_summary(report, views, scope_doc, selection_doc, aggs)),
                 digests)
         for name, data in sorted(small.items()):
