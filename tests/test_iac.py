@@ -147,7 +147,8 @@ def test_cli_broken_file_exit_3_and_baseline(tmp_path):
     (tmp_path / "arm" / "broken.json").write_text('{"$schema": "x", "contentVersion": "1", "resources": [\n')
     p = run("iac", "arm", "--baseline", "base.json", cwd=tmp_path)
     assert p.returncode == 3 and "broken.json" in p.stdout
-    assert run("iac", "nope", cwd=tmp_path).returncode == 3
+    p = run("iac", "nope", cwd=tmp_path)
+    assert p.returncode == 2 and p.stderr.strip() == "error: path not found: nope"  # a user mistake: one line
 
 
 def test_azapi_rai_policies_and_deployments():

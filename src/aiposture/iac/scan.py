@@ -1,13 +1,14 @@
 """Find IaC files under the given paths, read them, and build one inventory document.
 
-A file that cannot be parsed becomes an inventory error (provider ``iac``)
-naming file and line; the scan continues and the run is marked incomplete
-(exit code 3), never a silent pass.
+Every file is accounted for: it is read, or it is listed as "not checked" (an inventory
+error, provider ``iac``, naming file, line and reason: unparseable, too large, a symlink
+out of the tree, a module that needs ``terraform init``...). Not-checked entries make the
+run incomplete (exit code 3), never a silent pass. ``doc["scan"]["iac"]`` holds the
+totals (files and resources read, AI resources found) that the CLI prints.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,115 +16,122 @@ from typing import Any
 
 from aiposture.iac import arm, cloudformation
 from aiposture.iac.base import RawResource
-from aiposture.iac.base import rel_path as _rel
 from aiposture.iac.build import build
+from aiposture.iac.tree import TF_SUFFIXES, TreeFile, display, read_bytes, walk
 from aiposture.inventory import make_error, new_document, now_iso
 
-SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 CFN_SUFFIXES = (".yaml", ".yml", ".template", ".json")
 
 
-def discover(paths: list[Path], excludes: list[str], base: Path) -> tuple[list[Path], list[Path]]:
-    """(terraform root dirs, other candidate files)."""
-    tf_dirs: set[Path] = set()
-    files: list[Path] = []
-
-    def excluded(p: Path) -> bool:
-        rel = _rel(p, base)
-        return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(p.name, pat) or fnmatch.fnmatch(rel + "/", pat) for pat in excludes)
-
-    for root in paths:
-        if root.is_file():
-            if root.suffix == ".tf":
-                tf_dirs.add(root.parent.resolve())
-            elif not excluded(root):
-                files.append(root)
-            continue
-        for p in sorted(root.rglob("*")):
-            if any(part in SKIP_DIRS for part in p.relative_to(root).parts) or excluded(p) or not p.is_file():
-                continue
-            if p.suffix == ".tf":
-                tf_dirs.add(p.parent.resolve())
-            elif p.suffix in CFN_SUFFIXES:
-                files.append(p)
-    from aiposture.iac.terraform_hcl import local_module_dirs
-
-    called = set().union(*(local_module_dirs(d) for d in tf_dirs)) if tf_dirs else set()
-    return sorted(d for d in tf_dirs if d not in called), files
+def _is_terraform(f: TreeFile) -> bool:
+    name = f.path.name
+    return name.endswith(TF_SUFFIXES) or name == "terragrunt.hcl" or (name == "modules.json" and ".terraform" in f.path.parts)
 
 
 def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root: Path | None = None,
-               base: Path | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+               base: Path | None = None, progress: Callable[[str], None] | None = None,
+               var_files: list[Path] | None = None, variables: dict[str, str] | None = None) -> dict[str, Any]:
     base = base or Path.cwd()
     started = now_iso()
     raws: list[RawResource] = []
     errors: list[dict[str, Any]] = []
     notes: list[str] = []
     for p in paths:
-        if not p.exists():
-            errors.append(make_error("iac", f"path not found: {p}", code="NotFound", file=str(p)))
-    tf_dirs, files = discover([p for p in paths if p.exists()], excludes or [], base)
-    for d in tf_dirs:
+        if not p.exists() and not p.is_symlink():
+            errors.append(make_error("iac", f"path not found: {display(str(p))}", code="NotFound", file=display(str(p))))
+    found = walk([p for p in paths if p.exists() or p.is_symlink()], base, excludes or [])
+    for s in found.skipped:
+        errors.append(make_error("iac", f"not checked: {s.message}", code=s.code, file=s.rel))
+    tf_files = [f for f in found.files if _is_terraform(f)]
+    others = [f for f in found.files if not _is_terraform(f) and ".terraform" not in f.path.parts]
+    stats = {"files_read": 0, "resources_read": 0, "terraform_roots": 0}
+    if tf_files:
         if progress:
-            progress(_rel(d, base) or ".")
-        from aiposture.iac.terraform_hcl import read_root
+            progress(f"{len(tf_files)} Terraform files")
+        from aiposture.iac import terraform_hcl
 
-        try:
-            rs, errs, n = read_root(d, base)
-        except ImportError as e:
-            errors.append(make_error("iac", f"Terraform support needs python-hcl2 (pip install 'aiposture[iac]'): {e}",
-                                     code="MissingDependency", file=_rel(d, base)))
-            continue
-        root_key = _rel(d, base)
-        for r in rs:
-            r.__dict__["root"] = root_key
-        raws.extend(rs)
-        notes.extend(n)
-        for he in errs:
-            errors.append(make_error("iac", f"cannot parse Terraform: {he}", code="ParseError", file=_rel(Path(he.file), base), line=he.line))
-    for f in files:
+        res = terraform_hcl.read(tf_files, var_files=var_files, variables=variables)
+        raws.extend(res.raws)
+        stats["files_read"] += res.files_read
+        stats["resources_read"] += res.resources_read
+        stats["terraform_roots"] = res.roots
+        for nc in res.not_checked:
+            errors.append(make_error("iac", f"not checked: {nc.message}", code=nc.code, file=nc.file, line=nc.line))
+    for f in others:
         if progress:
-            progress(_rel(f, base))
-        raws.extend(_read_file(f, base, tf_root, errors))
+            progress(f.rel)
+        before = len(errors)
+        got = _read_file(f, base, tf_root, errors)
+        if got is None:
+            continue  # not IaC (a README.json, a workflow YAML)
+        raws.extend(got)
+        if len(errors) == before:
+            stats["files_read"] += 1
+            stats["resources_read"] += len(got)
     resources = build(raws, errors)
-    doc = new_document(resources, errors, sources=["iac"], targets=[{"path": _rel(p, base)} for p in paths], started_at=started)
+    doc = new_document(resources, errors, sources=["iac"], targets=[{"path": display(str(p))} for p in paths], started_at=started)
+    ai = len(resources)
+    if stats["files_read"] == 0 and not any(e["code"] != "NotFound" for e in errors):
+        looked = ", ".join(display(str(p)) for p in paths)
+        doc["errors"].append(make_error("iac", f"not checked: no infrastructure-as-code found in {looked} (looked for Terraform "
+                                        ".tf/.tf.json and plan JSON, CloudFormation, ARM and Bicep)", code="NoIaC",
+                                        file=looked))
     doc["scan"]["notes"] = notes
+    doc["scan"]["iac"] = {**stats, "ai_resources": ai, "not_checked": len(doc["errors"])}
     return doc
 
 
-def _read_file(f: Path, base: Path, tf_root: Path | None, errors: list[dict[str, Any]]) -> list[RawResource]:
-    rel = _rel(f, base)
+def _read_file(f: TreeFile, base: Path, tf_root: Path | None, errors: list[dict[str, Any]]) -> list[RawResource] | None:
+    """One CloudFormation / ARM / plan JSON file; None when it is not IaC at all."""
+    rel = f.rel
     try:
-        text = f.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        errors.append(make_error("iac", f"cannot read: {e}", code="ReadError", file=rel))
+        text = read_bytes(f).decode("utf-8")
+    except OSError as e:
+        errors.append(make_error("iac", f"not checked: cannot be read ({e.strerror or 'error'})", code="ReadError", file=rel))
         return []
-    if f.suffix == ".json":
+    except UnicodeDecodeError:
+        if f.path.suffix in (".json", ".template") or f.path.name.endswith(".tf.json"):
+            errors.append(make_error("iac", "not checked: not UTF-8 text", code="ReadError", file=rel))
+            return []
+        return None
+    if f.path.suffix == ".json":
         try:
             doc = json.loads(text)
-        except json.JSONDecodeError as e:
-            if '"Resources"' in text or '"resources"' in text or '"planned_values"' in text:
-                errors.append(make_error("iac", f"not valid JSON: {e.msg}", code="ParseError", file=rel, line=e.lineno))
-            return []
+        except (json.JSONDecodeError, RecursionError) as e:
+            if '"Resources"' in text or '"resources"' in text or '"planned_values"' in text or '"format_version"' in text:
+                errors.append(make_error("iac", f"not checked: not valid JSON ({getattr(e, 'msg', 'nested too deep')})",
+                                         code="ParseError", file=rel, line=getattr(e, "lineno", None)))
+                return []
+            return None
         from aiposture.iac import terraform_plan
 
-        if terraform_plan.is_plan(doc):
-            return terraform_plan.read_plan(doc, rel, tf_root=tf_root, base=base)
+        kind = terraform_plan.classify(doc)
+        if kind == "plan":
+            try:
+                return terraform_plan.read_plan(doc, rel, tf_root=tf_root, base=base)
+            except terraform_plan.PlanError as e:
+                errors.append(make_error("iac", f"not checked: {e}", code="ParseError", file=rel))
+                return []
+        if kind is not None:
+            errors.append(make_error("iac", f"not checked: {terraform_plan.WHY_NOT[kind]}", code="NotSupported", file=rel))
+            return []
         if arm.looks_like_arm(doc):
             return arm.read(doc, text, rel)
         if cloudformation.looks_like_cfn(doc):
             return cloudformation.read(cloudformation.load(text, True), text, rel)
-        return []
+        return None
+    if f.path.suffix not in (".yaml", ".yml", ".template"):
+        return None
     # YAML / .template: only CloudFormation is read
     if "Resources" not in text or ("AWS::" not in text and "AWSTemplateFormatVersion" not in text):
-        return []
+        return None
     try:
         doc = cloudformation.load(text, text.lstrip().startswith("{"))
     except Exception as e:
         mark = getattr(e, "problem_mark", None)
-        errors.append(make_error("iac", f"cannot parse CloudFormation: {getattr(e, 'problem', None) or e}", code="ParseError",
-                                 file=rel, line=mark.line + 1 if mark else None))
+        errors.append(make_error("iac", f"cannot parse CloudFormation: {getattr(e, 'problem', None) or type(e).__name__}",
+                                 code="ParseError", file=rel, line=mark.line + 1 if mark else None))
         return []
     if not cloudformation.looks_like_cfn(doc):
-        return []
+        return None
     return cloudformation.read(doc, text, rel)
