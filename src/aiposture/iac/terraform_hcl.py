@@ -639,7 +639,7 @@ class _Converter:
                 refs.setdefault(path, []).append(target)
                 if target in self.policies:
                     return self.policies[target]
-                return UNKNOWN
+                return reference_value(path, [target])
             if "-" in v and len(v) >= 36:
                 for u in _UUID.findall(v):
                     if u in self.by_id:
@@ -647,9 +647,10 @@ class _Converter:
             return v
         if isinstance(v, dict):
             if isinstance(v.get("__attribute__"), str):
-                for t in self.resolve_ref(prefix, v["__attribute__"]):
-                    refs.setdefault(path, []).append(t)
-                return UNKNOWN
+                targets = self.resolve_ref(prefix, v["__attribute__"])
+                if targets:
+                    refs.setdefault(path, []).extend(targets)
+                return reference_value(path, targets)
             if "__unresolved__" in v:
                 return UNKNOWN
             return {k: self.convert(x, prefix, f"{path}.{k}" if path else k, refs, taint, known) for k, x in v.items()
@@ -868,6 +869,20 @@ class _Converter:
         except (OSError, ValueError):
             return set()
         return {m["Key"] for m in doc.get("Modules", []) if isinstance(m, dict) and isinstance(m.get("Key"), str)}
+
+
+def reference_value(path: str, targets: list[str]) -> Any:
+    """The value of an attribute set to another resource's attribute (known only after apply).
+
+    It is certainly set, so it is a placeholder string naming the reference (``${aws_kms_key.k}``):
+    a key ARN from ``aws_kms_key.k.arn`` is a customer-managed key, a guardrail id from
+    ``aws_bedrock_guardrail.g.guardrail_id`` is attached. Policy documents stay UNKNOWN (their
+    content matters, not that they are set), and so does a reference that leads nowhere
+    (an unset variable: the value may well be null).
+    """
+    if not targets or "polic" in path.rsplit(".", 1)[-1]:
+        return UNKNOWN
+    return "${" + targets[0] + "}"
 
 
 def _short(s: str) -> str:

@@ -47,6 +47,23 @@ def classify(doc: Any) -> str | None:
     return None
 
 
+def _set_reference(values: dict[str, Any], path: str, targets: list[str]) -> None:
+    """A value known after apply whose configuration refers to another resource is set (see
+    :func:`aiposture.iac.terraform_hcl.reference_value`): put the reference's placeholder there."""
+    from aiposture.iac.terraform_hcl import reference_value
+
+    node: Any = values
+    parts = path.split(".")
+    for seg in parts[:-1]:
+        node = node[0] if isinstance(node, list) and len(node) == 1 else node
+        if not isinstance(node, dict):
+            return
+        node = node.get(seg)
+    node = node[0] if isinstance(node, list) and len(node) == 1 else node
+    if isinstance(node, dict) and node.get(parts[-1]) is UNKNOWN:
+        node[parts[-1]] = reference_value(path, targets)
+
+
 def _lines(p: Path) -> list[str]:
     try:
         return p.read_text(encoding="utf-8").splitlines()
@@ -156,6 +173,8 @@ def _read_plan(doc: dict[str, Any], file: str, *, tf_root: Path | None, base: Pa
                 src_file = _rel(Path(f), base)
                 lines = file_lines.setdefault(f, _lines(Path(f)))
                 sup = suppressions_near(lines, line)
+            for path, targets in refs.get(plain, {}).items():
+                _set_reference(values, path, targets)
             name = values.get("name") if isinstance(values.get("name"), str) else res.get("name", addr)
             raw = RawResource(type=res.get("type", ""), address=plain, values=values, origin="terraform_plan",
                               file=src_file, line=line, name=str(name), refs=refs.get(plain, {}), suppressions=sup)
