@@ -68,6 +68,15 @@ def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root:
         if len(errors) == before:
             stats["files_read"] += 1
             stats["resources_read"] += len(got)
+    from aiposture.iac.build import UNJUDGED
+
+    unjudged: dict[str, int] = {}
+    for r in raws:
+        if r.type in UNJUDGED:
+            unjudged[r.type] = unjudged.get(r.type, 0) + 1
+    if unjudged:
+        notes.append("read but not judged (no rules for these types yet): "
+                     + ", ".join(f"{n} {t}" for t, n in sorted(unjudged.items())))
     resources = build(raws, errors)
     doc = new_document(resources, errors, sources=["iac"], targets=[{"path": display(str(p))} for p in paths], started_at=started)
     ai = len(resources)

@@ -48,6 +48,7 @@ _FILE_FUNCS = re.compile(
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _DIAG = re.compile(r"(?P<file>[^\s:]+?\.tf(?:\.json)?):(?P<line>\d+),\d+(?:-\d+(?:,\d+)?)?: (?P<summary>[^;\n]{3,80})")
 _SAFE_SUMMARY = re.compile(r"[A-Z][A-Za-z ,'-]+")
+_OBJ_REF = re.compile(r"([A-Za-z_][\w-]*)\s*[=:]\s*((?:data\.)?[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?(?:\.[\w-]+)*)\s*(?=[,}\n\]])")
 _TFVARS_NAME = re.compile(r"^([A-Za-z_][\w-]*)\s*=", re.MULTILINE)
 _META_KEYS = {"__tfmeta", "id", "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}
 
@@ -461,6 +462,7 @@ class _Converter:
         self.policies: dict[str, Any] = {}
         self.taint_memo: dict[tuple[str, str], bool] = {}
         self.unknown_vars_memo: dict[str, set[str]] = {}
+        self.stripped: set[str] = set()
         for key, items in data.items():
             if not isinstance(items, list):
                 continue
@@ -469,6 +471,7 @@ class _Converter:
                 if not isinstance(meta, dict) or not isinstance(meta.get("path"), str):
                     continue
                 self.by_path[meta["path"]] = it
+                self.stripped.add(_strip_index(meta["path"]))
                 if isinstance(it.get("id"), str):
                     self.by_id[it["id"]] = (meta["path"], it)
 
@@ -625,10 +628,32 @@ class _Converter:
                     out.setdefault(v, []).append(target[0])
         return out
 
+    def _object_refs(self, prefix: str, expr: str) -> dict[str, list[str]]:
+        """``key = aws_t.n.attr`` inside an object expression -> {key: [address]}.
+
+        Inside an object or list constructor the evaluator writes a reference known only after
+        apply as null (``guardrail_configuration = { guardrail_identifier = awscc_bedrock_guardrail.g.id }``);
+        the source says what it refers to.
+        """
+        out: dict[str, list[str]] = {}
+        for m in _OBJ_REF.finditer(expr):
+            key, ref = m.group(1), m.group(2)
+            root = ref.split(".", 1)[0]
+            if root in ("each", "count", "path", "terraform", "self"):
+                continue
+            targets = [t for t in self.resolve_ref(prefix, ref) if _strip_index(t) in self.stripped]
+            if targets:
+                out.setdefault(key, []).extend(targets)
+        return out
+
     def convert(self, v: Any, prefix: str, path: str, refs: dict[str, list[str]], taint: bool,
-                known: dict[str, list[str]] | None = None) -> Any:
+                known: dict[str, list[str]] | None = None, inner: dict[str, list[str]] | None = None) -> Any:
         """Evaluator output -> API-shaped values: UNKNOWN for what it could not know, references recorded."""
         if v is None:
+            key = path.rsplit(".", 1)[-1]
+            if inner and key in inner:
+                refs.setdefault(path, []).extend(inner[key])
+                return reference_value(path, inner[key])
             return UNKNOWN if taint else None
         if isinstance(v, str) and known and v in known:
             refs.setdefault(path, []).extend(known[v])
@@ -648,15 +673,18 @@ class _Converter:
         if isinstance(v, dict):
             if isinstance(v.get("__attribute__"), str):
                 targets = self.resolve_ref(prefix, v["__attribute__"])
+                if not targets and v["__attribute__"].startswith(("var.", "local.")) and \
+                        not self.tainted(prefix, src.refs(v["__attribute__"])):
+                    return None  # a variable or local with a value: the evaluator writes it this way when it is null
                 if targets:
                     refs.setdefault(path, []).extend(targets)
                 return reference_value(path, targets)
             if "__unresolved__" in v:
                 return UNKNOWN
-            return {k: self.convert(x, prefix, f"{path}.{k}" if path else k, refs, taint, known) for k, x in v.items()
+            return {k: self.convert(x, prefix, f"{path}.{k}" if path else k, refs, taint, known, inner) for k, x in v.items()
                     if k not in ("__tfmeta",)}
         if isinstance(v, list):
-            return [self.convert(x, prefix, path, refs, taint, known) for x in v]
+            return [self.convert(x, prefix, path, refs, taint, known, inner) for x in v]
         return v
 
     def block_values(self, item: dict[str, Any], prefix: str, path: str, refs: dict[str, list[str]],
@@ -677,17 +705,20 @@ class _Converter:
             if isinstance(v, list) and v and all(isinstance(x, dict) and "__tfmeta" in x for x in v):
                 out[k] = [self.block_values(x, prefix, sub, refs, False, resource_taint) for x in v]
                 continue
-            taint, call = resource_taint, False
+            taint, call, inner = resource_taint, False, None
             if blk is not None and sf is not None and sf.text is not None and k in blk.attrs:
                 a = blk.attrs[k]
-                taint = self.tainted(prefix, src.refs(sf.text[a.start:a.end]))
+                expr = sf.text[a.start:a.end]
+                taint = self.tainted(prefix, src.refs(expr))
                 call = a.call
+                if _has_null(v) and (isinstance(v, (dict, list))):
+                    inner = self._object_refs(prefix, expr)
             elif blk is None and _has_null(v):
                 taint = bool(self.unknown_vars(prefix)) or resource_taint  # no source position (JSON): be careful
             if taint and call and not (isinstance(v, str) and v in self.by_id):
                 out[k] = UNKNOWN
                 continue
-            out[k] = self.convert(v, prefix, sub, refs, taint, known)
+            out[k] = self.convert(v, prefix, sub, refs, taint, known, inner)
         if blk is not None and sf is not None and sf.text is not None:
             self._dynamic_children(blk, sf, out, prefix, path, refs, top)
         return out
