@@ -44,7 +44,8 @@ def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root:
         errors.append(make_error("iac", f"not checked: {s.message}", code=s.code, file=s.rel))
     tf_files = [f for f in found.files if _is_terraform(f)]
     others = [f for f in found.files if not _is_terraform(f) and ".terraform" not in f.path.parts]
-    stats = {"files_read": 0, "resources_read": 0, "terraform_roots": 0}
+    stats: dict[str, Any] = {"files_read": 0, "resources_read": 0, "terraform_roots": 0}
+    read_files: list[str] = []
     if tf_files:
         if progress:
             progress(f"{len(tf_files)} Terraform files")
@@ -53,6 +54,7 @@ def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root:
         res = terraform_hcl.read(tf_files, var_files=var_files, variables=variables)
         raws.extend(res.raws)
         stats["files_read"] += res.files_read
+        read_files.extend(res.read_files)
         stats["resources_read"] += res.resources_read
         stats["terraform_roots"] = res.roots
         for nc in res.not_checked:
@@ -67,6 +69,7 @@ def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root:
         raws.extend(got)
         if len(errors) == before:
             stats["files_read"] += 1
+            read_files.append(f.rel)
             stats["resources_read"] += len(got)
     from aiposture.iac.build import UNJUDGED
 
@@ -86,7 +89,7 @@ def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root:
                                         ".tf/.tf.json and plan JSON, CloudFormation, ARM and Bicep)", code="NoIaC",
                                         file=looked))
     doc["scan"]["notes"] = notes
-    doc["scan"]["iac"] = {**stats, "ai_resources": ai, "not_checked": len(doc["errors"])}
+    doc["scan"]["iac"] = {**stats, "ai_resources": ai, "not_checked": len(doc["errors"]), "files": read_files}
     return doc
 
 

@@ -71,6 +71,10 @@ class _SrcFile:
     _blocks: list[src.Block] | None = None
     _by_line: dict[int, src.Block] | None = None
 
+    def __post_init__(self) -> None:
+        self.has_dynamic = self.text is not None and "dynamic" in self.text
+        self.has_suppressions = self.text is not None and "aiposture:ignore" in self.text
+
     def by_line(self) -> dict[int, src.Block]:
         if self._by_line is None:
             self._by_line = {}
@@ -89,6 +93,7 @@ class Result:
     raws: list[RawResource] = field(default_factory=list)
     not_checked: list[NotChecked] = field(default_factory=list)
     files_read: int = 0
+    read_files: list[str] = field(default_factory=list)
     resources_read: int = 0
     roots: int = 0
 
@@ -101,7 +106,8 @@ class _Stage:
         self.files: dict[Path, _SrcFile] = {}  # staged path -> file
         self.dirs: dict[Path, list[_SrcFile]] = defaultdict(list)  # staged dir -> its .tf/.tf.json
         self.tfvars: dict[Path, list[_SrcFile]] = defaultdict(list)
-        self.called: set[Path] = set()  # staged dirs called as local modules
+        self.calls: dict[Path, set[Path]] = defaultdict(set)  # staged dir -> staged dirs it calls as local modules
+        self.call_sites: list[tuple[Path, Path, str, str, int | None]] = []
         self.trees: dict[Path, Path] = {}  # scanned tree -> its staged folder
         self.rel_of_dir: dict[Path, str] = {}  # staged dir -> display path
         self.not_checked: list[NotChecked] = []
@@ -228,8 +234,62 @@ class _Stage:
             self.not_checked.append(NotChecked(f.rel, line, "ModuleOutsideTree",
                                                f"module '{name}': its source is outside the scanned tree; not read"))
             return ".aiposture-module-outside-tree"
-        self.called.add(self.trees[f.tree] / target.relative_to(f.tree))
+        callee = self.trees[f.tree] / target.relative_to(f.tree)
+        self.calls[dest.parent].add(callee)
+        self.call_sites.append((dest, callee, source, name, line))
         return None
+
+    def break_cycles(self) -> None:
+        """A module that calls itself, directly or through others, would be expanded forever: cut the call."""
+        def reaches(a: Path, b: Path) -> bool:
+            seen, stack = set(), [a]
+            while stack:
+                x = stack.pop()
+                if x == b:
+                    return True
+                if x not in seen:
+                    seen.add(x)
+                    stack.extend(self.calls.get(x, ()))
+            return False
+
+        for dest, callee, source, name, line in self.call_sites:
+            if not reaches(callee, dest.parent):
+                continue
+            sf = self.files.get(dest)
+            if sf is None or sf.text is None:
+                continue
+            at = sf.text.find(f'"{source}"', _offset_of_line(sf.text, line or 1))
+            if at < 0:
+                continue
+            sf.text = sf.text[:at] + '"./.aiposture-module-cycle"' + sf.text[at + len(source) + 2:]
+            sf._by_line = None
+            dest.write_text(sf.text, encoding="utf-8")
+            self.calls[dest.parent].discard(callee)
+            self.not_checked.append(NotChecked(sf.rel, line, "ModuleCycle",
+                                               f"module '{name}' calls a module that calls it back; the call was not followed"))
+
+    def roots(self) -> list[Path]:
+        """Folders no other folder calls as a module; then, for call cycles, the first folder of each cycle."""
+        dirs = sorted(d for d in self.dirs if ".terraform" not in d.parts)
+        called = {c for d, cs in self.calls.items() for c in cs if c != d}
+        roots = [d for d in dirs if d not in called]
+        seen: set[Path] = set()
+
+        def visit(d: Path) -> None:
+            stack = [d]
+            while stack:
+                x = stack.pop()
+                if x not in seen:
+                    seen.add(x)
+                    stack.extend(self.calls.get(x, ()))
+
+        for r in roots:
+            visit(r)
+        for d in dirs:
+            if d not in seen:
+                roots.append(d)
+                visit(d)
+        return roots
 
     def _rewrite_json(self, text: str, f: TreeFile, dest: Path) -> str | None:
         if dest.name == "modules.json":
@@ -276,6 +336,15 @@ class _Stage:
                 continue
             kept.append(m)
         return json.dumps({"Modules": kept})
+
+
+def _offset_of_line(text: str, line: int) -> int:
+    pos = 0
+    for _ in range(line - 1):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return 0
+    return pos
 
 
 def _inside(p: Path, tree: Path) -> bool:
@@ -341,16 +410,19 @@ def read(files: list[TreeFile], *, var_files: list[Path] | None = None, variable
                                                   "(terragrunt render-json, or terragrunt plan and `terraform show -json`)"))
                 continue
             stage.add(f)
+        stage.break_cycles()
         res.not_checked.extend(stage.not_checked)
         res.files_read = len(stage.files)
         user_vars = _user_var_files(workdir, var_files or [], variables or {})
-        roots = sorted(d for d in stage.dirs if d not in stage.called and ".terraform" not in d.parts)
+        roots = stage.roots()
         res.roots = len(roots)
         from aiposture.iac.terraform_eval import Evaluator
 
         with Evaluator(stage.dir) as ev:
             for root in roots:
                 _read_root(ev, stage, root, user_vars, res)
+        res.read_files = sorted({f.rel for f in stage.files.values()})
+        res.files_read = len(res.read_files)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return res
@@ -463,6 +535,7 @@ class _Converter:
         self.taint_memo: dict[tuple[str, str], bool] = {}
         self.unknown_vars_memo: dict[str, set[str]] = {}
         self.stripped: set[str] = set()
+        self.file_memo: dict[str, _SrcFile | None] = {}
         for key, items in data.items():
             if not isinstance(items, list):
                 continue
@@ -479,7 +552,9 @@ class _Converter:
     def _file(self, filename: Any) -> _SrcFile | None:
         if not isinstance(filename, str):
             return None
-        return self.stage.files.get(Path(posixpath.normpath((self.root / filename).as_posix())))
+        if filename not in self.file_memo:
+            self.file_memo[filename] = self.stage.files.get(Path(posixpath.normpath(f"{self.root.as_posix()}/{filename}")))
+        return self.file_memo[filename]
 
     # -- module instances
     @staticmethod
@@ -691,8 +766,10 @@ class _Converter:
                      top: bool, resource_taint: bool = False) -> dict[str, Any]:
         """One block of the evaluator's output (a resource or a nested block) with taint per attribute."""
         meta = item.get("__tfmeta") or {}
-        blk = self._block_of(item)
         sf = self._file(meta.get("filename"))
+        # the source index is only needed where the evaluator left something open, or for dynamic blocks
+        blk = self._block_of(item) if sf is not None and sf.text is not None and (
+            sf.has_dynamic or _needs_source(item)) else None
         known = self._known_values(meta)
         out: dict[str, Any] = {}
         for k, v in item.items():
@@ -818,8 +895,10 @@ class _Converter:
                 meta = it.get("__tfmeta") if isinstance(it, dict) else None
                 if not isinstance(meta, dict) or meta.get("type") != "resource":
                     continue
-                self.res.resources_read += 1
                 path = str(meta.get("path"))
+                if path.count("module.") > MAX_MODULE_DEPTH:
+                    continue  # listed as too deep by _report_dropped
+                self.res.resources_read += 1
                 prefix = self._prefix(path)
                 seen_blocks[(prefix, _strip_index(path))] += 1
                 sf = self._file(meta.get("filename"))
@@ -827,9 +906,10 @@ class _Converter:
                 values = self.block_values(it, prefix, "", refs, True)
                 line = meta.get("line_start") if isinstance(meta.get("line_start"), int) else None
                 sups: list[dict[str, str]] = []
-                if sf is not None and sf.text is not None:
-                    lines = lines_cache.setdefault(sf.staged, sf.text.splitlines())
-                    sups = suppressions_near(lines, line)
+                if sf is not None and sf.text is not None and sf.has_suppressions:
+                    if sf.staged not in lines_cache:
+                        lines_cache[sf.staged] = sf.text.splitlines()
+                    sups = suppressions_near(lines_cache[sf.staged], line)
                 name = values.get("name") if isinstance(values.get("name"), str) else path.rsplit(".", 1)[-1]
                 raw = RawResource(type=key, address=path, values=values, origin="terraform",
                                   file=sf.rel if sf else self.root_rel, line=line, name=str(name), refs=refs, suppressions=sups)
@@ -922,6 +1002,28 @@ def _short(s: str) -> str:
 
 def _is_attr_ref(v: Any) -> bool:
     return isinstance(v, dict) and "__attribute__" in v
+
+
+def _needs_source(item: dict[str, Any]) -> bool:
+    """Whether a block's output has a null or an unresolved reference (then its attributes' taint matters)."""
+    for k, v in item.items():
+        if k == "__tfmeta":
+            continue
+        if v is None or isinstance(v, (dict, list)) and _open_value(v):
+            return True
+    return False
+
+
+def _open_value(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, dict):
+        if "__attribute__" in v or "__unresolved__" in v:
+            return True
+        return any(_open_value(x) for k, x in v.items() if k != "__tfmeta")
+    if isinstance(v, list):
+        return any(_open_value(x) for x in v)
+    return False
 
 
 def _has_null(v: Any) -> bool:
