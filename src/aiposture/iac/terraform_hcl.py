@@ -42,6 +42,7 @@ from aiposture.iac.tree import TreeFile, read_bytes
 from aiposture.normalize.values import UNKNOWN
 
 MAX_MODULE_DEPTH = 8
+MAX_STRING = 256_000
 _FILE_FUNCS = re.compile(
     r"(?<![\w.])(?P<ns>core::)?(?P<fn>filebase64sha256|filebase64sha512|filebase64|filemd5|filesha1|filesha256|filesha512"
     r"|fileexists|fileset|templatefile|file)(?P<ws>\s*)\((?P<args>\s*\"(?P<arg>(?:[^\"\\\n]|\\.)*)\")?")
@@ -187,7 +188,20 @@ class _Stage:
         except OSError:
             return False
 
+    def _long_strings(self, text: str, f: TreeFile) -> str:
+        """Strings and heredocs longer than MAX_STRING become unknown: the evaluator's string handling is
+        quadratic in their length (a 3 MB heredoc takes about a minute), and no setting aiposture reads is that long."""
+        if len(text) <= MAX_STRING or ('"' not in text and "<<" not in text):
+            return text
+        edits = [(t.start, t.end, t.line) for t in src.tokens(text) if t.kind == "str" and t.end - t.start > MAX_STRING]
+        for start, end, line in reversed(edits):
+            self.not_checked.append(NotChecked(f.rel, line, "TooLarge", f"a string of {(end - start) // 1000} KB (limit "
+                                               f"{MAX_STRING // 1000} KB) was not evaluated; its value is unknown"))
+            text = text[:start] + "aiposture_blocked_long_string()" + text[end:]
+        return text
+
     def _rewrite_hcl(self, text: str, f: TreeFile, dest: Path, is_tf: bool) -> str | None:
+        text = self._long_strings(text, f)
         text = self._file_calls(text, f, dest)
         if not is_tf:
             return text
