@@ -50,6 +50,7 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _DIAG = re.compile(r"(?P<file>[^\s:]+?\.tf(?:\.json)?):(?P<line>\d+),\d+(?:-\d+(?:,\d+)?)?: (?P<summary>[^;\n]{3,80})")
 _SAFE_SUMMARY = re.compile(r"[A-Z][A-Za-z ,'-]+")
 _OBJ_REF = re.compile(r"([A-Za-z_][\w-]*)\s*[=:]\s*((?:data\.)?[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?(?:\.[\w-]+)*)\s*(?=[,}\n\]])")
+_RES_REF = re.compile(r"(?<![\w.-])(?!(?:var|local|module|data|each|count|path|terraform|self)\.)[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*")
 _TFVARS_NAME = re.compile(r"^([A-Za-z_][\w-]*)\s*=", re.MULTILINE)
 _META_KEYS = {"__tfmeta", "id", "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}
 
@@ -783,7 +784,7 @@ class _Converter:
         sf = self._file(meta.get("filename"))
         # the source index is only needed where the evaluator left something open, or for dynamic blocks
         blk = self._block_of(item) if sf is not None and sf.text is not None and (
-            sf.has_dynamic or _needs_source(item)) else None
+            sf.has_dynamic or meta.get("references") or _needs_source(item)) else None
         known = self._known_values(meta)
         out: dict[str, Any] = {}
         for k, v in item.items():
@@ -808,6 +809,11 @@ class _Converter:
                 taint = bool(self.unknown_vars(prefix)) or resource_taint  # no source position (JSON): be careful
             if taint and call and not (isinstance(v, str) and v in self.by_id):
                 out[k] = UNKNOWN
+                continue
+            if call and blk is not None and sf is not None and sf.text is not None and k in blk.attrs and \
+                    _RES_REF.search(sf.text[blk.attrs[k].start:blk.attrs[k].end]) and isinstance(v, (str, int, float)) and \
+                    not (isinstance(v, str) and _UUID.search(v)):
+                out[k] = UNKNOWN  # a function of a value known only after apply (substr(random_id.x.dec, 0, 10))
                 continue
             out[k] = self.convert(v, prefix, sub, refs, taint, known, inner)
         if blk is not None and sf is not None and sf.text is not None:
