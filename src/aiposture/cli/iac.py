@@ -48,9 +48,8 @@ def iac(paths, excludes, tf_root, var_files, variables, baseline, save_inventory
       aiposture iac . --exclude 'examples/*' --fail-on high --baseline main.json
     """
     from aiposture import inventory as inv
-    from aiposture.iac.scan import scan_paths
-
     from aiposture.errors import AiPostureError
+    from aiposture.iac.scan import scan_paths
 
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:

@@ -134,15 +134,16 @@ class _Stage:
         name = dest.name
         is_json = name.endswith(".json")
         try:
-            text = self._rewrite_json(text, f, dest) if is_json else self._rewrite_hcl(text, f, dest, name.endswith(".tf"))
+            rewritten = self._rewrite_json(text, f, dest) if is_json else self._rewrite_hcl(text, f, dest, name.endswith(".tf"))
         except src.ScanError as e:
             self.not_checked.append(NotChecked(f.rel, e.line, "ParseError", f"cannot parse Terraform ({e.reason})"))
             return
         except (ValueError, RecursionError):
             self.not_checked.append(NotChecked(f.rel, None, "ParseError", "cannot parse Terraform JSON"))
             return
-        if text is None:
+        if rewritten is None:
             return
+        text = rewritten
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(text, encoding="utf-8")
         sf = _SrcFile(dest, f.rel, None if is_json else text)
@@ -551,7 +552,7 @@ class _Converter:
         self.unknown_vars_memo: dict[str, set[str]] = {}
         self.stripped: set[str] = set()
         self.file_memo: dict[str, _SrcFile | None] = {}
-        for key, items in data.items():
+        for _key, items in data.items():
             if not isinstance(items, list):
                 continue
             for it in items:
@@ -618,7 +619,8 @@ class _Converter:
         sf = self._file(meta.get("filename"))
         if sf is None or sf.text is None:
             return None
-        return sf.by_line().get(meta.get("line_start"))
+        line = meta.get("line_start")
+        return sf.by_line().get(line) if isinstance(line, int) else None
 
     def tainted(self, prefix: str, refs: set[str]) -> bool:
         """Whether an expression mentioning ``refs`` in module instance ``prefix`` has no value before apply."""
@@ -662,9 +664,8 @@ class _Converter:
         for it in self.data.get("locals") or []:
             meta = it.get("__tfmeta") or {}
             p = meta.get("path", "")
-            if (p == "locals" and not prefix) or p == f"{prefix}.locals":
-                if name in it:
-                    return it
+            if ((p == "locals" and not prefix) or p == f"{prefix}.locals") and name in it:
+                return it
         return None
 
     # -- values
@@ -710,7 +711,7 @@ class _Converter:
         """
         out: dict[str, list[str]] = {}
         for ref in meta.get("references") or ():
-            target = self.by_id.get(ref.get("id")) if isinstance(ref, dict) else None
+            target = self.by_id.get(str(ref.get("id"))) if isinstance(ref, dict) else None
             if target is None:
                 continue
             for v in target[1].values():
@@ -750,7 +751,7 @@ class _Converter:
             return v
         if isinstance(v, str):
             if v in self.by_id:
-                target, item = self.by_id[v]
+                target, _item = self.by_id[v]
                 refs.setdefault(path, []).append(target)
                 if target in self.policies:
                     return self.policies[target]
@@ -772,7 +773,7 @@ class _Converter:
             if "__unresolved__" in v:
                 return UNKNOWN
             return {k: self.convert(x, prefix, f"{path}.{k}" if path else k, refs, taint, known, inner) for k, x in v.items()
-                    if k not in ("__tfmeta",)}
+                    if k != "__tfmeta"}
         if isinstance(v, list):
             return [self.convert(x, prefix, path, refs, taint, known, inner) for x in v]
         return v
@@ -842,15 +843,15 @@ class _Converter:
                 out[label] = UNKNOWN
                 continue
             content = next((c for c in child.children if c.type == "content"), None)
-            generated = []
+            generated: list[dict[str, Any]] | None = []
             for el in value:
-                if not isinstance(el, dict):
+                if not isinstance(el, dict) or generated is None:
                     generated = None
                     break
                 item = {}
                 for k, x in el.items():
                     a = content.attrs.get(k) if content else None
-                    taint = a is not None and self.tainted(prefix, src.refs(sf.text[a.start:a.end]))
+                    taint = a is not None and sf.text is not None and self.tainted(prefix, src.refs(sf.text[a.start:a.end]))
                     item[k] = UNKNOWN if taint and a is not None and a.call else self.convert(x, prefix, f"{path}.{label}", refs, taint)
                 generated.append(item)
             existing = out.get(label)
@@ -897,7 +898,7 @@ class _Converter:
                 c: dict[str, Any] = {}
                 for x in conds:
                     if isinstance(x, dict):
-                        c.setdefault(x.get("test"), {})[x.get("variable")] = x.get("values")
+                        c.setdefault(str(x.get("test")), {})[str(x.get("variable"))] = x.get("values")
                 s["Condition"] = c
             out.append(s)
         doc = {"Version": "2012-10-17", "Statement": out}
@@ -1029,7 +1030,7 @@ def _needs_source(item: dict[str, Any]) -> bool:
     for k, v in item.items():
         if k == "__tfmeta":
             continue
-        if v is None or isinstance(v, (dict, list)) and _open_value(v):
+        if v is None or (isinstance(v, (dict, list)) and _open_value(v)):
             return True
     return False
 

@@ -232,9 +232,7 @@ def _attribute(toks: list[_Tok], i: int, owner: Block, text: str) -> int:
             depth -= 1
         elif t.kind == "nl" and depth == 0:
             break
-        elif t.kind == "q" and depth == 0:
-            call = True
-        elif t.kind == "ident" and t.text == "for" and j == first + 1 and toks[first].kind == "open":
+        elif (t.kind == "q" and depth == 0) or (t.kind == "ident" and t.text == "for" and j == first + 1 and toks[first].kind == "open"):
             call = True
         j += 1
     if first < len(toks) and toks[first].kind == "ident" and first + 1 < len(toks) and \

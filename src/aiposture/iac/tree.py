@@ -100,8 +100,8 @@ def walk(paths: list[Path], base: Path, excludes: list[str]) -> Walk:
             d, depth = stack.pop()
             try:
                 entries = sorted(os.scandir(d), key=lambda e: e.name)
-            except OSError as e:
-                out.skipped.append(Skipped(_rel(d, base), "Unreadable", f"directory cannot be read ({e.strerror or type(e).__name__})"))
+            except OSError as err:
+                out.skipped.append(Skipped(_rel(d, base), "Unreadable", f"directory cannot be read ({err.strerror or type(err).__name__})"))
                 continue
             subdirs = []
             for e in entries:
