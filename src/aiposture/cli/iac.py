@@ -35,10 +35,11 @@ def iac(paths, excludes, tf_root, var_files, variables, baseline, save_inventory
     """Check infrastructure-as-code before deploy.
 
     Reads Terraform (.tf, .tf.json and plan JSON from `terraform show -json`; modules,
-    count/for_each, variables and tfvars are evaluated), CloudFormation (YAML/JSON) and
-    ARM templates (JSON), found recursively under PATHS. What could not be read is
-    listed as "not checked" and makes the exit code 3. Suppress one rule on one resource
-    with a comment on or above it: `# aiposture:ignore AIP-GR-001 reason`.
+    count/for_each, variables and tfvars are evaluated), CloudFormation (YAML/JSON, SAM),
+    ARM templates (JSON) and Bicep (compiled with the Bicep CLI when `bicep` or `az` is on
+    PATH, else listed as not checked), found recursively under PATHS. What could not be
+    read is listed as "not checked" and makes the exit code 3. Suppress one rule on one
+    resource with a comment on or above it: `# aiposture:ignore AIP-GR-001 reason`.
 
     \b
     Examples:

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aiposture.iac import arm, cloudformation
 from aiposture.iac.base import RawResource
+from aiposture.iac.base import rel_path as _rel
 from aiposture.iac.build import build
-from aiposture.iac.tree import TF_SUFFIXES, TreeFile, display, read_bytes, walk
+from aiposture.iac.tree import TF_SUFFIXES, TreeFile, display, walk
 from aiposture.inventory import make_error, new_document, now_iso
 
-CFN_SUFFIXES = (".yaml", ".yml", ".template", ".json")
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a template larger than this is listed as not checked
 
 
 def _is_terraform(f: TreeFile) -> bool:
@@ -59,17 +59,22 @@ def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root:
         stats["terraform_roots"] = res.roots
         for nc in res.not_checked:
             errors.append(make_error("iac", f"not checked: {nc.message}", code=nc.code, file=nc.file, line=nc.line))
-    for f in others:
+    from aiposture.iac import bicep
+
+    by_path = {f.path: f for f in others}
+    for path in bicep.arrange(list(by_path), base, notes):
+        f = by_path.get(path)
+        rel = f.rel if f else display(_rel(path, base))
         if progress:
-            progress(f.rel)
+            progress(rel)
         before = len(errors)
-        got = _read_file(f, base, tf_root, errors)
+        got = _read_file(path, base, tf_root, errors)
         if got is None:
             continue  # not IaC (a README.json, a workflow YAML)
         raws.extend(got)
         if len(errors) == before:
             stats["files_read"] += 1
-            read_files.append(f.rel)
+            read_files.append(rel)
             stats["resources_read"] += len(got)
     from aiposture.iac.build import UNJUDGED
 
@@ -90,31 +95,37 @@ def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root:
                                         file=looked))
     doc["scan"]["notes"] = notes
     doc["scan"]["iac"] = {**stats, "ai_resources": ai, "not_checked": len(doc["errors"]), "files": read_files}
+    doc["scan"]["read_files"] = read_files
     return doc
 
 
-def _read_file(f: TreeFile, base: Path, tf_root: Path | None, errors: list[dict[str, Any]]) -> list[RawResource] | None:
-    """One CloudFormation / ARM / plan JSON file; None when it is not IaC at all."""
-    rel = f.rel
+def _read_file(f: Path, base: Path, tf_root: Path | None, errors: list[dict[str, Any]]) -> list[RawResource] | None:
+    """Resources of one non-HCL file (already checked to be a regular in-tree file); None when it is not IaC at all."""
+    from aiposture.iac import templates
+
+    rel = display(_rel(f, base))
+    if f.suffix == ".bicep":
+        from aiposture.iac import bicep
+
+        return bicep.read(f, base, rel, errors)
     try:
-        text = read_bytes(f).decode("utf-8")
-    except OSError as e:
-        errors.append(make_error("iac", f"not checked: cannot be read ({e.strerror or 'error'})", code="ReadError", file=rel))
-        return []
-    except UnicodeDecodeError:
-        if f.path.suffix in (".json", ".template") or f.path.name.endswith(".tf.json"):
-            errors.append(make_error("iac", "not checked: not UTF-8 text", code="ReadError", file=rel))
+        if f.stat().st_size > MAX_FILE_BYTES:
+            templates.not_checked(errors, rel, None, f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", code="TooComplex")
             return []
-        return None
-    if f.path.suffix == ".json":
+        text = f.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        if isinstance(e, UnicodeDecodeError) and f.suffix not in (".json", ".template"):
+            return None
+        errors.append(make_error("iac", f"cannot read: {type(e).__name__}", code="ReadError", file=rel))
+        return []
+    if f.suffix == ".json":
         try:
             doc = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as e:
-            if '"Resources"' in text or '"resources"' in text or '"planned_values"' in text or '"format_version"' in text:
-                errors.append(make_error("iac", f"not checked: not valid JSON ({getattr(e, 'msg', 'nested too deep')})",
-                                         code="ParseError", file=rel, line=getattr(e, "lineno", None)))
-                return []
-            return None
+        except RecursionError:
+            templates.too_complex(errors, rel, "nested too deeply")
+            return []
+        except json.JSONDecodeError as e:
+            return templates.read_json(None, text, rel, errors, parse_error=e)
         from aiposture.iac import terraform_plan
 
         kind = terraform_plan.classify(doc)
@@ -127,23 +138,5 @@ def _read_file(f: TreeFile, base: Path, tf_root: Path | None, errors: list[dict[
         if kind is not None:
             errors.append(make_error("iac", f"not checked: {terraform_plan.WHY_NOT[kind]}", code="NotSupported", file=rel))
             return []
-        if arm.looks_like_arm(doc):
-            return arm.read(doc, text, rel)
-        if cloudformation.looks_like_cfn(doc):
-            return cloudformation.read(cloudformation.load(text, True), text, rel)
-        return None
-    if f.path.suffix not in (".yaml", ".yml", ".template"):
-        return None
-    # YAML / .template: only CloudFormation is read
-    if "Resources" not in text or ("AWS::" not in text and "AWSTemplateFormatVersion" not in text):
-        return None
-    try:
-        doc = cloudformation.load(text, text.lstrip().startswith("{"))
-    except Exception as e:
-        mark = getattr(e, "problem_mark", None)
-        errors.append(make_error("iac", f"cannot parse CloudFormation: {getattr(e, 'problem', None) or type(e).__name__}",
-                                 code="ParseError", file=rel, line=mark.line + 1 if mark else None))
-        return []
-    if not cloudformation.looks_like_cfn(doc):
-        return None
-    return cloudformation.read(doc, text, rel)
+        return templates.read_json(doc, text, rel, errors)
+    return templates.read_yaml(text, rel, errors)
