@@ -14,10 +14,12 @@ evaluator's JSON, or its error message). Its working directory is the staged tre
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +46,12 @@ def _limits() -> None:  # pragma: no cover - runs in the child before exec
 
 
 class Evaluator:
-    """One child process at a time, restarted after a crash or a timeout."""
+    """One child process at a time, restarted after a crash or a timeout.
+
+    The child is kept for the next scan in the same process (:func:`shared`): loading the
+    evaluator costs more than evaluating a small configuration. Each job names the staged
+    tree it runs in, and the child changes its working directory there first.
+    """
 
     def __init__(self, cwd: Path):
         self.cwd = cwd
@@ -54,7 +61,7 @@ class Evaluator:
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "SYSTEMROOT")}
         env["GOMAXPROCS"] = env.get("GOMAXPROCS", "2")
         return subprocess.Popen([sys.executable, "-m", "aiposture.iac.terraform_eval"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self.cwd, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir(), env=env,
                                 preexec_fn=_limits if os.name == "posix" else None)  # noqa: PLW1509
 
     def evaluate(self, directory: Path, var_files: list[str], size: int) -> Outcome:
@@ -68,7 +75,7 @@ class Evaluator:
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
-            proc.stdin.write(json.dumps({"dir": str(directory), "vars": var_files}).encode() + b"\n")
+            proc.stdin.write(json.dumps({"dir": str(directory), "vars": var_files, "cwd": str(self.cwd)}).encode() + b"\n")
             proc.stdin.flush()
             head = proc.stdout.readline().split()
             if len(head) != 2 or head[0] not in (b"OK", b"ERR"):
@@ -98,11 +105,19 @@ class Evaluator:
                 pass
             self.proc = None
 
-    def __enter__(self) -> Evaluator:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+
+_SHARED: Evaluator | None = None
+
+
+def shared(cwd: Path) -> Evaluator:
+    """The process's evaluator, pointed at ``cwd`` (a staged tree) for the next jobs."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = Evaluator(cwd)
+        atexit.register(_SHARED.close)
+    _SHARED.cwd = cwd
+    return _SHARED
 
 
 def _serve(lines: Iterator[bytes]) -> None:  # pragma: no cover - the child's loop (exercised through Evaluator)
@@ -111,6 +126,7 @@ def _serve(lines: Iterator[bytes]) -> None:  # pragma: no cover - the child's lo
     out = sys.stdout.buffer
     for raw in lines:
         job = json.loads(raw)
+        os.chdir(job["cwd"])
         c_vars = [ffi.new("char[]", v.encode()) for v in job["vars"]]
         ret = lib.Parse(ffi.new("char[]", job["dir"].encode()), True, False, False, ffi.new("char[]", b"default"),
                         len(c_vars), c_vars)

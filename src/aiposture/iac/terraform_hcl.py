@@ -78,11 +78,11 @@ def read(files: list[TreeFile], *, var_files: list[Path] | None = None, variable
         user_vars = _user_var_files(workdir, var_files or [], variables or {})
         roots = stage.roots()
         res.roots = len(roots)
-        from aiposture.iac.terraform_eval import Evaluator
+        from aiposture.iac.terraform_eval import shared
 
-        with Evaluator(stage.dir) as ev:
-            for root in roots:
-                _read_root(ev, stage, root, user_vars, res)
+        ev = shared(stage.dir)
+        for root in roots:
+            _read_root(ev, stage, root, user_vars, res)
         res.read_files = sorted({f.rel for f in stage.files.values()})
         res.files_read = len(res.read_files)
     finally:
