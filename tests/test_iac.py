@@ -538,3 +538,18 @@ def test_no_iac_at_all_is_said(tmp_path):
     p = run("iac", "README.md", cwd=tmp_path)
     assert p.returncode == 3 and "no infrastructure-as-code found" in p.stdout + p.stderr
     assert "read 0 IaC files" in p.stderr
+
+
+def test_cli_var_options_and_summary(tmp_path):
+    (tmp_path / "main.tf").write_text('variable "enabled" { default = false }\n'
+                                      + GUARDRAIL % ("g", "count = var.enabled ? 1 : 0", "g"))
+    (tmp_path / "prod.tfvars").write_text("enabled = true\n")
+    off = run("iac", ".", "-f", "json", "-o", "off.json", cwd=tmp_path)
+    assert off.returncode == 0 and "read 2 IaC files, 0 resources; 0 AI resources checked" in off.stderr  # main.tf, prod.tfvars
+    on = run("iac", ".", "--var-file", "prod.tfvars", "-f", "json", "-o", "on.json", cwd=tmp_path)
+    assert on.returncode == 1 and "1 AI resources checked" in on.stderr  # the guardrail now exists and fails rules
+    assert run("iac", ".", "--var", "enabled=true", "-q", cwd=tmp_path).returncode == 1
+    bad = run("iac", ".", "--var", "enabled", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.strip() == "error: --var 'enabled': expected NAME=VALUE"
+    missing = run("iac", ".", "--var-file", "nope.tfvars", cwd=tmp_path)
+    assert missing.returncode == 2 and "nope.tfvars" in missing.stderr
