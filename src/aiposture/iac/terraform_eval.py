@@ -27,7 +27,7 @@ from typing import Any
 
 MEMORY_LIMIT = 4 << 30  # bytes of address space for the evaluator process
 TIMEOUT_BASE = 120.0  # seconds per configuration, plus TIMEOUT_PER_MB per MB of its files
-TIMEOUT_PER_MB = 30.0
+TIMEOUT_PER_MB = 60.0
 
 
 @dataclass
