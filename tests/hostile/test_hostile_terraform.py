@@ -208,3 +208,23 @@ def test_fuzz_terraform_reader_accounts_for_every_file(tmp_path_factory: pytest.
     doc = scan_paths([d], base=d)
     for n in names:
         assert _accounted(doc, n), (n, doc["errors"])
+
+
+def test_an_evaluator_that_dies_is_not_checked_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A Go panic or an out-of-memory kill of the evaluator's process ends as "not checked" for that root."""
+    from aiposture.iac import terraform_eval
+
+    if terraform_eval._SHARED is not None:
+        terraform_eval._SHARED.close()
+    monkeypatch.setattr(terraform_eval, "MEMORY_LIMIT", 64 << 20)  # too small to load the evaluator: the child dies
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text(GUARDRAIL % ("g", "g"))
+    (tmp_path / "plan.json").write_text(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_bedrock_guardrail.p", "mode": "managed", "type": "aws_bedrock_guardrail", "name": "p",
+         "values": {"name": "p"}}]}}}))
+    doc = scan_paths([tmp_path], base=tmp_path)
+    errs = [e for e in doc["errors"] if e["code"] == "EvaluatorError"]
+    assert len(errs) == 1 and errs[0]["scope"]["file"] == "tf" and "not checked" in errs[0]["message"]
+    assert [r["name"] for r in doc["resources"]] == ["p"]  # the rest of the scan went on
+    assert terraform_eval._SHARED is not None
+    terraform_eval._SHARED.close()
