@@ -214,7 +214,13 @@ def dumps(doc: dict[str, Any]) -> str:
 
 
 def save(doc: dict[str, Any], path: str | Path) -> None:
-    Path(path).write_text(dumps(doc), encoding="utf-8")
+    """Write ``doc`` (see :func:`dumps`); an OS error is an :class:`InventoryError` (one line, exit 2)."""
+    p = Path(path)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(dumps(doc), encoding="utf-8")
+    except OSError as e:
+        raise InventoryError(f"cannot write the inventory to {p}: {e.strerror or e}") from None
 
 
 def resource_lines(text: str) -> dict[str, int]:

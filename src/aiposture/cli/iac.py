@@ -51,6 +51,7 @@ def iac(paths, excludes, tf_root, var_files, variables, baseline, save_inventory
     from aiposture import inventory as inv
     from aiposture.errors import AiPostureError
     from aiposture.iac.scan import scan_paths
+    from aiposture.pipeline import prepare
 
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
@@ -65,6 +66,7 @@ def iac(paths, excludes, tf_root, var_files, variables, baseline, save_inventory
             raise AiPostureError(f"--var {v.split('=', 1)[0]!r}: expected NAME=VALUE")
         pairs[name.strip()] = value
     opts = build_options(kw)
+    prepared = prepare(opts, config_path, writes=((save_inventory, "the inventory"),))
     progress = None if opts.quiet or not sys.stderr.isatty() else (lambda what: click.echo(f"reading {what}", err=True))
     doc = scan_paths(list(paths), excludes=list(excludes), tf_root=tf_root, base=Path.cwd(), progress=progress,
                      var_files=list(var_files), variables=pairs)
@@ -74,7 +76,7 @@ def iac(paths, excludes, tf_root, var_files, variables, baseline, save_inventory
         for note in doc["scan"].get("notes", []):
             click.echo(f"note: {note}", err=True)
         click.echo(summary_line(doc), err=True)
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline))
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline, prepared=prepared))
 
 
 def _safe(p: Path) -> str:

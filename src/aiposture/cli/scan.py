@@ -63,10 +63,12 @@ def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | Non
     """Shared tail of every live scan: collect, tell what failed, save, evaluate, exit."""
     from aiposture import inventory as inv
     from aiposture.collect.base import report_errors
+    from aiposture.pipeline import prepare
 
     config_path = _merge_parent(ctx, config_path, kw)
     opts = build_options(kw)
     opts.providers = [provider]
+    prepared = prepare(opts, config_path, writes=((save_inventory, "the inventory"),))  # before a scan that may take minutes
     doc = collect(opts.quiet)
     if not opts.quiet:
         s = doc["scan"]
@@ -78,7 +80,7 @@ def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | Non
         inv.save(doc, save_inventory)
         if not opts.quiet:
             click.echo(f"wrote inventory to {save_inventory}", err=True)
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory))
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, prepared=prepared))
 
 
 

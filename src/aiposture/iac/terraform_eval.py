@@ -60,6 +60,7 @@ class Evaluator:
     def _start(self) -> subprocess.Popen[bytes]:
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "SYSTEMROOT")}
         env["GOMAXPROCS"] = env.get("GOMAXPROCS", "2")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)  # the same aiposture and tfparse as this process
         return subprocess.Popen([sys.executable, "-m", "aiposture.iac.terraform_eval"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir(), env=env,
                                 preexec_fn=_limits if os.name == "posix" else None)  # noqa: PLW1509

@@ -62,6 +62,12 @@ class Result:
 def read(files: list[TreeFile], *, var_files: list[Path] | None = None, variables: dict[str, str] | None = None) -> Result:
     """Stage, evaluate and convert every Terraform configuration among ``files``."""
     res = Result()
+    import importlib.util
+
+    if importlib.util.find_spec("tfparse") is None:
+        res.not_checked.extend(NotChecked(f.rel, None, "MissingDependency", "Terraform is read with tfparse: "
+                                          "pip install 'aiposture[iac]'") for f in files)
+        return res
     workdir = Path(tempfile.mkdtemp(prefix="aiposture-tf-"))
     try:
         stage = Stage(workdir)
