@@ -76,7 +76,9 @@ def iac(paths, excludes, tf_root, var_files, variables, baseline, save_inventory
         for note in doc["scan"].get("notes", []):
             click.echo(f"note: {note}", err=True)
         click.echo(summary_line(doc), err=True)
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline, prepared=prepared))
+    label = "iac:" + ",".join(sorted(t["path"] for t in doc["scan"].get("targets", [])))
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline, prepared=prepared,
+                          scope_label=label))
 
 
 def _safe(p: Path) -> str:

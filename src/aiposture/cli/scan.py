@@ -59,7 +59,19 @@ def _merge_parent(ctx: click.Context, config_path, kw: dict):
     return config_path or parent.get("config_path")
 
 
-def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | None, config_path, kw: dict) -> None:
+def scope_label(provider: str, **selection) -> str:
+    """What the user selected, as the history store's "same scope" key (``aws:{"org":true,...}``).
+
+    Discovered targets (accounts of an organisation, regions where Bedrock runs) vary
+    between scans; the selection does not, so scheduled scans of it compare."""
+    import json
+
+    sel = {k: (sorted(v) if isinstance(v, list | tuple) else v) for k, v in selection.items() if v not in (None, [], (), False)}
+    return f"{provider}:{json.dumps(sel, sort_keys=True, separators=(',', ':'))}"
+
+
+def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | None, config_path, kw: dict,
+          label: str | None = None) -> None:
     """Shared tail of every live scan: collect, tell what failed, save, evaluate, exit."""
     from aiposture import inventory as inv
     from aiposture.collect.base import report_errors
@@ -80,7 +92,7 @@ def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | Non
         inv.save(doc, save_inventory)
         if not opts.quiet:
             click.echo(f"wrote inventory to {save_inventory}", err=True)
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, prepared=prepared))
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, prepared=prepared, scope_label=label))
 
 
 
@@ -130,7 +142,8 @@ def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accou
     aopts = AwsOptions(profile=profile, regions=split_csv(regions), role_arn=role_arn, role_name=role_name,
                        external_id=external_id, org=org, accounts=split_csv(accounts), workers=workers,
                        max_attempts=max_attempts)
-    _live(ctx, "aws", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw)
+    _live(ctx, "aws", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw,
+          scope_label("aws", org=org, accounts=aopts.accounts, regions=aopts.regions, role_arn=role_arn))
 
 
 @scan.command("azure", epilog=LIVE_EPILOG)
@@ -164,7 +177,9 @@ def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, workers
 
     aopts = AzureOptions(subscriptions=split_csv(subscriptions), resource_groups=split_csv(resource_groups), cloud=cloud,
                          arm_endpoint=arm_endpoint, workers=workers, retries=retries)
-    _live(ctx, "azure", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw)
+    _live(ctx, "azure", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw,
+          scope_label("azure", subscriptions=aopts.subscriptions, resource_groups=aopts.resource_groups, cloud=cloud,
+                      arm_endpoint=arm_endpoint))
 
 
 @scan.command("gcp", epilog=LIVE_EPILOG)
@@ -201,7 +216,8 @@ def scan_gcp(ctx, projects, organization, folder, locations, api_endpoint_templa
         raise click.UsageError("give --organization or --folder, not both")
     gopts = GcpOptions(projects=split_csv(projects), organization=organization, folder=folder, locations=split_csv(locations),
                        endpoint_template=api_endpoint_template, universe_domain=universe_domain, workers=workers)
-    _live(ctx, "gcp", lambda quiet: collect(gopts, quiet=quiet), save_inventory, config_path, kw)
+    _live(ctx, "gcp", lambda quiet: collect(gopts, quiet=quiet), save_inventory, config_path, kw,
+          scope_label("gcp", projects=gopts.projects, organization=organization, folder=folder, locations=gopts.locations))
 
 
 def register(main: click.Group) -> None:
