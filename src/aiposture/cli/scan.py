@@ -148,7 +148,8 @@ def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accou
 
 @scan.command("azure", epilog=LIVE_EPILOG)
 @click.option("--subscription", "subscriptions", multiple=True, metavar="ID",
-              help="Subscription id (comma-separated or repeated) [default: every enabled subscription the identity can list].")
+              help="Subscription id (comma-separated or repeated) [default: every subscription the identity can list "
+                   "that can run workloads: Enabled, Warned, PastDue].")
 @click.option("--resource-group", "resource_groups", multiple=True, metavar="NAME", help="Only accounts in these resource groups.")
 @click.option("--cloud", type=click.Choice(["AzurePublicCloud", "AzureUSGovernment", "AzureChinaCloud"]),
               default="AzurePublicCloud", show_default=True, help="Sovereign cloud (ARM endpoint, token audience, authority).")
@@ -164,8 +165,11 @@ def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, workers
     """Scan Azure OpenAI / Azure AI services accounts (kinds OpenAI and AIServices).
 
     Authenticates with DefaultAzureCredential (environment, workload or managed
-    identity, Azure CLI, ...; AZURE_TOKEN_CREDENTIALS narrows the chain).
-    Read-only, never lists keys: 'aiposture permissions azure' prints the custom role.
+    identity, Azure CLI, ...; AZURE_TOKEN_CREDENTIALS narrows the chain); without
+    a usable credential it stops at once (exit 2). Accounts of other kinds are
+    listed as skipped. Read-only, never lists keys, and the token only goes to
+    the Resource Manager endpoint in use: 'aiposture permissions azure' prints
+    the custom role.
 
     \b
     Examples:
@@ -187,7 +191,8 @@ def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, workers
 @click.option("--organization", metavar="ID", help="Walk every ACTIVE project under this organization (folders too).")
 @click.option("--folder", metavar="ID", help="Walk every ACTIVE project under this folder.")
 @click.option("--locations", "locations", multiple=True, metavar="LIST",
-              help="Vertex AI locations, comma-separated or repeated [default: the main Vertex AI regions].")
+              help="Vertex AI locations, comma-separated or repeated [default: every location Vertex AI and Model Armor "
+                   "offer each project (ListLocations), and global].")
 @click.option("--api-endpoint-template", metavar="TEMPLATE",
               help="Endpoint for every API, with optional {service} and {location} (restricted VIP, PSC, proxies).")
 @click.option("--universe-domain", default="googleapis.com", show_default=True, help="Universe domain (sovereign clouds).")
@@ -202,8 +207,10 @@ def scan_gcp(ctx, projects, organization, folder, locations, api_endpoint_templa
 
     Authenticates with Application Default Credentials. Without --project,
     --organization or --folder it scans every ACTIVE project the identity can
-    see. A project with the Vertex AI API disabled is skipped with a note.
-    Read-only: 'aiposture permissions gcp' prints the custom role.
+    see. IAM grants and Data Access audit logs count along the project's
+    folders and organisation. Where the Vertex AI or Model Armor API is
+    disabled it is not applicable: noted, skipped. Read-only: 'aiposture
+    permissions gcp' prints the custom role.
 
     \b
     Examples:
