@@ -13,7 +13,7 @@ Each source is one folder ``tests/corpus/<source>/`` with
   defaults: instances that would exist, ``count = 0`` excluded), optional
   ``not_checked`` (substrings that must appear in the scan's not-checked list, e.g. a
   module that needs ``terraform init``) and ``outcomes`` (``resource``: a substring of
-  the resource's address or id, ``rule``, ``expect``: pass | fail | error | waived).
+  the resource's address or id, or the exact address, ``rule``, ``expect``: pass | fail | error | waived).
 
 The bar (issue 11): at least 95% of the AI resource definitions reach the inventory, at
 most 10% of the results are ``error``, nothing crashes, and every file or module not read
@@ -81,8 +81,11 @@ def test_source_is_documented_and_permissive(src: Path):
 def test_source_outcomes_judged_by_reading(src: Path):
     doc, report, _ = scanned(src)
     exp = _expected(src)
+    addresses = {(r.get("source") or {}).get("address") for r in doc["resources"]}
     for item in exp.get("outcomes") or []:
-        got = {r.status.value for r in report.results if r.rule.id == item["rule"] and _matches(r.resource, item["resource"])}
+        exact = item["resource"] in addresses  # an exact address is not also a prefix of its neighbours
+        got = {r.status.value for r in report.results if r.rule.id == item["rule"] and (
+            (r.resource.get("source") or {}).get("address") == item["resource"] if exact else _matches(r.resource, item["resource"]))}
         assert got, f"{src.name}: no result of {item['rule']} on {item['resource']}"
         assert got == {item["expect"]}, f"{src.name}: {item['rule']} on {item['resource']}: expected {item['expect']}, got {got}"
     listed = " ".join(

@@ -147,7 +147,8 @@ def test_cli_broken_file_exit_3_and_baseline(tmp_path):
     (tmp_path / "arm" / "broken.json").write_text('{"$schema": "x", "contentVersion": "1", "resources": [\n')
     p = run("iac", "arm", "--baseline", "base.json", cwd=tmp_path)
     assert p.returncode == 3 and "broken.json" in p.stdout
-    assert run("iac", "nope", cwd=tmp_path).returncode == 3
+    p = run("iac", "nope", cwd=tmp_path)
+    assert p.returncode == 2 and p.stderr.strip() == "error: path not found: nope"  # a user mistake: one line
 
 
 def test_azapi_rai_policies_and_deployments():
@@ -266,3 +267,289 @@ def test_bicep_compiled_arm_expressions_and_symbolic_names():
     assert res["oai-prod"]["region"] == ""  # resourceGroup().location is only known at deploy time
     f = found(pipeline.evaluate(doc, pipeline.Options(), Config()))
     assert ("AIP-GR-002", "tests/fixtures/iac/arm-bicep/main.json", res["oai-prod/lenient"]["source"]["line"]) in f
+
+
+# ----------------------------------------------------------------------------- Terraform through the evaluator
+def _tf(tmp_path, files: dict[str, str], **kw):
+    for name, text in files.items():
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    doc = scan_paths([tmp_path], base=tmp_path, **kw)
+    assert inv.validate(doc) == []
+    return doc
+
+
+def _by_addr(doc):
+    return {r["source"]["address"]: r for r in doc["resources"]}
+
+
+def _status(doc):
+    rep = pipeline.evaluate(doc, pipeline.Options(), Config())
+    return {(r.rule.id, r.resource["source"].get("address")): r.status.value for r in rep.results}
+
+
+GUARDRAIL = '''resource "aws_bedrock_guardrail" "%s" {
+  %s
+  name                      = "%s"
+  blocked_input_messaging   = "no"
+  blocked_outputs_messaging = "no"
+  content_policy_config {
+    filters_config {
+      type            = "PROMPT_ATTACK"
+      input_strength  = "HIGH"
+      output_strength = "NONE"
+    }
+  }
+}
+'''
+
+
+def test_count_and_for_each_give_one_resource_per_instance(tmp_path):
+    doc = _tf(tmp_path, {"main.tf": '''
+variable "enabled" {
+  type    = bool
+  default = false
+}
+locals { tenants = { a = "x", b = "y" } }
+''' + GUARDRAIL % ("off", "count = var.enabled ? 1 : 0", "off") + GUARDRAIL % ("one", "count = 1", "one")
+        + GUARDRAIL % ("three", "count = 3", "three") + GUARDRAIL % ("per_tenant", "for_each = local.tenants", "t")
+        + GUARDRAIL % ("per_set", 'for_each = toset(["p", "q"])', "s")})
+    assert set(_by_addr(doc)) == {
+        "aws_bedrock_guardrail.one[0]", "aws_bedrock_guardrail.three[0]", "aws_bedrock_guardrail.three[1]",
+        "aws_bedrock_guardrail.three[2]", 'aws_bedrock_guardrail.per_tenant["a"]', 'aws_bedrock_guardrail.per_tenant["b"]',
+        'aws_bedrock_guardrail.per_set["p"]', 'aws_bedrock_guardrail.per_set["q"]'}  # count = 0 deploys nothing
+    assert doc["scan"]["iac"]["ai_resources"] == 8 and doc["errors"] == []
+    enabled = _tf(tmp_path, {}, variables={"enabled": "true"})
+    assert "aws_bedrock_guardrail.off[0]" in _by_addr(enabled)  # --var like terraform's own
+
+
+def test_unknown_stays_unknown_and_null_stays_null(tmp_path):
+    doc = _tf(tmp_path, {"main.tf": '''
+variable "x" {
+  type = object({ kms_key_arn = optional(string) })
+}
+variable "no_key" { default = null }
+variable "strength" { default = { prompt = "HIGH" } }
+resource "aws_kms_key" "k" {}
+''' + GUARDRAIL % ("unknown_key", "kms_key_arn = try(var.x.kms_key_arn, null)", "u")
+        + GUARDRAIL % ("null_key", "kms_key_arn = var.no_key", "n")
+        + GUARDRAIL % ("ref_key", "kms_key_arn = aws_kms_key.k.arn", "r")
+        + GUARDRAIL % ("lookup_key", 'kms_key_arn = lookup(var.x, "kms_key_arn", "arn:aws:kms:eu-west-1:1:key/fallback")', "l")
+        + GUARDRAIL % ("cond_key", 'kms_key_arn = var.x != null ? "arn:aws:kms:eu-west-1:1:key/a" : null', "c")
+        + GUARDRAIL % ("merged", 'tags = merge({ team = "ai" }, { env = var.strength.prompt })', "m")})
+    res = _by_addr(doc)
+    assert res["aws_bedrock_guardrail.unknown_key"]["attrs"]["encryption"]["cmk"] is None
+    assert res["aws_bedrock_guardrail.lookup_key"]["attrs"]["encryption"]["cmk"] is None  # lookup on an unset variable
+    assert res["aws_bedrock_guardrail.cond_key"]["attrs"]["encryption"]["cmk"] is None   # conditional on an unset variable
+    assert res["aws_bedrock_guardrail.null_key"]["attrs"]["encryption"]["cmk"] is False  # a known null: no key
+    assert res["aws_bedrock_guardrail.ref_key"]["attrs"]["encryption"]["cmk"] is True    # set to a key known after apply
+    assert res["aws_bedrock_guardrail.merged"]["tags"] == {"team": "ai", "env": "HIGH"}
+    st = _status(doc)
+    assert st[("AIP-ENC-006", "aws_bedrock_guardrail.unknown_key")] == "error"  # never a pass on unknown
+    assert st[("AIP-ENC-006", "aws_bedrock_guardrail.null_key")] == "fail"
+    assert st[("AIP-ENC-006", "aws_bedrock_guardrail.ref_key")] == "pass"
+
+
+def test_module_inputs_outputs_and_policy_documents_link(tmp_path):
+    doc = _tf(tmp_path, {
+        "main.tf": GUARDRAIL % ("g", "", "g") + '''
+module "agent" {
+  source       = "./modules/agent"
+  guardrail_id = aws_bedrock_guardrail.g.guardrail_id
+  role_arn     = module.role.arn
+}
+module "role" {
+  source = "./modules/role"
+}
+''',
+        "modules/agent/main.tf": '''
+variable "guardrail_id" {}
+variable "role_arn" {}
+resource "aws_bedrockagent_agent" "this" {
+  agent_name              = "a"
+  agent_resource_role_arn = var.role_arn
+  foundation_model        = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  guardrail_configuration {
+    guardrail_identifier = var.guardrail_id
+    guardrail_version    = "1"
+  }
+}
+''',
+        "modules/role/main.tf": '''
+resource "aws_iam_role" "r" {
+  name               = "agent"
+  assume_role_policy = "{}"
+}
+data "aws_iam_policy_document" "admin" {
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+resource "aws_iam_role_policy" "p" {
+  role   = aws_iam_role.r.id
+  policy = data.aws_iam_policy_document.admin.json
+}
+output "arn" { value = aws_iam_role.r.arn }
+'''})
+    res = _by_addr(doc)
+    agent = res["module.agent.aws_bedrockagent_agent.this"]
+    assert agent["attrs"]["content_filter"]["attached"] is True
+    assert agent["attrs"]["content_filter"]["id"] == res["aws_bedrock_guardrail.g"]["id"]  # across the module boundary
+    assert res["aws_bedrock_guardrail.g"]["attrs"]["attached"] is True
+    assert agent["attrs"]["execution_role"]["admin"] is True  # rendered policy document, through a module output
+    assert agent["source"]["file"] == "modules/agent/main.tf" and agent["source"]["line"] == 4
+    assert _status(doc)[("AIP-AGT-003", "module.agent.aws_bedrockagent_agent.this")] == "fail"
+
+
+def test_registry_module_read_when_fetched_else_not_checked(tmp_path):
+    files = {"main.tf": 'module "guard" {\n  source  = "aws-ia/bedrock/aws"\n  version = "0.0.1"\n  name = "x"\n}\n'}
+    doc = _tf(tmp_path, files)
+    nc = [e for e in doc["errors"] if e["code"] == "ModuleNotFetched"]
+    assert len(nc) == 1 and "'guard'" in nc[0]["message"] and "terraform init" in nc[0]["message"]
+    assert nc[0]["scope"] == {"file": "main.tf", "line": 1}
+    assert pipeline.evaluate(doc, pipeline.Options(), Config()).incomplete
+    fetched = _tf(tmp_path, {
+        ".terraform/modules/modules.json": json.dumps({"Modules": [{"Key": "", "Source": "", "Dir": "."}, {
+            "Key": "guard", "Source": "registry.terraform.io/aws-ia/bedrock/aws", "Version": "0.0.1",
+            "Dir": ".terraform/modules/guard"}]}),
+        ".terraform/modules/guard/main.tf": 'variable "name" {}\n' + GUARDRAIL % ("this", "", "${var.name}-g")})
+    assert [e for e in fetched["errors"] if e["code"] == "ModuleNotFetched"] == []
+    g = _by_addr(fetched)["module.guard.aws_bedrock_guardrail.this"]
+    assert g["name"] == "x-g" and g["source"]["file"] == ".terraform/modules/guard/main.tf"
+
+
+def test_awscc_twins_judged_like_aws(tmp_path):
+    doc = _tf(tmp_path, {"main.tf": GUARDRAIL % ("aws", "", "aws") + '''
+resource "awscc_bedrock_guardrail" "cc" {
+  name                      = "cc"
+  blocked_input_messaging   = "no"
+  blocked_outputs_messaging = "no"
+  content_policy_config = {
+    filters_config = [{ type = "PROMPT_ATTACK", input_strength = "HIGH", output_strength = "NONE" }]
+  }
+}
+resource "awscc_bedrock_agent" "cc" {
+  agent_name                  = "cc"
+  foundation_model            = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  idle_session_ttl_in_seconds = 7200
+  guardrail_configuration = {
+    guardrail_identifier = awscc_bedrock_guardrail.cc.guardrail_id
+    guardrail_version    = "DRAFT"
+  }
+  action_groups = [{
+    action_group_name     = "refunds"
+    action_group_executor = { lambda = "arn:aws:lambda:eu-west-1:1:function:f" }
+    function_schema       = { functions = [{ name = "refund", require_confirmation = "DISABLED" }] }
+  }]
+}
+resource "aws_bedrockagent_agent" "aws" {
+  agent_name                  = "aws"
+  agent_resource_role_arn     = "arn:aws:iam::1:role/x"
+  foundation_model            = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  idle_session_ttl_in_seconds = 7200
+  guardrail_configuration {
+    guardrail_identifier = aws_bedrock_guardrail.aws.guardrail_id
+    guardrail_version    = "DRAFT"
+  }
+}
+resource "aws_bedrockagent_agent_action_group" "refunds" {
+  agent_id          = aws_bedrockagent_agent.aws.agent_id
+  agent_version     = "DRAFT"
+  action_group_name = "refunds"
+  action_group_executor { lambda = "arn:aws:lambda:eu-west-1:1:function:f" }
+  function_schema {
+    member_functions {
+      functions {
+        name                 = "refund"
+        require_confirmation = "DISABLED"
+      }
+    }
+  }
+}
+resource "awscc_bedrock_prompt" "p" {
+  name = "p"
+}
+'''})
+    st = _status(doc)
+
+    def rules(addr):
+        return {(rule, s) for (rule, a), s in st.items() if a == addr}
+
+    assert rules("awscc_bedrock_guardrail.cc") == rules("aws_bedrock_guardrail.aws")
+    assert rules("awscc_bedrock_agent.cc") == rules("aws_bedrockagent_agent.aws")
+    assert ("AIP-AGT-005", "fail") in rules("awscc_bedrock_agent.cc")  # action without confirmation, inline
+    res = _by_addr(doc)
+    assert res["awscc_bedrock_guardrail.cc"]["attrs"]["attached"] is True
+    assert "awscc_bedrock_prompt.p" not in res
+    assert any("awscc_bedrock_prompt" in n for n in doc["scan"]["notes"])  # read, not judged yet: said so
+
+
+def test_tfvars_precedence_and_var_files(tmp_path):
+    base = 'variable "name" { default = "default" }\n' + GUARDRAIL % ("g", "", "${var.name}")
+    doc = _tf(tmp_path, {"main.tf": base})
+    assert _by_addr(doc)["aws_bedrock_guardrail.g"]["name"] == "default"
+    doc = _tf(tmp_path, {"terraform.tfvars": 'name = "tfvars"\n'})
+    assert _by_addr(doc)["aws_bedrock_guardrail.g"]["name"] == "tfvars"
+    doc = _tf(tmp_path, {"terraform.tfvars.json": '{"name": "tfvars-json"}'})
+    assert _by_addr(doc)["aws_bedrock_guardrail.g"]["name"] == "tfvars-json"
+    doc = _tf(tmp_path, {"b.auto.tfvars": 'name = "auto"\n'})
+    assert _by_addr(doc)["aws_bedrock_guardrail.g"]["name"] == "auto"
+    vf = tmp_path.parent / f"{tmp_path.name}-prod.tfvars"
+    vf.write_text('name = "var-file"\n')
+    doc = _tf(tmp_path, {}, var_files=[vf])
+    assert _by_addr(doc)["aws_bedrock_guardrail.g"]["name"] == "var-file"
+    doc = _tf(tmp_path, {}, var_files=[vf], variables={"name": "cli"})
+    assert _by_addr(doc)["aws_bedrock_guardrail.g"]["name"] == "cli"
+
+
+def test_tf_json_and_cdktf_output(tmp_path):
+    cdk = {"resource": {"aws_bedrock_guardrail": {"g": {
+        "name": "cdk", "blocked_input_messaging": "no", "blocked_outputs_messaging": "no",
+        "content_policy_config": [{"filters_config": [{"type": "HATE", "input_strength": "HIGH", "output_strength": "HIGH"}]}],
+        "//": {"metadata": {"path": "stack/g"}}}}}}
+    doc = _tf(tmp_path, {"cdktf.out/stacks/app/cdk.tf.json": json.dumps(cdk),
+                         "plain/main.tf.json": json.dumps({"resource": {"azurerm_cognitive_account": {"a": {
+                             "name": "oai", "kind": "OpenAI", "location": "westeurope", "resource_group_name": "rg",
+                             "sku_name": "S0"}}}})})
+    res = _by_addr(doc)
+    assert res["aws_bedrock_guardrail.g"]["source"]["file"] == "cdktf.out/stacks/app/cdk.tf.json"
+    assert res["aws_bedrock_guardrail.g"]["attrs"]["prompt_attack"]["enabled"] is False
+    assert res["azurerm_cognitive_account.a"]["attrs"]["local_auth_enabled"] is True  # provider default
+    assert doc["scan"]["iac"]["files_read"] == 2
+
+
+def test_terragrunt_and_unknown_for_each_are_listed_not_checked(tmp_path):
+    doc = _tf(tmp_path, {"live/terragrunt.hcl": 'terraform { source = "../modules/x" }\n',
+                         "main.tf": 'variable "tenants" { type = set(string) }\n'
+                                    + GUARDRAIL % ("t", "for_each = var.tenants", "t")})
+    msgs = {e["code"]: e for e in doc["errors"]}
+    assert "render it with terragrunt first" in msgs["Terragrunt"]["message"]
+    assert msgs["Terragrunt"]["scope"]["file"] == "live/terragrunt.hcl"
+    assert "aws_bedrock_guardrail.t" in msgs["UnknownForEach"]["message"]
+    assert msgs["UnknownForEach"]["scope"] == {"file": "main.tf", "line": 2}
+
+
+def test_no_iac_at_all_is_said(tmp_path):
+    (tmp_path / "README.md").write_text("# hello\n")
+    doc = scan_paths([tmp_path / "README.md"], base=tmp_path)
+    assert [e["code"] for e in doc["errors"]] == ["NoIaC"]
+    p = run("iac", "README.md", cwd=tmp_path)
+    assert p.returncode == 3 and "no infrastructure-as-code found" in p.stdout + p.stderr
+    assert "read 0 IaC files" in p.stderr
+
+
+def test_cli_var_options_and_summary(tmp_path):
+    (tmp_path / "main.tf").write_text('variable "enabled" { default = false }\n'
+                                      + GUARDRAIL % ("g", "count = var.enabled ? 1 : 0", "g"))
+    (tmp_path / "prod.tfvars").write_text("enabled = true\n")
+    off = run("iac", ".", "-f", "json", "-o", "off.json", cwd=tmp_path)
+    assert off.returncode == 0 and "read 2 IaC files, 0 resources; 0 AI resources checked" in off.stderr  # main.tf, prod.tfvars
+    on = run("iac", ".", "--var-file", "prod.tfvars", "-f", "json", "-o", "on.json", cwd=tmp_path)
+    assert on.returncode == 1 and "1 AI resources checked" in on.stderr  # the guardrail now exists and fails rules
+    assert run("iac", ".", "--var", "enabled=true", "-q", cwd=tmp_path).returncode == 1
+    bad = run("iac", ".", "--var", "enabled", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.strip() == "error: --var 'enabled': expected NAME=VALUE"
+    missing = run("iac", ".", "--var-file", "nope.tfvars", cwd=tmp_path)
+    assert missing.returncode == 2 and "nope.tfvars" in missing.stderr

@@ -61,7 +61,7 @@ def test_wheel_metadata_versions_and_floors(wheel):
         licence = [n for n in z.namelist() if n.endswith("LICENSE")]
     assert licence, "the licence text ships in the wheel"
     assert "Requires-Python: >=3.11" in meta
-    assert re.search(r"Requires-Dist: python-hcl2>=8\.1\.3; extra == ['\"]iac['\"]", meta)
+    assert re.search(r"Requires-Dist: tfparse>=0\.6\.22; extra == ['\"]iac['\"]", meta)
     assert re.search(r"Requires-Dist: boto3>=1\.43\.26; extra == ['\"]aws['\"]", meta)
 
 

@@ -28,6 +28,11 @@ class RawResource:
 
     @property
     def id(self) -> str:
+        # one Terraform configuration (root folder or plan) defines an address once; the same module
+        # read from two roots gives two resources
+        root = self.__dict__.get("root")
+        if self.origin == "terraform" and root is not None:
+            return f"{root}#{self.address}"
         return f"{self.file}#{self.address}"
 
 

@@ -11,6 +11,7 @@ attrs: rules that need it do not apply pre-deploy; the live scan judges it.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -23,7 +24,9 @@ from aiposture.normalize.values import UNKNOWN, as_list, get, is_unknown, known
 
 # Terraform / CloudFormation / ARM type -> canonical type handled below
 CANON = {
-    "aws_bedrock_guardrail": "guardrail", "AWS::Bedrock::Guardrail": "guardrail",
+    "aws_bedrock_guardrail": "guardrail", "AWS::Bedrock::Guardrail": "guardrail", "awscc_bedrock_guardrail": "guardrail",
+    "awscc_bedrock_guardrail_version": "guardrail_version", "awscc_bedrock_agent": "agent",
+    "awscc_bedrock_knowledge_base": "knowledge_base", "awscc_bedrock_data_source": "data_source",
     "aws_bedrock_guardrail_version": "guardrail_version", "AWS::Bedrock::GuardrailVersion": "guardrail_version",
     "aws_bedrockagent_agent": "agent", "AWS::Bedrock::Agent": "agent",
     "aws_bedrockagent_agent_action_group": "action_group",
@@ -58,37 +61,101 @@ NATIVE = {
 
 
 class Graph:
-    """Index of raw resources by address, with reference lookups."""
+    """Index of raw resources by address and by who refers to whom (every lookup O(1), no pairwise scans)."""
 
     def __init__(self, raws: list[RawResource]):
         self.raws = raws
         self.by_addr: dict[tuple[str, str], RawResource] = {}
         self.by_canon: dict[str, list[RawResource]] = defaultdict(list)
-        self.referenced: dict[str, set[str]] = defaultdict(set)  # target id -> kinds of referrers
+        self.by_type: dict[str, list[RawResource]] = defaultdict(list)
+        self._named: dict[tuple[str, str | None], dict[str, RawResource]] = {}
         for r in raws:
-            self.by_addr[(r.file if r.origin not in ("terraform", "terraform_plan") else _root_of(r), r.address)] = r
+            key = _scope(r)
+            self.by_addr.setdefault((key, r.address), r)
+            if "[" in r.address:  # a reference without an index names the first instance
+                self.by_addr.setdefault((key, _INDEX.sub("", r.address)), r)
             self.by_canon[CANON.get(r.type, r.type)].append(r)
+            self.by_type[r.type].append(r)
+        self.rev: dict[int, list[tuple[RawResource, str]]] = defaultdict(list)  # id(target) -> (referrer, path)
+        for r in raws:
+            key = _scope(r)
+            for path, addrs in r.refs.items():
+                for addr in dict.fromkeys(addrs):
+                    t = self.by_addr.get((key, addr))
+                    if t is not None and t is not r:
+                        self.rev[id(t)].append((r, path))
 
     def target(self, r: RawResource, path: str, canon: str | None = None) -> RawResource | None:
         for addr in r.refs.get(path, []):
-            t = self.by_addr.get((r.file if r.origin not in ("terraform", "terraform_plan") else _root_of(r), addr))
+            t = self.by_addr.get((_scope(r), addr))
             if t is not None and (canon is None or CANON.get(t.type) == canon):
                 return t
         return None
 
-    def referrers(self, target: RawResource, path: str, canon: str) -> list[RawResource]:
-        return [r for r in self.by_canon.get(canon, []) if self.target(r, path) is target]
+    def referrers(self, target: RawResource, path: str | tuple[str, ...], canon: str | None = None,
+                  rtype: str | None = None) -> list[RawResource]:
+        paths = (path,) if isinstance(path, str) else path
+        out = []
+        for r, p in self.rev.get(id(target), ()):
+            if p in paths and (canon is None or CANON.get(r.type) == canon) and (rtype is None or r.type == rtype) and r not in out:
+                out.append(r)
+        return out
 
     def named(self, canon: str, name: Any, *, file: str | None = None) -> RawResource | None:
         """Find by name within one template (ARM links by name, not by reference)."""
         if not isinstance(name, str):
             return None
-        for r in self.by_canon.get(canon, []):
-            if file is not None and r.file != file:
-                continue
-            if name in (known(get(r.values, "name")), r.name, r.address, r.address.split(".")[-1], r.address.rsplit("/", 1)[-1]):
-                return r
-        return None
+        idx = self._named.get((canon, file))
+        if idx is None:
+            idx = {}
+            for r in self.by_canon.get(canon, []):
+                if file is not None and r.file != file:
+                    continue
+                for n in (known(get(r.values, "name")), r.name, r.address, r.address.split(".")[-1], r.address.rsplit("/", 1)[-1]):
+                    if isinstance(n, str):
+                        idx.setdefault(n, r)
+            self._named[(canon, file)] = idx
+        return idx.get(name)
+
+    def bucket_named(self, name: str) -> RawResource | None:
+        idx = self._named.get(("__bucket__", None))
+        if idx is None:
+            idx = {}
+            for t, key in (("aws_s3_bucket", "bucket"), ("AWS::S3::Bucket", "bucket_name")):
+                for b in self.by_type.get(t, []):
+                    n = known(get(b.values, key))
+                    if isinstance(n, str):
+                        idx.setdefault(n, b)
+            self._named[("__bucket__", None)] = idx
+        return idx.get(name)
+
+
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+def _scope(r: RawResource) -> str:
+    # Terraform references resolve within one root module (one plan); templates within their file
+    return r.file if r.origin not in ("terraform", "terraform_plan") else _root_of(r)
+
+
+# Read, but no normalised kind means the same thing for them yet (new kinds: issue 15).
+UNJUDGED = {
+    "awscc_bedrock_flow", "awscc_bedrock_flow_alias", "awscc_bedrock_flow_version", "awscc_bedrock_prompt",
+    "awscc_bedrock_prompt_version", "awscc_bedrock_application_inference_profile", "awscc_bedrock_agent_alias",
+    "aws_bedrockagent_flow", "aws_bedrockagent_prompt", "aws_bedrock_inference_profile", "aws_bedrockagent_agent_alias",
+}
+
+# where each AWS mapping reads its customer-managed key: unknown there means "could not be checked", never a pass
+_KEY_PATHS = {
+    "guardrail": (("kms_key_arn", "kms_key_id"), "encryption"),
+    "agent": (("customer_encryption_key_arn",), "encryption"),
+}
+
+
+def _unknown_key(attrs: dict[str, Any], v: dict[str, Any], canon: str) -> None:
+    paths, attr = _KEY_PATHS.get(canon, ((), ""))
+    if any(is_unknown(get(v, p)) for p in paths):
+        attrs[attr] = {"cmk": None, "key_id": None}
 
 
 def _root_of(r: RawResource) -> str:
@@ -116,8 +183,7 @@ def _bucket_facts(g: Graph, r: RawResource, uri: Any, path: str) -> dict[str, An
         name = None
         if isinstance(uri, str) and uri.startswith("s3://"):
             name = uri[5:].split("/", 1)[0]
-        name_key = {"aws_s3_bucket": "bucket", "AWS::S3::Bucket": "bucket_name"}
-        bucket = next((b for b in g.raws if name and b.type in name_key and known(get(b.values, name_key[b.type])) == name), None)
+        bucket = g.bucket_named(name) if name else None
     if bucket is None:
         return {}
     facts: dict[str, Any] = {}
@@ -128,9 +194,9 @@ def _bucket_facts(g: Graph, r: RawResource, uri: Any, path: str) -> dict[str, An
         facts["public_access_blocked"] = all(known(get(pab, k)) is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
         return facts
     facts["object_lock"] = bool(known(get(bucket.values, "object_lock_enabled")))
-    vers = [x for x in g.raws if x.type == "aws_s3_bucket_versioning" and g.target(x, "bucket") is bucket]
+    vers = g.referrers(bucket, "bucket", rtype="aws_s3_bucket_versioning")
     facts["versioning"] = any(str(known(get(v.values, "versioning_configuration.status")) or "").lower() == "enabled" for v in vers)
-    pabs = [x for x in g.raws if x.type == "aws_s3_bucket_public_access_block" and g.target(x, "bucket") is bucket]
+    pabs = g.referrers(bucket, "bucket", rtype="aws_s3_bucket_public_access_block")
     facts["public_access_blocked"] = any(all(known(get(p.values, k)) is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")) for p in pabs)
     return facts
 
@@ -149,10 +215,9 @@ def _role(g: Graph, r: RawResource, path: str) -> dict[str, Any] | None:
             priv["admin"] = None  # an attachment that could not be read: unknown, not "not admin"
         return {"id": r.refs.get(path, [None])[0], **priv}
     arns = [known(get(role.values, "managed_policy_arns"))]
-    arns += [[known(get(att.values, "policy_arn"))] for att in g.raws
-             if att.type == "aws_iam_role_policy_attachment" and g.target(att, "role") is role]
+    arns += [[known(get(att.values, "policy_arn"))] for att in g.referrers(role, "role", rtype="aws_iam_role_policy_attachment")]
     names = [arn.rsplit("/", 1)[-1] for group in arns if isinstance(group, list) for arn in group if isinstance(arn, str)]
-    docs = [get(p.values, "policy") for p in g.raws if p.type == "aws_iam_role_policy" and g.target(p, "role") is role]
+    docs = [get(p.values, "policy") for p in g.referrers(role, "role", rtype="aws_iam_role_policy")]
     inline = as_list(get(role.values, "policies"))  # CloudFormation declares them inside the role
     docs += [UNKNOWN] if is_unknown(inline) else [get(p, "policy_document") for p in inline]
     return {"id": r.refs.get(path, [None])[0], **naws.role_privileges([d for d in docs if d is not None], names)}
@@ -162,16 +227,18 @@ def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
     v = r.values
     if canon == "guardrail":
         attrs = naws.guardrail(v, version="DRAFT")
-        if any(g.target(a, "guardrail_configuration.guardrail_identifier") is r for a in g.by_canon["agent"]) or \
-           any(g.target(x, "guardrail_arn") is r or g.target(x, "guardrail_identifier") is r for x in g.by_canon["guardrail_version"]):
+        _unknown_key(attrs, v, canon)
+        if g.referrers(r, "guardrail_configuration.guardrail_identifier", "agent") or \
+           g.referrers(r, ("guardrail_arn", "guardrail_identifier"), "guardrail_version"):
             attrs["attached"] = True
         return [_mk(r, "aws", "content_filter", attrs, native="AWS::Bedrock::Guardrail")]
     if canon == "agent":
-        groups = [x.values for x in g.by_canon["action_group"] if g.target(x, "agent_id") is r]
+        groups = [x.values for x in g.referrers(r, "agent_id", "action_group")]
         gid_path = "guardrail_configuration.guardrail_identifier"
         target = g.target(r, gid_path, "guardrail")
         attrs = naws.agent(v, groups=groups, role=_role(g, r, "agent_resource_role_arn"),
                            guardrail_id=(target.id if target else None))
+        _unknown_key(attrs, v, canon)
         cf = attrs.get("content_filter")
         if cf is not None and not cf["attached"] and r.refs.get(gid_path):
             cf.update(attached=True, id=r.refs[gid_path][0])
@@ -180,9 +247,12 @@ def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
             cf["version"] = "published"  # a reference to aws_bedrock_guardrail_version: an immutable version
         return [_mk(r, "aws", "agent", attrs, native="AWS::Bedrock::Agent")]
     if canon == "knowledge_base":
-        srcs = [x for x in g.by_canon["data_source"] if g.target(x, "knowledge_base_id") is r]
+        srcs = g.referrers(r, "knowledge_base_id", "data_source")
         sources = [naws.data_source(x.values, _bucket_facts(g, x, get(x.values, "data_source_configuration.s3_configuration.bucket_arn"),
                                                             "data_source_configuration.s3_configuration.bucket_arn")) for x in srcs]
+        for x, s_attrs in zip(srcs, sources, strict=True):
+            if is_unknown(get(x.values, "server_side_encryption_configuration.kms_key_arn")):
+                s_attrs["cmk"] = None
         return [_mk(r, "aws", "knowledge_base", naws.knowledge_base(v, sources=sources), native="AWS::Bedrock::KnowledgeBase")]
     if canon == "invocation_logging":
         return [_mk(r, "aws", "ai_service", naws.invocation_logging(v), native="AWS::Bedrock::Account")]
@@ -196,6 +266,10 @@ def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
     if canon == "customization":
         uri = get(v, "training_data_config.s3_uri")
         job, model = naws.customization(v, bucket_facts=_bucket_facts(g, r, uri, "training_data_config.s3_uri"))
+        if is_unknown(get(v, "custom_model_kms_key_id")) or is_unknown(get(v, "output_model_kms_key_arn")):
+            model["encryption"] = {"cmk": None, "key_id": None}
+            if "output_encryption" in job:
+                job["output_encryption"] = {"cmk": None, "key_id": None}
         return [_mk(r, "aws", "training_job", job, suffix="/job", native="AWS::Bedrock::ModelCustomizationJob"),
                 _mk(r, "aws", "custom_model", model, native="AWS::Bedrock::CustomModel")]
     if canon == "provisioned_throughput":
@@ -280,9 +354,9 @@ def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawRes
     if canon == "az_rai":
         arm = v if _arm_shaped(r) or "properties" in v else _azurerm_rai(v)
         attrs = naz.rai_policy(arm)
-        users = [d for d in g.by_canon["az_deployment"] if g.target(d, "rai_policy_name") is r or
-                 g.target(d, "properties.rai_policy_name") is r or
-                 (_arm_shaped(d) and d.file == r.file and known(get(d.values, "properties.rai_policy_name")) in (r.name, known(get(r.values, "name"))))]
+        users = g.referrers(r, ("rai_policy_name", "properties.rai_policy_name"), "az_deployment") or \
+            [d for d in g.by_canon["az_deployment"] if _arm_shaped(d) and d.file == r.file and
+             known(get(d.values, "properties.rai_policy_name")) in (r.name, known(get(r.values, "name")))]
         if users:
             attrs["attached"] = True
         return [_mk(r, "azure", "content_filter", attrs, native=NATIVE[canon])]

@@ -20,8 +20,55 @@ from aiposture.normalize.values import UNKNOWN
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 
+WHY_NOT = {
+    "state": "Terraform state JSON is not read (it describes what is deployed, not what will be): scan the live "
+             "account, or the plan (`terraform show -json plan.out`)",
+    "plan_no_version": "looks like a Terraform plan but has no format_version: produce it with `terraform show -json plan.out`",
+}
+
+
+class PlanError(Exception):
+    """A plan JSON whose shape is not what ``terraform show -json`` writes."""
+
+
 def is_plan(doc: Any) -> bool:
-    return isinstance(doc, dict) and ("planned_values" in doc or "resource_changes" in doc) and "format_version" in doc
+    return classify(doc) == "plan"
+
+
+def classify(doc: Any) -> str | None:
+    """"plan", "state" (terraform.tfstate or ``show -json`` of a state), "plan_no_version", or None."""
+    if not isinstance(doc, dict):
+        return None
+    if "planned_values" in doc or "resource_changes" in doc:
+        return "plan" if "format_version" in doc else "plan_no_version"
+    if ("terraform_version" in doc and ("values" in doc or "resources" in doc) and "lineage" in doc) or \
+            ("format_version" in doc and isinstance(doc.get("values"), dict) and "root_module" in doc["values"]):
+        return "state"
+    return None
+
+
+def _set_reference(values: dict[str, Any], path: str, targets: list[str]) -> None:
+    """A value known after apply whose configuration refers to another resource is set (see
+    :func:`aiposture.iac.terraform_hcl.reference_value`): put the reference's placeholder there."""
+    from aiposture.iac.terraform_hcl import reference_value
+
+    node: Any = values
+    parts = path.split(".")
+    for seg in parts[:-1]:
+        node = node[0] if isinstance(node, list) and len(node) == 1 else node
+        if not isinstance(node, dict):
+            return
+        node = node.get(seg)
+    node = node[0] if isinstance(node, list) and len(node) == 1 else node
+    if isinstance(node, dict) and node.get(parts[-1]) is UNKNOWN:
+        node[parts[-1]] = reference_value(path, targets)
+
+
+def _lines(p: Path) -> list[str]:
+    try:
+        return p.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 def _merge_unknown(values: Any, unknown: Any) -> Any:
@@ -92,6 +139,14 @@ def _config_refs(module: dict[str, Any], prefix: str, out: dict[str, dict[str, l
 
 
 def read_plan(doc: dict[str, Any], file: str, *, tf_root: Path | None, base: Path) -> list[RawResource]:
+    """Resources of a plan; a plan with unexpected types is a :class:`PlanError` (reported, never a traceback)."""
+    try:
+        return _read_plan(doc, file, tf_root=tf_root, base=base)
+    except (TypeError, AttributeError, ValueError, KeyError, RecursionError) as e:
+        raise PlanError(f"the plan JSON has an unexpected shape ({type(e).__name__}); it was not read") from None
+
+
+def _read_plan(doc: dict[str, Any], file: str, *, tf_root: Path | None, base: Path) -> list[RawResource]:
     unknown = {}
     for rc in doc.get("resource_changes", []) or []:
         unknown[rc.get("address")] = (rc.get("change") or {}).get("after_unknown") or {}
@@ -116,8 +171,10 @@ def read_plan(doc: dict[str, Any], file: str, *, tf_root: Path | None, base: Pat
             if plain in headers:
                 f, line = headers[plain]
                 src_file = _rel(Path(f), base)
-                lines = file_lines.setdefault(f, Path(f).read_text(encoding="utf-8").splitlines())
+                lines = file_lines.setdefault(f, _lines(Path(f)))
                 sup = suppressions_near(lines, line)
+            for path, targets in refs.get(plain, {}).items():
+                _set_reference(values, path, targets)
             name = values.get("name") if isinstance(values.get("name"), str) else res.get("name", addr)
             raw = RawResource(type=res.get("type", ""), address=plain, values=values, origin="terraform_plan",
                               file=src_file, line=line, name=str(name), refs=refs.get(plain, {}), suppressions=sup)
