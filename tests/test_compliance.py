@@ -138,7 +138,7 @@ def test_iac_and_demo_take_compliance_too(tmp_path):
                   '  blocked_outputs_messaging = "x"\n}\n')
     r = _cli("iac", tmp_path, "--compliance", "owasp-llm-2025", "-f", "json", "--soft-fail", "--tolerate-errors")
     assert r.exit_code == 0, r.output
-    view = json.loads(r.output)["frameworks"][0]
+    view = json.loads(r.stdout)["frameworks"][0]
     assert next(c for c in view["controls"] if c["id"] == "LLM01:2025")["status"] == "fail"
     r = _cli("demo", "--output-dir", tmp_path / "demo", "--compliance", "eu-ai-act")
     assert r.exit_code == 0 and "Art.15(5)" in r.output and "EU AI Act" in r.output
@@ -152,7 +152,7 @@ def test_unknown_framework_is_a_usage_error(example_copy):
 def test_compliance_list_and_coverage():
     r = _cli("compliance", "list", "--json")
     assert r.exit_code == 0
-    rows = {x["name"]: x for x in json.loads(r.output)}
+    rows = {x["name"]: x for x in json.loads(r.stdout)}
     assert set(rows) == set(slugs())
     assert rows["iso27001"]["controls"] == 93 and rows["iso27001"]["covered"] + rows["iso27001"]["not_covered"] == 93
     r = _cli("compliance", "coverage", "iso42001", "-f", "csv")
@@ -173,7 +173,7 @@ def test_user_rule_with_an_id_outside_the_catalogue_is_shown_not_dropped(tmp_pat
         "  - {attrs: {content_filter: {attached: false}}, expect: fail}\n")
     r = _cli("scan", "--inventory", example_copy, "--rules-dir", rules, "--rule", "USR-*", "--compliance", "iso27001", "-f", "json",
              "--soft-fail", "--tolerate-errors")
-    view = json.loads(r.output)["frameworks"][0]
+    view = json.loads(r.stdout)["frameworks"][0]
     odd = next(c for c in view["controls"] if c["id"] == "A.8.99")
     assert odd["title"] == "(not in the shipped catalogue)" and odd["rules"] == ["USR-ABC-001"]
 
