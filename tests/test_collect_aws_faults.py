@@ -184,3 +184,36 @@ def test_a_real_region_without_bedrock_is_a_note(aws, tmp_path):
     assert inv["errors"] == [] and r.exit_code == 1
     notes = " ".join(inv["scan"]["notes"])
     assert "ap-east-1: Amazon Bedrock is not offered" in notes
+
+
+def test_clients_are_shared_and_accounts_released(aws, tmp_path, monkeypatch):
+    """Memory stays flat with the number of accounts: one client per service and region for the whole scan,
+    and an account's credentials and IAM snapshot are dropped when its last task ends."""
+    from aiposture.collect import aws_bedrock, aws_transport
+
+    accounts = sc.make_org(["a", "b", "c"])
+    for a in accounts:  # a guardrail named after its account: credentials bound to the wrong thread would show
+        sc.clients(sc.assume(a))["bedrock"].create_guardrail(name=f"g-{a}", blockedInputMessaging="x",
+                                                             blockedOutputsMessaging="x")
+    created: list[tuple[str, str | None]] = []
+    create = aws_transport.ClientPool._create
+    monkeypatch.setattr(aws_transport.ClientPool, "_create",
+                        lambda self, svc, region: created.append((svc, region)) or create(self, svc, region))
+    left: list[tuple[str, object, object]] = []
+    done = aws_bedrock.AccountScan._task_done
+
+    def task_done(self):
+        done(self)
+        if self.pending == 0:
+            left.append((self.id, self.creds, self._iam))
+
+    monkeypatch.setattr(aws_bedrock.AccountScan, "_task_done", task_done)
+    r = run("--org", "--role-name", ROLE, "--regions", "us-east-1,us-west-2", "--save-inventory", "inv.json")
+    assert r.exit_code in (0, 1), r.output
+    assert len(created) == len(set(created))  # never two clients for one service and region
+    assert {svc for svc, _ in created} <= {"sts", "organizations", "iam", "bedrock", "bedrock-agent", "ec2", "cloudtrail", "s3"}
+    assert sorted(a for a, _, _ in left) == sorted([*accounts, DEFAULT_ACCOUNT])
+    assert all(creds is None and iam is None for _, creds, iam in left)
+    guardrails = {(x["account"], x["name"]) for x in inventory(tmp_path)["resources"] if x["kind"] == "content_filter"}
+    assert guardrails == {(a, f"g-{a} (DRAFT)") for a in accounts}
+    assert len(inventory(tmp_path)["scan"]["targets"]) == 8

@@ -275,7 +275,10 @@ class AccountScan:
         try:
             with bound(self.creds):
                 found = self.ctx.pool.client("ec2", self.ctx.home).describe_regions().get("Regions") or []
-            return [str(r["RegionName"]) for r in found if isinstance(r, dict) and r.get("RegionName")]
+            names = [str(r["RegionName"]) for r in found if isinstance(r, dict) and r.get("RegionName")]
+            if not names:  # every account has some region enabled: an empty answer tells nothing
+                raise MalformedResponse("DescribeRegions listed no region")
+            return names
         except Exception as e:
             self.ctx.rec.note(f"{self.id}: could not list enabled regions ({classify(e)[0]}); scanning every Bedrock region")
             return None

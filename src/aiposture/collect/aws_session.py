@@ -155,7 +155,10 @@ def assume(pool, base_creds, region: str, role_arn: str, opts: AwsOptions):
 
     def fetch() -> dict[str, Any]:
         with bound(base_creds):
-            c = pool.client("sts", region).assume_role(**kw)["Credentials"]
+            c = pool.client("sts", region).assume_role(**kw).get("Credentials") or {}
+        keys = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
+        if not all(c.get(k) for k in keys):
+            raise MalformedResponse("AssumeRole answered without complete credentials")
         exp = c["Expiration"]
         return {"access_key": c["AccessKeyId"], "secret_key": c["SecretAccessKey"], "token": c["SessionToken"],
                 "expiry_time": exp.isoformat() if hasattr(exp, "isoformat") else str(exp)}

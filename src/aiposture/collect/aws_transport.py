@@ -125,6 +125,11 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 _NUMBERS = ("integer", "long", "float", "double")
 
 
+def _has_body_members(shape: Any) -> bool:
+    members = getattr(shape, "members", None) or {}
+    return any(m.serialization.get("location") is None for m in members.values())
+
+
 class _Strict:
     """Mixed into botocore's protocol parsers: success responses that do not fit the model raise."""
 
@@ -134,12 +139,18 @@ class _Strict:
         if response["status_code"] >= 301:
             return super().parse(response, shape)  # type: ignore[misc]
         self._strict = True
+        if not response.get("body") and _has_body_members(shape):
+            # AWS always sends a document ("{}" at least) when the output has body members
+            raise MalformedResponse("an empty body where the operation returns a document")
         try:
-            return super().parse(response, shape)  # type: ignore[misc]
+            parsed = super().parse(response, shape)  # type: ignore[misc]
         except MalformedResponse:
             raise
         except Exception as e:  # anything botocore's parser trips over is the response's fault
             raise MalformedResponse(f"unreadable response ({type(e).__name__}: {e})") from None
+        if not isinstance(parsed, dict):  # a JSON null or scalar where an object was promised
+            raise MalformedResponse(f"the body is {type(parsed).__name__}, not an object")
+        return parsed
 
     # JSON protocols (json, rest-json)
     def _parse_body_as_json(self, body_contents):
