@@ -80,9 +80,15 @@ def _mutate_json(kind: str, body: bytes, pick: int) -> bytes:
     return json.dumps(doc).encode()
 
 
+def _typed(text: str | None) -> bool:
+    """XML carries every value as text: only numbers, flags and timestamps can be of the wrong type."""
+    t = (text or "").strip()
+    return t in ("true", "false") or t.isdigit() or (len(t) >= 10 and t[:4].isdigit() and t[4] == "-")
+
+
 def _mutate_xml(kind: str, body: bytes, pick: int) -> bytes:
     root = ET.fromstring(body)
-    pairs = [(p, c) for p in root.iter() for c in p if len(c) == 0]
+    pairs = [(p, c) for p in root.iter() for c in p if len(c) == 0 and (kind != "type" or _typed(c.text))]
     if not pairs:
         return body
     parent, child = pairs[pick % len(pairs)]

@@ -71,6 +71,8 @@ ACTION_OF = {
     ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
 }
 BEDROCK_SERVICES = ("bedrock-runtime", "bedrock-agent-runtime", "bedrock")
+ENDPOINT_STATES = {"pendingacceptance", "pending", "available", "deleting", "deleted", "rejected", "failed", "expired",
+                   "partial"}
 NOT_ENABLED = {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure", "OptInRequired"}
 MAX_PAGES = 10_000  # a list that never ends is an error, not a hang
 
@@ -262,9 +264,9 @@ class AccountScan:
                 self._opened = True
                 try:
                     self.creds = self._open_credentials()
-                except Exception as e:
-                    code, msg = classify(e)
-                    self.ctx.rec.error(f"cannot assume role: {msg}", code=code, kinds=None, account=self.id)
+                except Exception as e:  # an unreachable STS endpoint is one entry, not one per account
+                    self.ctx.fail("cannot assume role", e, kinds=None, partial=False, account=self.id, region=None,
+                                  service="sts")
                     return False
                 if self._regions is None:
                     self._regions = self._enabled_regions()
@@ -397,7 +399,7 @@ class AccountScan:
         f: dict[str, Any] = {"versioning": status == "Enabled" if status in (None, "Enabled", "Suspended") else None}
         try:
             lock = s3.get_object_lock_configuration(Bucket=name).get("ObjectLockConfiguration") or {}
-            f["object_lock"] = lock.get("ObjectLockEnabled") == "Enabled"
+            f["object_lock"] = {"Enabled": True, None: False}.get(lock.get("ObjectLockEnabled"))
         except ClientError as e:
             if e.response.get("Error", {}).get("Code") != "ObjectLockConfigurationNotFoundError":
                 raise
@@ -479,7 +481,10 @@ class AccountScan:
         names = [f"com.amazonaws.{region}.{s}" for s in BEDROCK_SERVICES]
         eps = list(pages(self.client("ec2", region), "describe_vpc_endpoints", "VpcEndpoints",
                          Filters=[{"Name": "service-name", "Values": names}]))
-        pe: dict[str, Any] = {"count": len(eps), "approved": sum(1 for e in eps if str(e.get("State", "")).lower() == "available")}
+        states = [str(e.get("State") or "").lower() for e in eps]
+        approved = states.count("available")
+        # a state this version does not know may be a working endpoint: unknown unless another one works
+        pe: dict[str, Any] = {"count": len(eps), "approved": approved if approved or not set(states) - ENDPOINT_STATES else None}
         if eps:
             vals = [naws.endpoint_policy_restrictive(e.get("PolicyDocument")) for e in eps]
             pe["restrictive_policy"] = True if any(v is True for v in vals) else (None if None in vals else False)
@@ -511,8 +516,11 @@ class AccountScan:
             if sel.get("AdvancedEventSelectors"):
                 return True  # advanced selectors: assume they were written deliberately
             basic = sel.get("EventSelectors") or [{"IncludeManagementEvents": True, "ReadWriteType": "All"}]
-            if any(s.get("IncludeManagementEvents", True) and s.get("ReadWriteType", "All") in ("All", "ReadOnly") for s in basic):
+            kinds = [s.get("ReadWriteType", "All") for s in basic if s.get("IncludeManagementEvents", True)]
+            if any(k in ("All", "ReadOnly") for k in kinds):
                 return True
+            if any(k != "WriteOnly" for k in kinds):
+                unknown = True  # a selector type this version does not know
         return None if unknown else False
 
     def _guardrails(self, br, region: str, used: set[str]) -> None:
@@ -725,9 +733,11 @@ class AccountScan:
         uri = (m.get("trainingDataConfig") or {}).get("s3Uri")
         key = m.get("modelKmsKeyArn")
         ctype = str(m.get("customizationType") or "FINE_TUNING").upper()
+        source = {"FINE_TUNING": "customization", "CONTINUED_PRE_TRAINING": "customization",
+                  "DISTILLATION": "distillation", "IMPORTED": "import"}.get(ctype)  # None: a type this version does not know
         vuri = _first_validator_uri(m.get("validationDataConfig"))
         attrs: dict[str, Any] = {
-            "source": {"DISTILLATION": "distillation", "IMPORTED": "import"}.get(ctype, "customization"),
+            "source": source,
             "base_model": m.get("baseModelArn"),
             "training_data": {"uri": uri, **self.bucket_facts(uri, region)},
             "encryption": {"cmk": key is not None, "key_id": key},

@@ -120,6 +120,8 @@ def guardrail(v: dict[str, Any], *, version: str | None = None) -> dict[str, Any
         if not is_unknown(gfs):
             for f in gfs:
                 t = str(get(f, "type", "")).upper()
+                if t not in ("GROUNDING", "RELEVANCE"):
+                    continue  # a check this version does not know
                 on = as_bool(get(f, "enabled", True), True)
                 if on is None:
                     g["enabled"] = None
@@ -174,6 +176,8 @@ def _confirmation_required(group: dict[str, Any]) -> Any:
         if is_unknown(funcs):
             return None
         vals = [str(known(get(f, "require_confirmation")) or "DISABLED").upper() for f in funcs]
+        if any(x not in ("ENABLED", "DISABLED") for x in vals):
+            return None  # a value this version does not know
         return all(x == "ENABLED" for x in vals) if vals else True
     payload = get(group, "api_schema.payload")
     if isinstance(payload, str):
@@ -196,15 +200,17 @@ def _confirmation_required(group: dict[str, Any]) -> Any:
 
 def action_groups(groups: list[dict[str, Any]]) -> dict[str, Any]:
     count = without = 0
-    code = False
+    code: Any = False
     unknown = False
     for g in groups:
         state = str(known(get(g, "action_group_state")) or "ENABLED").upper()
-        if state != "ENABLED":
+        if state == "DISABLED":
             continue
+        maybe = state != "ENABLED"  # a state this version does not know: the group may be live
+        unknown = unknown or maybe
         sig = str(known(get(g, "parent_action_group_signature")) or "")
         if sig == "AMAZON.CodeInterpreter":
-            code = True
+            code = True if not maybe else (code if code is True else None)
             continue
         if sig == "AMAZON.UserInput":
             continue
