@@ -96,9 +96,12 @@ def test_a_region_that_closes_connections_is_reported_once_and_skipped(aws, tmp_
 
 
 def test_a_silent_region_costs_one_read_timeout(aws, tmp_path):
+    c = sc.clients(None)  # warm moto's first EC2/CloudTrail answers (seconds on a busy machine) before a short timeout
+    c["ec2"].describe_vpc_endpoints()
+    c["cloudtrail"].describe_trails()
     aws.dead_regions["eu-west-1"] = "hang"
-    aws.hang_seconds = 2.0
-    run("--regions", "us-east-1,eu-west-1", "--read-timeout", "0.3", "--save-inventory", "inv.json", "--rule", "AIP-LOG-001")
+    aws.hang_seconds = 4.0
+    run("--regions", "us-east-1,eu-west-1", "--read-timeout", "1.5", "--save-inventory", "inv.json", "--rule", "AIP-LOG-001")
     inv = inventory(tmp_path)
     assert [(e["code"], e["scope"]) for e in inv["errors"]] == [
         ("EndpointUnreachable", {"region": "eu-west-1", "service": "bedrock"})]
