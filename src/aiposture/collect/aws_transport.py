@@ -165,17 +165,20 @@ class _Strict:
         except ValueError:
             raise MalformedResponse(f"the body is not valid JSON ({len(body_contents)} bytes)") from None
 
+    _json = False  # set on the JSON protocol classes
+
     def _parse_shape(self, shape, node):
-        if self._strict and node is not None and getattr(self, "_json", False) and shape.serialization.get("location") is None \
-                and not getattr(shape, "is_document_type", False):
+        if self._json and self._strict and node is not None:
             want = _JSON_TYPES.get(shape.type_name)
-            if want is not None and (not isinstance(node, want) or (isinstance(node, bool) and shape.type_name in _NUMBERS)):
+            # cheapest test first: this runs for every value of every response
+            if want is not None and (not isinstance(node, want) or ((node is True or node is False) and shape.type_name in _NUMBERS)) \
+                    and shape.serialization.get("location") is None and not getattr(shape, "is_document_type", False):
                 raise MalformedResponse(f"{shape.name}: expected {shape.type_name}, got {type(node).__name__}")
         return super()._parse_shape(shape, node)  # type: ignore[misc]
 
     # XML protocols (query, ec2, rest-xml): botocore reads any text but "true" as False
     def _handle_boolean(self, shape, value):
-        if self._strict and not getattr(self, "_json", False):
+        if self._strict and not self._json:
             text = getattr(value, "text", value)  # an XML element, or header text
             if text not in ("true", "false"):
                 raise MalformedResponse(f"{shape.name}: expected true or false, got {str(text)[:20]!r}")
