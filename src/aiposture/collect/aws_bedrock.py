@@ -324,6 +324,21 @@ class AccountScan:
             attrs = {**unknown_attrs(kind), **(known or {})}
         self.resource(id=id, kind=kind, native=native, name=name, attrs=attrs, region=region)
 
+    def listed(self, client, op: str, key: str, ident: str, *, what: str, kind: str, region: str, service: str,
+               **kw: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(identifier, summary) of every item of a list call. A failing list, or an item without its
+        identifier, loses resources: a scope error for the kind (every rule of it reports ``error`` there)."""
+        try:
+            items = list(pages(client, op, key, **kw))
+        except Exception as e:
+            self.fail(what, e, [kind], region, service=service)
+            return
+        for item in items:
+            try:
+                yield need(item, ident, what), item
+            except MalformedResponse as e:
+                self.fail(what, e, [kind], region, service=service)
+
     # ------------------------------------------------------------------ IAM (account-wide)
     def iam(self) -> aws_iam.Snapshot | None:
         """The account's authorization snapshot, read once (None when it could not be read)."""
@@ -524,17 +539,9 @@ class AccountScan:
         return None if unknown else False
 
     def _guardrails(self, br, region: str, used: set[str]) -> None:
-        try:
-            listed = list(pages(br, "list_guardrails", "guardrails"))
-        except Exception as e:
-            self.fail("guardrails", e, ["content_filter"], region, service="bedrock")
-            return
-        for g in listed:
-            try:
-                gid, arn = need(g, "id", "a guardrail"), need(g, "arn", "a guardrail")
-            except MalformedResponse as e:
-                self.fail("guardrails", e, ["content_filter"], region, service="bedrock")
-                continue
+        for gid, g in self.listed(br, "list_guardrails", "guardrails", "id", what="guardrails", kind="content_filter",
+                                  region=region, service="bedrock"):
+            arn = str(g.get("arn") or self.arn(region, f"guardrail/{gid}"))
             name = str(g.get("name") or gid)
             versions = ["DRAFT"]
             try:
@@ -595,39 +602,23 @@ class AccountScan:
         Returns the guardrail ids the agents use."""
         used: set[Any] = set()
         ag = self.client("bedrock-agent", region)
-        try:
-            listed = list(pages(ag, "list_agents", "agentSummaries"))
-        except Exception as e:
-            self.fail("agents", e, ["agent"], region, service="bedrock-agent")
-            return used
-        for s in listed:
-            try:
-                aid = need(s, "agentId", "an agent")
-            except MalformedResponse as e:
-                self.fail("agents", e, ["agent"], region, service="bedrock-agent")
-                continue
+        for aid, s in self.listed(ag, "list_agents", "agentSummaries", "agentId", what="agents", kind="agent",
+                                  region=region, service="bedrock-agent"):
             name = str(s.get("agentName") or aid)
             agent: dict[str, Any] = {}
             self.emit(self._version_attrs, ag, aid, "DRAFT", name, region, agent, id=self.arn(region, f"agent/{aid}"),
                       kind="agent", native="AWS::Bedrock::Agent", name=f"{name} (DRAFT)", region=region, what="agent",
                       service="bedrock-agent")
             used.add((agent.get("guardrailConfiguration") or {}).get("guardrailIdentifier"))
-            try:
-                aliases = list(pages(ag, "list_agent_aliases", "agentAliasSummaries", agentId=aid))
-            except Exception as e:  # the aliases (what production calls) are missing: scope error for agents
-                self.fail(f"aliases of agent {name}", e, ["agent"], region, service="bedrock-agent")
-                continue
-            for alias in aliases:
-                used |= self._alias(ag, region, aid, name, alias)
+            # the aliases (what production calls) missing is a scope error for agents
+            for alias_id, alias in self.listed(ag, "list_agent_aliases", "agentAliasSummaries", "agentAliasId",
+                                               what=f"aliases of agent {name}", kind="agent", region=region,
+                                               service="bedrock-agent", agentId=aid):
+                used |= self._alias(ag, region, aid, name, alias_id, alias)
         return used
 
-    def _alias(self, ag, region: str, aid: str, name: str, alias: dict[str, Any]) -> set[Any]:
+    def _alias(self, ag, region: str, aid: str, name: str, alias_id: str, alias: dict[str, Any]) -> set[Any]:
         used: set[Any] = set()
-        try:
-            alias_id = need(alias, "agentAliasId", "an agent alias")
-        except MalformedResponse as e:
-            self.fail(f"aliases of agent {name}", e, ["agent"], region, service="bedrock-agent")
-            return used
         alias_name = str(alias.get("agentAliasName") or alias_id)
         for route in alias.get("routingConfiguration") or []:
             ver = route.get("agentVersion") if isinstance(route, dict) else None
@@ -643,17 +634,8 @@ class AccountScan:
 
     def _knowledge_bases(self, region: str) -> None:
         ag = self.client("bedrock-agent", region)
-        try:
-            listed = list(pages(ag, "list_knowledge_bases", "knowledgeBaseSummaries"))
-        except Exception as e:
-            self.fail("knowledge bases", e, ["knowledge_base"], region, service="bedrock-agent")
-            return
-        for s in listed:
-            try:
-                kid = need(s, "knowledgeBaseId", "a knowledge base")
-            except MalformedResponse as e:
-                self.fail("knowledge bases", e, ["knowledge_base"], region, service="bedrock-agent")
-                continue
+        for kid, s in self.listed(ag, "list_knowledge_bases", "knowledgeBaseSummaries", "knowledgeBaseId",
+                                  what="knowledge bases", kind="knowledge_base", region=region, service="bedrock-agent"):
             name = str(s.get("name") or kid)
             self.emit(self._knowledge_base, ag, kid, name, region, id=self.arn(region, f"knowledge-base/{kid}"), kind="knowledge_base",
                       native="AWS::Bedrock::KnowledgeBase", name=name, region=region, what="knowledge base",
@@ -681,32 +663,14 @@ class AccountScan:
 
     def _customizations(self, br, region: str) -> None:
         isolated: dict[str, Any] = {}
-        try:
-            jobs = list(pages(br, "list_model_customization_jobs", "modelCustomizationJobSummaries"))
-        except Exception as e:
-            self.fail("model customization jobs", e, ["training_job"], region, service="bedrock")
-            jobs = []
-        for s in jobs:
-            try:
-                job_arn = need(s, "jobArn", "a customization job")
-            except MalformedResponse as e:
-                self.fail("model customization jobs", e, ["training_job"], region, service="bedrock")
-                continue
+        for job_arn, s in self.listed(br, "list_model_customization_jobs", "modelCustomizationJobSummaries", "jobArn",
+                                      what="model customization jobs", kind="training_job", region=region, service="bedrock"):
             name = str(s.get("jobName") or job_arn)
             self.emit(self._job, br, s.get("jobName") or job_arn, job_arn, region, isolated, id=job_arn, kind="training_job",
                       native="AWS::Bedrock::ModelCustomizationJob", name=name, region=region,
                       what="customization job", service="bedrock")
-        try:
-            models = list(pages(br, "list_custom_models", "modelSummaries"))
-        except Exception as e:
-            self.fail("custom models", e, ["custom_model"], region, service="bedrock")
-            return
-        for s in models:
-            try:
-                model_arn = need(s, "modelArn", "a custom model")
-            except MalformedResponse as e:
-                self.fail("custom models", e, ["custom_model"], region, service="bedrock")
-                continue
+        for model_arn, s in self.listed(br, "list_custom_models", "modelSummaries", "modelArn", what="custom models",
+                                        kind="custom_model", region=region, service="bedrock"):
             self.emit(self._model, br, model_arn, region, isolated, id=model_arn,
                       kind="custom_model", native="AWS::Bedrock::CustomModel", name=str(s.get("modelName") or model_arn),
                       region=region, what="custom model", service="bedrock")
@@ -755,31 +719,15 @@ class AccountScan:
         return attrs
 
     def _deployments(self, br, region: str) -> None:
-        try:
-            throughputs = list(pages(br, "list_provisioned_model_throughputs", "provisionedModelSummaries"))
-        except Exception as e:
-            self.fail("provisioned throughputs", e, ["model_deployment"], region, service="bedrock")
-            throughputs = []
-        for pt in throughputs:
-            try:
-                arn = need(pt, "provisionedModelArn", "a provisioned throughput")
-            except MalformedResponse as e:
-                self.fail("provisioned throughputs", e, ["model_deployment"], region, service="bedrock")
-                continue
+        for arn, pt in self.listed(br, "list_provisioned_model_throughputs", "provisionedModelSummaries",
+                                   "provisionedModelArn", what="provisioned throughputs", kind="model_deployment",
+                                   region=region, service="bedrock"):
             self.emit(self._throughput, pt, id=arn, kind="model_deployment", native="AWS::Bedrock::ProvisionedModelThroughput",
                       name=str(pt.get("provisionedModelName") or arn), region=region, what="provisioned throughput",
                       service="bedrock")
-        try:
-            profiles = list(pages(br, "list_inference_profiles", "inferenceProfileSummaries", typeEquals="APPLICATION"))
-        except Exception as e:
-            self.fail("inference profiles", e, ["model_deployment"], region, service="bedrock")
-            return
-        for ip in profiles:
-            try:
-                arn = need(ip, "inferenceProfileArn", "an inference profile")
-            except MalformedResponse as e:
-                self.fail("inference profiles", e, ["model_deployment"], region, service="bedrock")
-                continue
+        for arn, ip in self.listed(br, "list_inference_profiles", "inferenceProfileSummaries", "inferenceProfileArn",
+                                   what="inference profiles", kind="model_deployment", region=region, service="bedrock",
+                                   typeEquals="APPLICATION"):
             models = [m.get("modelArn") for m in ip.get("models") or [] if isinstance(m, dict)]
             attrs = {"model": {"name": models[0] if models else None, "custom": False},
                      # on-demand calls through a profile are bounded by the account's per-model quotas
