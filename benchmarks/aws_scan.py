@@ -1,6 +1,6 @@
 """Live AWS scan of N accounts x M regions against moto (+ the test gap fake) with added per-request latency.
 
-    python benchmarks/aws_scan.py [ACCOUNTS] [REGIONS] [LATENCY_MS] [WORKERS]
+    python benchmarks/aws_scan.py [ACCOUNTS] [REGIONS] [LATENCY_MS] [WORKERS] [KEEP_DIR]
 
 Each member account gets, per region, two guardrails (one published version),
 an agent with an action group, a provisioned throughput and a customization
@@ -113,6 +113,7 @@ def main() -> None:
     m = int(sys.argv[2]) if len(sys.argv) > 2 else 4
     latency = (int(sys.argv[3]) if len(sys.argv) > 3 else 50) / 1000
     workers = int(sys.argv[4]) if len(sys.argv) > 4 else 16
+    keep = Path(sys.argv[5]).resolve() if len(sys.argv) > 5 else None
     regions = REGIONS[:m]
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # the child does not need moto's AMI catalogue
     q: multiprocessing.Queue = multiprocessing.Queue()
@@ -130,8 +131,12 @@ def main() -> None:
         print(f"setup: {n} accounts x {m} regions in {time.perf_counter() - t:.1f}s")
         urllib.request.urlopen(f"{url}/__fake/latency/{int(latency * 1000)}").read()
         load0 = os.getloadavg()
-        with tempfile.TemporaryDirectory() as tmp:
-            r = scan(url, regions, workers, Path(tmp))
+        if keep:  # keep the inventory and results (e.g. to measure evaluation alone with 'scan --inventory')
+            keep.mkdir(parents=True, exist_ok=True)
+            r = scan(url, regions, workers, keep)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                r = scan(url, regions, workers, Path(tmp))
         load1 = os.getloadavg()
     finally:
         child.terminate()
