@@ -5,15 +5,37 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import yaml
-
 from aiposture.paths import rules_dir
 
 
 @functools.cache
 def catalog() -> dict[str, Any]:
-    with open(rules_dir() / "_catalog.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """The parsed catalog; kept in the cache folder by content hash, so most runs parse no YAML."""
+    import hashlib
+    import marshal
+    import os
+
+    from aiposture.schemacheck import cache_dir
+
+    raw = (rules_dir() / "_catalog.yaml").read_bytes()
+    cached = cache_dir() / f"catalog-{hashlib.sha256(raw).hexdigest()[:16]}.marshal"
+    try:
+        data = marshal.loads(cached.read_bytes())
+        if isinstance(data, dict):
+            return data
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    import yaml
+
+    data = yaml.safe_load(raw.decode("utf-8"))
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(data))
+        tmp.replace(cached)
+    except (OSError, ValueError):
+        pass  # best effort: an unwritable cache only costs the parse
+    return data
 
 
 def threat_title(threat: str) -> str:

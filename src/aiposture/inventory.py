@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -121,6 +120,8 @@ def new_document(
     started_at: str | None = None,
 ) -> dict[str, Any]:
     """Wrap resources and errors into an inventory document."""
+    import uuid  # only documents built here need an id: loading a saved inventory does not
+
     return {
         "schema_version": SCHEMA_VERSION,
         "scan": {
@@ -154,7 +155,15 @@ def _get_validator():
 
 
 def validate(doc: Any, *, limit: int = 20) -> list[str]:
-    """Return human-readable schema violations (empty when valid)."""
+    """Return human-readable schema violations (empty when valid).
+
+    A compiled validator answers yes/no (:mod:`aiposture.schemacheck`); only an
+    invalid document goes through ``jsonschema``, for every problem in its wording.
+    """
+    from aiposture import schemacheck
+
+    if schemacheck.matches("inventory", doc):
+        return []
     problems: list[str] = []
     for err in sorted(_get_validator().iter_errors(doc), key=lambda e: list(e.absolute_path)):
         path = "/".join(str(p) for p in err.absolute_path) or "(document)"
@@ -214,7 +223,13 @@ def dumps(doc: dict[str, Any]) -> str:
 
 
 def save(doc: dict[str, Any], path: str | Path) -> None:
-    Path(path).write_text(dumps(doc), encoding="utf-8")
+    """Write ``doc`` (see :func:`dumps`); an OS error is an :class:`InventoryError` (one line, exit 2)."""
+    p = Path(path)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(dumps(doc), encoding="utf-8")
+    except OSError as e:
+        raise InventoryError(f"cannot write the inventory to {p}: {e.strerror or e}") from None
 
 
 def resource_lines(text: str) -> dict[str, int]:

@@ -13,7 +13,7 @@ from aiposture import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.version_option(__version__, prog_name="aiposture")
+@click.version_option(__version__, "-V", "--version", prog_name="aiposture")
 def main() -> None:
     """Security posture checks for cloud AI deployments.
 
@@ -31,13 +31,23 @@ def main() -> None:
       aiposture scan --inventory inv.json    evaluate a saved inventory
       aiposture rules list                   the rule catalog
       aiposture permissions aws|azure|gcp    the read-only permissions a live scan needs
+
+    \b
+    In CI: the main options also read AIPOSTURE_* environment variables
+    (AIPOSTURE_FORMAT, AIPOSTURE_OUTPUT_DIR, AIPOSTURE_FAIL_ON...; see each
+    command's --help), and the table becomes one line per finding when stdout
+    is not a terminal (--compact / --no-compact to choose).
+
+    \b
+    Shell completion (bash, zsh, fish), e.g. in ~/.bashrc:
+      eval "$(_AIPOSTURE_COMPLETE=bash_source aiposture)"
     """
 
 
 def _register() -> None:
-    from aiposture.cli import demo, iac, inventory, permissions, rules, scan
+    from aiposture.cli import demo, history, iac, inventory, permissions, rules, scan
 
-    for mod in (scan, permissions, iac, demo, rules, inventory):
+    for mod in (scan, permissions, iac, demo, rules, inventory, history):
         mod.register(main)
 
 

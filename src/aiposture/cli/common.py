@@ -3,16 +3,48 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
 import click
 
+from aiposture.engine.selection import split_values
 from aiposture.errors import AiPostureError
-from aiposture.pipeline import EXIT_USAGE, Options
+from aiposture.pipeline import EXIT_USAGE, Options, Prepared
 
-SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
-FORMAT_CHOICE = click.Choice(["table", "json", "sarif", "junit", "csv", "html", "evidence"], case_sensitive=False)
+
+class CommaChoice(click.Choice):
+    """A choice that also accepts a comma-separated list (``-f json,sarif``, ``--severity high,critical``).
+
+    Used with ``multiple=True``; :func:`build_options` flattens the tuples.
+    """
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        parts = [p.strip() for p in str(value).split(",") if p.strip()]
+        return tuple(super(CommaChoice, self).convert(p, param, ctx) for p in parts)
+
+    def get_metavar(self, param, *args, **kwargs):  # "[a|b|c],..." in --help (click 8.2 added ctx)
+        base = super().get_metavar(param, *args, **kwargs)
+        return f"{base},..." if base else base
+
+
+SEVERITIES = ("critical", "high", "medium", "low")
+FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "markdown", "evidence")
+SEVERITY_CHOICE = click.Choice(SEVERITIES, case_sensitive=False)
+SEVERITY_LIST = CommaChoice(SEVERITIES, case_sensitive=False)
+FORMAT_CHOICE = CommaChoice(FORMATS, case_sensitive=False)
+
+
+def flatten(values) -> list[str]:
+    """Values of a :class:`CommaChoice` option (tuples) or plain repeated options, as one list."""
+    out: list[str] = []
+    for v in values or ():
+        out += list(v) if isinstance(v, tuple) else split_values([v])
+    return out
+
 
 EXIT_CODES_HELP = """
 \b
@@ -21,6 +53,10 @@ Exit codes:
   1  failing findings at or above --fail-on (not with --soft-fail)
   2  usage or configuration error
   3  finished, but something could not be checked (not with --tolerate-errors)
+
+\b
+Options showing [env var: AIPOSTURE_...] can be set in the environment
+instead (CI); the command line wins. Lists are comma-separated.
 """
 
 
@@ -38,31 +74,51 @@ def handle_errors(fn):
     return wrapper
 
 
+def _opt(*decls, env: str | None = None, **kw):
+    """click.option with an AIPOSTURE_* environment variable shown in --help."""
+    if env:
+        kw.update(envvar=f"AIPOSTURE_{env}", show_envvar=True)
+    return click.option(*decls, **kw)
+
+
 def evaluation_options(fn):
     """Options shared by every command that evaluates rules and writes reports."""
     decorators = [
-        click.option("--format", "-f", "formats", multiple=True, type=FORMAT_CHOICE,
-                     help="Output format; repeat for several (pair each with an --output, in order)."),
-        click.option("--output", "-o", "outputs", multiple=True, metavar="PATH",
-                     help="Where the matching --format goes ('-' = stdout)."),
-        click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Write every --format into this folder with default names."),
-        click.option("--fail-on", type=SEVERITY_CHOICE, help="Lowest severity that fails the run [default: low]."),
-        click.option("--soft-fail", is_flag=True, help="Exit 0 even when findings fail."),
-        click.option("--tolerate-errors", is_flag=True, help="Exit 0 instead of 3 when something could not be checked."),
-        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Configuration file (waivers, selection) [default: ./.aiposture.yaml if present]."),
-        click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path),
-                     help="Extra rule directory (repeatable), added to the built-in pack."),
-        click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="Only these rule ids (globs ok, repeatable)."),
-        click.option("--skip-rule", "skip_rules", multiple=True, metavar="ID", help="Skip these rule ids (globs ok)."),
-        click.option("--severity", "severities", multiple=True, type=SEVERITY_CHOICE, help="Only rules of this severity."),
-        click.option("--threat", "threats", multiple=True, metavar="THREAT", help="Only rules for this ISO 27090 threat (e.g. prompt_injection)."),
-        click.option("--framework", "frameworks", multiple=True, metavar="ID",
-                     help="Only rules mapped to a framework (owasp_llm_2025) or control (LLM01:2025, A.8.15)."),
-        click.option("--category", help="SARIF automation category (one per account or IaC root)."),
-        click.option("--show-passed", is_flag=True, help="Also list passing checks in the table."),
-        click.option("--quiet", "-q", is_flag=True, help="No progress or 'wrote ...' messages."),
+        _opt("--format", "-f", "formats", multiple=True, type=FORMAT_CHOICE, env="FORMAT",
+             help="Output format; repeat or comma-separate for several (pair each with an --output, in order)."),
+        _opt("--output", "-o", "outputs", multiple=True, metavar="PATH", env="OUTPUT",
+             help="Where the matching --format goes ('-' = stdout). Without -f, '-o sarif' means '-f sarif' on stdout."),
+        _opt("--output-dir", type=click.Path(file_okay=False, path_type=Path), env="OUTPUT_DIR",
+             help="Write every --format into this folder with default names."),
+        _opt("--fail-on", type=SEVERITY_CHOICE, env="FAIL_ON", help="Lowest severity that fails the run [default: low]."),
+        _opt("--soft-fail", is_flag=True, env="SOFT_FAIL", help="Exit 0 even when findings fail."),
+        _opt("--tolerate-errors", is_flag=True, env="TOLERATE_ERRORS",
+             help="Exit 0 instead of 3 when something could not be checked."),
+        _opt("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), env="CONFIG",
+             help="Configuration file (waivers, selection) [default: ./.aiposture.yaml if present]."),
+        _opt("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path), env="RULES_DIR",
+             help="Extra rule directory (repeatable), added to the built-in pack."),
+        _opt("--rule", "rule_ids", multiple=True, metavar="ID,...", env="RULE",
+             help="Only these rule ids (globs ok, case-insensitive; repeat or comma-separate)."),
+        _opt("--skip-rule", "skip_rules", multiple=True, metavar="ID,...", env="SKIP_RULE",
+             help="Skip these rule ids (globs ok; repeat or comma-separate)."),
+        _opt("--severity", "severities", multiple=True, type=SEVERITY_LIST, env="SEVERITY", help="Only rules of these severities."),
+        _opt("--threat", "threats", multiple=True, metavar="THREAT,...", env="THREAT",
+             help="Only rules for these ISO 27090 threats (e.g. prompt_injection)."),
+        _opt("--framework", "frameworks", multiple=True, metavar="ID,...", env="FRAMEWORK",
+             help="Only rules mapped to a framework (iso27001, owasp_llm_2025) or control (LLM01:2025, A.8.15, AML.T0051); "
+                  "case-insensitive, a control selects its sub-controls."),
+        _opt("--category", env="CATEGORY", help="SARIF automation category (one per account or IaC root)."),
+        _opt("--show-passed", is_flag=True, help="Also list passing checks in the table."),
+        _opt("--compact/--no-compact", "compact", default=None, env="COMPACT",
+             help="Table layout: one line per finding (the default when stdout is not a terminal: CI logs, "
+                  "pre-commit) or aligned wrapped columns (the default on a terminal)."),
+        _opt("--quiet", "-q", is_flag=True, env="QUIET", help="No progress or 'wrote ...' messages."),
+        click.option("--store", "store", is_flag=False, flag_value="default", default=None, metavar="URL",
+                     help="Keep this scan in a history store: a SQLite path, sqlite:///PATH or postgresql://... "
+                          "(bare --store: ~/.local/share/aiposture/aiposture.db) [env: AIPOSTURE_STORE]."),
+        _opt("--new-only", is_flag=True, env="NEW_ONLY",
+             help="Report (and fail on) only findings that were not failing in the previous stored scan of the same scope."),
     ]
     for d in reversed(decorators):
         fn = d(fn)
@@ -71,55 +127,64 @@ def evaluation_options(fn):
 
 def build_options(kw: dict) -> Options:
     return Options(
-        formats=[f.lower() for f in kw.pop("formats", ())] or ["table"],
+        formats=[f.lower() for f in flatten(kw.pop("formats", ()))],
         outputs=list(kw.pop("outputs", ())),
         output_dir=kw.pop("output_dir", None),
         fail_on=kw.pop("fail_on", None),
         soft_fail=kw.pop("soft_fail", False),
         tolerate_errors=kw.pop("tolerate_errors", False),
         rules_dirs=[str(p) for p in kw.pop("rules_dirs", ())],
-        rule_ids=list(kw.pop("rule_ids", ())),
-        skip_rules=list(kw.pop("skip_rules", ())),
-        severities=list(kw.pop("severities", ())),
-        threats=list(kw.pop("threats", ())),
-        frameworks=list(kw.pop("frameworks", ())),
+        rule_ids=split_values(kw.pop("rule_ids", ())),
+        skip_rules=split_values(kw.pop("skip_rules", ())),
+        severities=[s.lower() for s in flatten(kw.pop("severities", ()))],
+        threats=split_values(kw.pop("threats", ())),
+        frameworks=split_values(kw.pop("frameworks", ())),
         category=kw.pop("category", None),
         show_passed=kw.pop("show_passed", False),
+        compact=kw.pop("compact", None),
         quiet=kw.pop("quiet", False),
+        store=kw.pop("store", None),
+        new_only=kw.pop("new_only", False),
     )
 
 
-def run_pipeline(doc: dict, opts: Options, config_path: Path | None, *, inventory_path: Path | None = None,
-                 base_dir: Path | None = None, baseline: Path | None = None) -> int:
-    """Evaluate an inventory document, write outputs and return the exit code."""
-    from aiposture import pipeline
-    from aiposture.engine import load_config
+def run_pipeline(doc: dict, opts: Options, config_path: Path | None = None, *, inventory_path: Path | None = None,
+                 base_dir: Path | None = None, baseline: Path | None = None, prepared: Prepared | None = None,
+                 scope_label: str | None = None) -> int:
+    """Evaluate an inventory document, write outputs and return the exit code.
 
-    config = load_config(config_path, search_dir=base_dir or Path.cwd())
-    plan = pipeline.plan_outputs(opts)
+    ``scope_label`` names what the user selected (``aws:{"org":true}``, ``iac:infra``) so
+    the history store can find "the previous scan of this scope".
+
+    ``prepared`` comes from :func:`aiposture.pipeline.prepare`, which live and IaC scans
+    call before collecting; without it the same checks run here.
+    """
+    from aiposture import pipeline
+
+    prepared = prepared or pipeline.prepare(opts, config_path, search_dir=base_dir)
+    plan = prepared.plan
     # SARIF needs a real file for live findings: write the inventory beside it when none exists
     if inventory_path is None and any(f == "sarif" for f, _ in plan):
         from aiposture import inventory as inv
 
         sarif_dest = next(d for f, d in plan if f == "sarif")
         folder = Path(sarif_dest).parent if sarif_dest != "-" else Path.cwd()
-        folder.mkdir(parents=True, exist_ok=True)
         inventory_path = folder / "aiposture-inventory.json"
         inv.save(doc, inventory_path)
-    report = pipeline.evaluate(doc, opts, config, inventory_path=inventory_path)
+    report = pipeline.evaluate(doc, opts, prepared.config, inventory_path=inventory_path, prepared=prepared)
+    if opts.store is not None or opts.new_only or os.environ.get("AIPOSTURE_STORE"):
+        from aiposture.store.record import record_scan
+
+        record_scan(report, opts, scope_label=scope_label)
     if baseline is not None:
         pipeline.apply_baseline(report, baseline)
     pipeline.write_outputs(report, opts, plan)
-    return pipeline.exit_code(report, opts, config)
+    return pipeline.exit_code(report, opts, prepared.config)
 
 
-def split_csv(values) -> list[str]:
-    out: list[str] = []
-    for v in values or ():
-        out += [x.strip() for x in str(v).split(",") if x.strip()]
-    return out
+split_csv = split_values  # live-scan options (--regions, --accounts...) split the same way
 
 
-save_inventory_option = click.option(
-    "--save-inventory", type=click.Path(dir_okay=False, path_type=Path),
+save_inventory_option = _opt(
+    "--save-inventory", type=click.Path(dir_okay=False, path_type=Path), env="SAVE_INVENTORY",
     help="Also write the normalised inventory (re-evaluate later with 'scan --inventory').")

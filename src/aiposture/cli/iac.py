@@ -30,8 +30,8 @@ def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -
     """Check infrastructure-as-code before deploy.
 
     Reads Terraform (.tf and plan JSON from `terraform show -json`), CloudFormation
-    (YAML/JSON) and ARM templates (JSON; compile Bicep with `bicep build`), found
-    recursively under PATHS. Suppress one rule on one resource with a comment on or
+    (YAML/JSON, SAM), ARM templates (JSON) and Bicep (compiled with the Bicep CLI when
+    `bicep` or `az` is on PATH, else listed as not checked), found recursively under PATHS. Suppress one rule on one resource with a comment on or
     above it: `# aiposture:ignore AIP-GR-001 reason`.
 
     \b
@@ -42,8 +42,10 @@ def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -
     """
     from aiposture import inventory as inv
     from aiposture.iac.scan import scan_paths
+    from aiposture.pipeline import prepare
 
     opts = build_options(kw)
+    prepared = prepare(opts, config_path, writes=((save_inventory, "the inventory"),))
     progress = None if opts.quiet or not sys.stderr.isatty() else (lambda what: click.echo(f"reading {what}", err=True))
     doc = scan_paths(list(paths), excludes=list(excludes), tf_root=tf_root, base=Path.cwd(), progress=progress)
     if save_inventory:
@@ -51,7 +53,9 @@ def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -
     for note in doc["scan"].get("notes", []):
         if not opts.quiet:
             click.echo(f"note: {note}", err=True)
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline))
+    label = "iac:" + ",".join(sorted(t["path"] for t in doc["scan"].get("targets", [])))
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline, prepared=prepared,
+                          scope_label=label))
 
 
 def register(main: click.Group) -> None:

@@ -26,14 +26,17 @@ def inventory_validate(path: Path) -> None:
 
 
 @inventory.command("docs")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write Markdown here (default stdout).")
+@handle_errors
 def inventory_docs(output: Path | None) -> None:
     """Render the inventory attribute reference (docs/inventory.md) from the schema."""
     from aiposture.docs import inventory_markdown
 
     text = inventory_markdown()
     if output:
-        output.write_text(text, encoding="utf-8")
+        from aiposture.pipeline import write_file
+
+        write_file(output, text, "the inventory reference")
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)

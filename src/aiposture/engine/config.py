@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from aiposture.errors import ConfigError
 from aiposture.paths import schema
 
@@ -81,6 +79,8 @@ def load_config(path: str | Path | None, *, search_dir: str | Path | None = None
     except OSError as e:
         raise ConfigError(f"{p}: cannot read config: {e.strerror}") from None
     try:
+        import yaml  # only when there is a configuration file
+
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)

@@ -1,22 +1,36 @@
 """Evaluate compiled rules against an inventory.
 
-Per resource, one CEL context is built (the dict conversion is the costly
-part) and reused for every rule of that resource's kind. Before a condition
-runs, every ``resource.attrs`` path it reads is checked: a ``null`` on the
-way means the source could not read it, and the result is ``error`` naming
-that attribute, never ``pass`` or ``fail``.
+Before a condition runs, every ``resource.attrs`` path it reads is checked: a
+``null`` on the way means the source could not read it, and the result is
+``error`` naming that attribute, never ``pass`` or ``fail``.
+
+Each condition then runs on the fast path when it has one (a Python function
+translated from the CEL, :mod:`aiposture.engine.translate`); whenever that
+path cannot decide with certainty, the CEL runtime decides
+(:mod:`aiposture.engine.celpath`, comprehensions in canonical order), on a
+view of the resource built once and only when needed.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import gc
+import itertools
+import operator
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
+from aiposture.engine.celpath import CelExpr, load_cel
 from aiposture.engine.config import Config
-from aiposture.engine.model import SEVERITY_RANK, Result, Rule, Status
+from aiposture.engine.model import Result, Rule, Status
+from aiposture.engine.selection import (
+    select_rules as select_rules,  # re-export: selection lives in engine/selection.py
+)
+
+if TYPE_CHECKING:
+    from aiposture.engine.kernel import KernelRule
 
 _MISSING = object()
 _PLACEHOLDER = re.compile(r"\{(name|id|provider|account|region|kind|native_type)\}")
@@ -64,44 +78,6 @@ def _cel_error(e: Exception) -> str:
     return f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
 
 
-def select_rules(
-    rules: list[Rule],
-    *,
-    ids: Iterable[str] = (),
-    severities: Iterable[str] = (),
-    min_severity: str | None = None,
-    threats: Iterable[str] = (),
-    frameworks: Iterable[str] = (),
-    providers: Iterable[str] = (),
-    kinds: Iterable[str] = (),
-    skip: Iterable[str] = (),
-) -> list[Rule]:
-    """Filter rules. Ids and skip accept globs; frameworks accept a framework key
-    (``owasp_llm_2025``) or a control id (``LLM01:2025``, ``A.8.15``, ``AML.T0051``)."""
-    ids, severities, threats = list(ids), set(severities), set(threats)
-    frameworks, providers, kinds, skip = set(frameworks), set(providers), set(kinds), list(skip)
-    out = []
-    for r in rules:
-        if ids and not any(fnmatch.fnmatchcase(r.id, p) for p in ids):
-            continue
-        if skip and any(fnmatch.fnmatchcase(r.id, p) for p in skip):
-            continue
-        if severities and r.severity not in severities:
-            continue
-        if min_severity and r.severity_rank < SEVERITY_RANK[min_severity]:
-            continue
-        if threats and not threats.intersection(r.threats):
-            continue
-        if frameworks and not (frameworks.intersection(r.controls) or frameworks.intersection(r.framework_ids())):
-            continue
-        if providers and r.providers and not providers.intersection(r.providers):
-            continue
-        if kinds and r.kind not in kinds:
-            continue
-        out.append(r)
-    return out
-
-
 SCOPE_KEYS = ("subscription", "project", "account", "region", "location", "service")
 _RESOURCE_USE = re.compile(r"\bresource\b(\.[A-Za-z_]\w*)?(\.[A-Za-z_]\w*)?")
 
@@ -125,52 +101,120 @@ def _reads(expressions: list[str]) -> tuple[set[str] | None, set[str] | None]:
     return top, attrs
 
 
+_UNSET = object()
+
+
+def _result_key(r: Result) -> tuple[str, str]:
+    return (r.resource_id, r.status.value)
+
+
+def _as_expr(program: Any, source: str | None) -> CelExpr:
+    if isinstance(program, CelExpr):
+        return program
+    assert source is not None
+    return CelExpr(source)
+
+
 class Engine:
-    """Evaluates a fixed set of rules; build once, evaluate many inventories."""
+    """Evaluates a fixed set of rules; build once, evaluate many inventories.
 
-    def __init__(self, rules: list[Rule], config: Config | None = None):
+    ``fast=False`` evaluates every condition with the CEL runtime (the
+    reference the fast path is tested against).
+    """
+
+    def __init__(self, rules: list[Rule], config: Config | None = None, *, fast: bool = True, warmup: int = 32):
         self.rules = rules
+        self.warmup = warmup  # resources per (kind, provider) interpreted before a kernel is generated
         self.config = config or Config()
-        self._by_kind: dict[str, list[Rule]] = defaultdict(list)
+        self.fast = fast
+        by_kind: dict[str, list[Rule]] = defaultdict(list)
         for r in rules:
-            self._by_kind[r.kind].append(r)
+            by_kind[r.kind].append(r)
         # what the rules of each kind read: the CEL context is built from only that (building
-        # the context dominates evaluation cost, and it grows with the size of the value)
-        self._reads = {kind: _reads([x for r in rs for x in (r.condition, r.applies_if or "")]) for kind, rs in self._by_kind.items()}
+        # the context dominates the runtime's cost, and it grows with the size of the value)
+        self._reads = {kind: _reads([x for r in rs for x in (r.condition, r.applies_if or "")]) for kind, rs in by_kind.items()}
+        # results are collected per rule in report order (severity, rule id), so the final sort is a concatenation
+        keys = sorted({(-r.severity_rank, r.id) for r in rules})
+        self._bucket_of = {k: i for i, k in enumerate(keys)}
+        self._shared = {self._bucket_of[(-r.severity_rank, r.id)] for r in rules
+                        if sum(1 for o in rules if o.id == r.id and o.severity_rank == r.severity_rank) > 1}
+        self._by_kind = dict(by_kind)
+        self._fast = fast
 
-    # -- one resource -------------------------------------------------------
-    def evaluate_resource(self, resource: dict[str, Any]) -> list[Result]:
-        import cel
+    def _kernels(self, buckets: list[list[Result]]) -> Callable[[str, str], Callable[[dict[str, Any]], None] | None]:
+        """The evaluator per (kind, provider), writing into ``buckets``.
 
-        rules = [r for r in self._by_kind.get(resource["kind"], ()) if r.applies_to_provider(resource["provider"])]
-        if not rules:
-            return []
-        attrs = resource.get("attrs") or {}
-        top, attr_keys = self._reads[resource["kind"]]
-        if top is None:
-            view = {k: v for k, v in resource.items() if k != "raw"}
-        else:
-            view = {k: resource[k] for k in top if k in resource and k != "attrs"}
-            view["attrs"] = attrs if attr_keys is None else {k: attrs[k] for k in attr_keys if k in attrs}
-        ctx = cel.Context({"resource": view})
-        results = []
-        for rule in rules:
-            res = self._evaluate_one(rule, resource, attrs, ctx)
-            if res is not None:
-                results.append(self._apply_waiver(res))
-        return results
+        The first ``warmup`` resources of a pair are interpreted rule by rule with
+        the CEL runtime; after that a kernel is generated (:mod:`aiposture.engine.kernel`).
+        Generating and compiling a kernel costs milliseconds: worth it for a large
+        inventory, not for a pre-deploy check of a dozen resources.
+        """
+        from aiposture.engine import kernel
 
-    def _evaluate_one(self, rule: Rule, resource: dict[str, Any], attrs: dict[str, Any], ctx: Any) -> Result | None:
+        cache: dict[tuple[str, str], Callable[[dict[str, Any]], None] | None] = {}
+
+        def kernel_for(kind: str, provider: str) -> Callable[[dict[str, Any]], None] | None:
+            key = (kind, provider)
+            if key in cache:
+                return cache[key]
+            rules = [kernel.KernelRule(r, buckets[self._bucket_of[(-r.severity_rank, r.id)]],
+                                       _as_expr(r.applies_program, r.applies_if) if r.applies_if else None,
+                                       _as_expr(r.program, r.condition))
+                     for r in self._by_kind.get(kind, ()) if r.applies_to_provider(provider)]
+            if not rules:
+                cache[key] = None
+                return None
+            interpret = self._interpreter(rules)
+            if not self._fast:
+                cache[key] = interpret
+                return interpret
+            seen = 0
+            compiled: list[Callable[[dict[str, Any]], None]] = []
+
+            def run(resource: dict[str, Any]) -> None:
+                nonlocal seen
+                if compiled:
+                    compiled[0](resource)
+                    return
+                seen += 1
+                if seen <= self.warmup:
+                    interpret(resource)
+                    return
+                compiled.append(kernel.build(rules, fast=True, runtime=self._runtime, waive=self._apply_waiver,
+                                             waivers=bool(self.config.waivers), cel_error=_cel_error))
+                compiled[0](resource)
+
+            cache[key] = run
+            return run
+
+        return kernel_for
+
+    def _interpreter(self, rules: list[KernelRule]) -> Callable[[dict[str, Any]], None]:
+        """Rule by rule with the CEL runtime: the reference the kernels are tested against."""
+
+        def run(resource: dict[str, Any]) -> None:
+            attrs = resource.get("attrs") or {}
+            state: list[Any] = []
+            for kr in rules:
+                res = self._interpret_one(kr, resource, attrs, state)
+                if res is not None:
+                    kr.bucket.append(res)
+
+        return run
+
+    def _interpret_one(self, kr: KernelRule, resource: dict[str, Any], attrs: dict[str, Any],
+                       state: list[Any]) -> Result | None:
+        rule = kr.rule
         # an attribute this resource type does not have (absent, not null): the rule does not apply.
         # Sources set null for what they could not read, so this never hides an unreadable value.
         if rule.required and _absent_path(attrs, rule.required) is not None:
             return None
-        if rule.applies_program is not None:
+        if kr.applies is not None:
             unknown = _unknown_path(attrs, rule.applies_paths)
             if unknown:
                 return Result(rule, Status.ERROR, resource, f"cannot tell if the rule applies: attrs.{unknown} is unknown")
             try:
-                applies = rule.applies_program.execute(ctx)
+                applies = self._runtime(kr.applies, resource, attrs, state)
             except Exception as e:
                 return Result(rule, Status.ERROR, resource, f"applies_if could not be evaluated: {_cel_error(e)}")
             if applies is not True:
@@ -179,14 +223,41 @@ class Engine:
         if unknown:
             return Result(rule, Status.ERROR, resource, f"could not be checked: attrs.{unknown} is unknown (not readable from the source)")
         try:
-            value = rule.program.execute(ctx)
+            value = self._runtime(kr.cond, resource, attrs, state)
         except Exception as e:
             return Result(rule, Status.ERROR, resource, f"could not be evaluated: {_cel_error(e)}")
         if value is True:
             return Result(rule, Status.PASS, resource, f"{rule.title}: met")
         if value is False:
-            return Result(rule, Status.FAIL, resource, _message(rule, resource))
+            return self._apply_waiver(Result(rule, Status.FAIL, resource, _message(rule, resource)))
         return Result(rule, Status.ERROR, resource, f"condition returned {type(value).__name__}, not a boolean")
+
+    def _view(self, resource: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
+        """The resource as the CEL runtime sees it: only what the rules of its kind read, never ``raw``."""
+        top, attr_keys = self._reads[resource["kind"]]
+        if top is None:
+            view = {k: v for k, v in resource.items() if k != "raw"}
+        else:
+            view = {k: resource[k] for k in top if k in resource and k != "attrs"}
+        view["attrs"] = attrs if attr_keys is None else {k: attrs[k] for k in attr_keys if k in attrs}
+        return {"resource": view}
+
+    def _runtime(self, expr: CelExpr, resource: dict[str, Any], attrs: dict[str, Any], state: list[Any]) -> Any:
+        """Evaluate with the CEL runtime; ``state`` carries the runtime's view and context of
+        this resource, built on first need and shared by its rules."""
+        if not state:
+            variables = self._view(resource, attrs)
+            state += [variables, load_cel().Context(variables)]
+        return expr.execute(state[0], state[1])
+
+    # -- one resource -------------------------------------------------------
+    def evaluate_resource(self, resource: dict[str, Any]) -> list[Result]:
+        """Results of one resource, in rule order."""
+        buckets: list[list[Result]] = [[] for _ in self._bucket_of]
+        run = self._kernels(buckets)(resource["kind"], resource["provider"])
+        if run is not None:
+            run(resource)
+        return [r for bucket in buckets for r in bucket]
 
     def _apply_waiver(self, res: Result) -> Result:
         if res.status is not Status.FAIL:
@@ -214,13 +285,42 @@ class Engine:
 
     # -- whole inventory ----------------------------------------------------
     def evaluate(self, doc: dict[str, Any]) -> list[Result]:
-        """All results for an inventory document, in a deterministic order."""
-        results: list[Result] = []
-        for resource in doc.get("resources", []):
-            results.extend(self.evaluate_resource(resource))
-        results.extend(self._scope_errors(doc.get("errors", [])))
-        results.sort(key=lambda r: (-r.rule.severity_rank, r.rule.id, r.resource_id, r.status.value))
-        return results
+        """All results for an inventory document, ordered by severity, rule id, resource id, status.
+
+        Resources are visited in id order and results collected per rule in
+        report order, so the ordering costs one sort of the resources, not one
+        of the results. The garbage collector is paused meanwhile: the loop
+        allocates hundreds of thousands of small objects that live on, and
+        generational collections would rescan them again and again.
+        """
+        buckets: list[list[Result]] = [[] for _ in self._bucket_of]
+        resources = sorted(doc.get("resources", []), key=operator.itemgetter("id"))
+        unsorted = set(self._shared)
+        ids = [r["id"] for r in resources]
+        if len(set(ids)) != len(ids):
+            unsorted = set(range(len(buckets)))  # duplicate ids: status breaks the tie
+        kernel_for = self._kernels(buckets)
+        kernels: dict[tuple[str, str], Any] = {}
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for resource in resources:
+                key = (resource["kind"], resource["provider"])
+                run = kernels.get(key, _UNSET)
+                if run is _UNSET:
+                    run = kernels[key] = kernel_for(*key)
+                if run is not None:
+                    run(resource)
+            for res in self._scope_errors(doc.get("errors", [])):
+                b = self._bucket_of[(-res.rule.severity_rank, res.rule.id)]
+                buckets[b].append(res)
+                unsorted.add(b)
+            for b in unsorted:
+                buckets[b].sort(key=_result_key)
+            return list(itertools.chain.from_iterable(buckets))
+        finally:
+            if was_enabled:
+                gc.enable()
 
     def _scope_errors(self, errors: list[dict[str, Any]]) -> list[Result]:
         """A scope that could not be read yields ``error`` for every rule it would have fed."""

@@ -11,15 +11,20 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from aiposture.engine.model import Rule, attr_paths, required_paths
 from aiposture.errors import RuleError
 from aiposture.paths import rules_dir, schema
 
 _validator = None
 # libyaml when available (~10x faster); both are "safe" loaders: no object construction from tags
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _yaml() -> tuple[Any, Any]:
+    """PyYAML and its safe loader, imported on first need (a run whose rule files are all
+    in the cache parses no YAML)."""
+    import yaml
+
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _rule_validator():
@@ -53,6 +58,7 @@ def rule_files(dirs: Iterable[str | Path]) -> list[Path]:
 
 def _line_of(node: Any, path: list[Any]) -> int | None:
     """1-based line of the YAML node at ``path`` (best effort)."""
+    yaml, _ = _yaml()
     line = node.start_mark.line + 1 if node is not None else None
     for key in path:
         if isinstance(node, yaml.MappingNode):
@@ -121,7 +127,9 @@ def _compile(expr: str, what: str, file: str, rule_id: str, kind: str, line_of):
 
     ``line_of(field)`` is only called on error (it re-parses the file for marks).
     """
-    import cel
+    from aiposture.engine.celpath import CelExpr, load_cel
+
+    cel = load_cel()
 
     def fail(message: str):
         line = line_of(what)
@@ -139,7 +147,11 @@ def _compile(expr: str, what: str, file: str, rule_id: str, kind: str, line_of):
         problem = check_path(kind, p)
         if problem:
             fail(problem)
-    return program, paths
+    compiled = CelExpr(expr, program)
+    if not compiled.deterministic:
+        fail("uses all()/exists()/map()/filter() in a form aiposture cannot evaluate in a fixed order "
+             "(message literals or optional syntax); rewrite it without them")
+    return compiled, paths
 
 
 def _is_bound(expr: str, name: str) -> bool:
@@ -149,18 +161,10 @@ def _is_bound(expr: str, name: str) -> bool:
     return re.search(r"\.(all|exists|exists_one|map|filter)\(\s*" + re.escape(name) + r"\s*,", expr) is not None
 
 
-def load_rule_file(path: Path) -> Rule:
-    """Load one rule file; raise :class:`RuleError` naming file, line, rule id and field."""
-    file = str(path)
+def _parse_and_validate(text: str, file: str) -> dict[str, Any]:
+    yaml, safe_loader = _yaml()
     try:
-        raw_bytes = path.read_bytes()
-    except OSError as e:
-        raise RuleError(file, f"cannot read: {e.strerror}") from None
-    try:
-        text = raw_bytes.decode("utf-8")
-        data = yaml.load(text, Loader=_SafeLoader)
-    except UnicodeDecodeError:
-        raise RuleError(file, "not UTF-8 text") from None
+        data = yaml.load(text, Loader=safe_loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"{file}:{mark.line + 1}" if mark else file
@@ -169,20 +173,102 @@ def load_rule_file(path: Path) -> Rule:
     if not isinstance(data, dict):
         raise RuleError(file, "a rule file must be a YAML mapping")
     rule_id = data.get("id") if isinstance(data.get("id"), str) else None
-    errors = sorted(_rule_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    node = None
+    from aiposture import schemacheck
+
+    # compiled yes/no first; jsonschema (slow to import and to run) only to word what is wrong
+    errors = [] if schemacheck.matches("rule", data) else sorted(_rule_validator().iter_errors(data),
+                                                                 key=lambda e: list(e.absolute_path))
     if errors:
-        node = yaml.compose(text, Loader=_SafeLoader)  # only now: line numbers for the message
+        node = yaml.compose(text, Loader=safe_loader)  # only now: line numbers for the message
         err = errors[0]
         field = ".".join(str(p) for p in err.absolute_path) or None
         line = _line_of(node, list(err.absolute_path))
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
         raise RuleError(f"{file}:{line}" if line else file, err.message + more, rule_id, field)
+    return data
+
+
+# Parsed, valid rule files by SHA-256 of their bytes, kept in the cache folder across runs: parsing
+# YAML and checking the schema were most of the start-up of a command that evaluates rules.
+_cache: dict[str, Any] | None = None
+_cache_new: dict[str, Any] = {}
+
+
+def _cache_file() -> Path:
+    from aiposture import __version__
+    from aiposture.paths import data_root
+    from aiposture.schemacheck import cache_dir
+
+    schema_text = (data_root() / "schemas" / "rule.schema.json").read_bytes()
+    key = hashlib.sha256(__version__.encode() + b"\0" + schema_text).hexdigest()[:16]
+    return cache_dir() / f"rules-{key}.marshal"
+
+
+def _pack_cache() -> dict[str, Any]:
+    global _cache
+    if _cache is None:
+        import marshal
+
+        try:
+            loaded = marshal.loads(_cache_file().read_bytes())
+            _cache = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError, EOFError, TypeError):
+            _cache = {}
+    return _cache
+
+
+def _remember(digest: str, data: dict[str, Any]) -> None:
+    import marshal
+
+    try:
+        marshal.dumps(data)  # plain YAML values only (a date, say, is not cached)
+    except ValueError:
+        return
+    _pack_cache()[digest] = data
+    _cache_new[digest] = data
+
+
+def _save_cache() -> None:
+    """Write the cache when this run parsed files it did not have (atomic; best effort)."""
+    import marshal
+    import os
+
+    if not _cache_new:
+        return
+    try:
+        path = _cache_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(_pack_cache()))
+        tmp.replace(path)
+        _cache_new.clear()
+    except OSError:
+        pass
+
+
+def load_rule_file(path: Path) -> Rule:
+    """Load one rule file; raise :class:`RuleError` naming file, line, rule id and field."""
+    file = str(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as e:
+        raise RuleError(file, f"cannot read: {e.strerror}") from None
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RuleError(file, "not UTF-8 text") from None
+    data = _pack_cache().get(digest)  # parsed and validated before, byte for byte the same file
+    if data is None:
+        data = _parse_and_validate(text, file)
+        _remember(digest, data)
+    rule_id = data["id"]
     assert rule_id is not None
     kind = data["kind"]
 
     def line_of(key: str) -> int | None:
-        return _line_of(yaml.compose(text, Loader=_SafeLoader), [key])
+        yaml, safe_loader = _yaml()
+        return _line_of(yaml.compose(text, Loader=safe_loader), [key])
 
     program, paths = _compile(data["condition"], "condition", file, rule_id, kind, line_of)
     applies_program, applies_paths = (None, ())
@@ -200,7 +286,7 @@ def load_rule_file(path: Path) -> Rule:
         remediation={k: v.strip() for k, v in data["remediation"].items()},
         tests=list(data["tests"]),
         file=file,
-        digest=hashlib.sha256(raw_bytes).hexdigest(),
+        digest=digest,
         version=int(data.get("version", 1)),
         providers=list(data["providers"]) if data.get("providers") else None,
         applies_if=data.get("applies_if"),
@@ -242,4 +328,5 @@ def load_rules(
             problems.append(RuleError(str(f), f"duplicate rule id (already defined in {rules[rule.id].file})", rule.id, "id"))
             continue
         rules[rule.id] = rule
+    _save_cache()
     return sorted(rules.values(), key=lambda r: r.id), problems

@@ -117,7 +117,7 @@ class Rule:
         return d
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
     """The outcome of one rule on one resource (or on a scope that could not be read)."""
 

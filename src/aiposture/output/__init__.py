@@ -51,21 +51,32 @@ class Report:
 Writer = Callable[[Report], str]
 
 
-def writers() -> dict[str, Writer]:
-    """Format name -> writer. Imported lazily so start-up stays cheap."""
-    from aiposture.output import csv_out, html, json_out, junit, sarif, table
+def _lazy(module: str) -> Writer:
+    """A writer whose module is imported on first call (the table writer alone pulls in rich)."""
 
+    def render(report: Report) -> str:
+        import importlib
+
+        fn: Writer = importlib.import_module(f"aiposture.output.{module}").render
+        return fn(report)
+
+    return render
+
+
+def writers() -> dict[str, Writer]:
+    """Format name -> writer. Each writer's module is imported when it is used, so start-up stays cheap."""
     return {
-        "table": table.render,
-        "json": json_out.render,
-        "sarif": sarif.render,
-        "junit": junit.render,
-        "csv": csv_out.render,
-        "html": html.render,
+        "table": _lazy("table"),
+        "json": _lazy("json_out"),
+        "sarif": _lazy("sarif"),
+        "junit": _lazy("junit"),
+        "csv": _lazy("csv_out"),
+        "html": _lazy("html"),
+        "markdown": _lazy("markdown"),
     }
 
 
-FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "evidence")
+FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "markdown", "evidence")
 BINARY_FORMATS = ("evidence",)  # written as files only (a zip), never to stdout
 DEFAULT_FILENAMES = {
     "table": "aiposture.txt",
@@ -74,5 +85,6 @@ DEFAULT_FILENAMES = {
     "junit": "aiposture-junit.xml",
     "csv": "aiposture.csv",
     "html": "aiposture.html",
+    "markdown": "aiposture.md",
     "evidence": "aiposture-evidence.zip",
 }

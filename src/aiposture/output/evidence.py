@@ -16,16 +16,18 @@ against the manifest is enough).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TextIO
 
 from aiposture.catalog import catalog
-from aiposture.inventory import dumps, now_iso
+from aiposture.inventory import now_iso
 from aiposture.output import Report
 
 
@@ -47,33 +49,72 @@ def controls(report: Report) -> dict[str, Any]:
     return {fw: dict(sorted(c.items())) for fw, c in sorted(out.items())}
 
 
-def build(report: Report) -> bytes:
+class _Hashing(io.RawIOBase):
+    """A write-only stream into a zip member that hashes and counts what passes through."""
+
+    def __init__(self, dest: IO[bytes]):
+        self.dest, self.sha, self.size = dest, hashlib.sha256(), 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        data = bytes(b)
+        self.sha.update(data)
+        self.size += len(data)
+        self.dest.write(data)
+        return len(data)
+
+
+def _member(z: zipfile.ZipFile, name: str, fill: Callable[[TextIO], object], digests: dict[str, dict[str, Any]]) -> None:
+    """Write one member by streaming text into it; record its SHA-256 and size."""
+    with z.open(name, "w", force_zip64=True) as raw:
+        hashing = _Hashing(raw)
+        with io.TextIOWrapper(io.BufferedWriter(hashing, 1 << 16), encoding="utf-8", newline="") as text:
+            fill(text)
+        digests[name] = {"sha256": hashing.sha.hexdigest(), "bytes": hashing.size}
+
+
+def _write_text(text: str, fh: TextIO) -> None:
+    fh.write(text)
+
+
+def _write_zip(report: Report, target: IO[bytes]) -> None:
     from aiposture.output import json_out, sarif
 
-    files: dict[str, bytes] = {
-        "inventory.json": dumps(report.inventory).encode(),
-        "results.json": (json.dumps(json_out.build(report, include_inventory=False), indent=2, ensure_ascii=False) + "\n").encode(),
-        "results.sarif": sarif.render(report).encode(),
-        "controls.json": (json.dumps(controls(report), indent=2) + "\n").encode(),
-    }
-    for rule in report.rules:
-        files[f"rules/{rule.id}.json"] = (json.dumps(rule.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
-    scan = report.inventory.get("scan", {})
-    manifest = {
-        "tool": {"name": "aiposture", "version": report.tool_version},
-        "scan": {k: scan.get(k) for k in ("id", "started_at", "finished_at", "sources") if k in scan},
-        "generated_at": now_iso(),
-        "rules": {r.id: {"version": r.version, "digest": r.digest} for r in report.rules},
-        "files": {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in sorted(files.items())},
-    }
+    digests: dict[str, dict[str, Any]] = {}
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        def inventory(fh: TextIO) -> None:
+            json_out.write_inventory(fh, report.inventory)
+            fh.write("\n")
+
+        _member(z, "inventory.json", inventory, digests)
+        _member(z, "results.json", lambda fh: json_out.write(report, fh, include_inventory=False), digests)
+        _member(z, "results.sarif", lambda fh: sarif.write(report, fh), digests)
+        _member(z, "controls.json", lambda fh: fh.write(json.dumps(controls(report), indent=2) + "\n"), digests)
+        for rule in report.rules:
+            _member(z, f"rules/{rule.id}.json", functools.partial(_write_text, json.dumps(rule.to_dict(), indent=2, ensure_ascii=False) + "\n"),
+                    digests)
+        scan = report.inventory.get("scan", {})
+        manifest = {
+            "tool": {"name": "aiposture", "version": report.tool_version},
+            "scan": {k: scan.get(k) for k in ("id", "started_at", "finished_at", "sources") if k in scan},
+            "generated_at": now_iso(),
+            "rules": {r.id: {"version": r.version, "digest": r.digest} for r in report.rules},
+            "files": dict(sorted(digests.items())),
+        }
+        z.writestr("manifest.json", json.dumps(manifest, indent=2) + "\n")  # last: it lists the others' hashes
+
+
+def build(report: Report) -> bytes:
+    """The pack in memory (tests, small reports); :func:`write` streams it to a file."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("manifest.json", json.dumps(manifest, indent=2) + "\n")
-        for name, data in sorted(files.items()):
-            z.writestr(name, data)
+    _write_zip(report, buf)
     return buf.getvalue()
 
 
 def write(report: Report, path: Path) -> None:
+    """Stream the pack to ``path``: each member is compressed as it is produced."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(build(report))
+    with path.open("wb") as fh:
+        _write_zip(report, fh)

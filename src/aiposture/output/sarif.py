@@ -17,11 +17,14 @@ ids or tags repeat, or past its size limits; it shows ``security-severity``
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from aiposture.catalog import catalog, threat_title
 from aiposture.engine.model import Result, Rule, Status, fingerprint
@@ -109,11 +112,17 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 def _uri(path: str | Path, base: Path) -> tuple[str, bool]:
     """Repo-relative POSIX URI when under ``base``; else an absolute file URI."""
+    return _uri_of(str(path), str(base))
+
+
+@functools.lru_cache(maxsize=4096)
+def _uri_of(path: str, base: str) -> tuple[str, bool]:
+    # resolving touches the file system: findings share a handful of files, so each is resolved once
     p = Path(path)
     if not p.is_absolute():
         return p.as_posix(), True
     try:
-        return p.resolve().relative_to(base.resolve()).as_posix(), True
+        return p.resolve().relative_to(Path(base).resolve()).as_posix(), True
     except ValueError:
         return p.resolve().as_uri(), False
 
@@ -157,13 +166,12 @@ def _category(report: Report) -> str:
     return f"aiposture/{providers.pop()}" if len(providers) == 1 else "aiposture/live"
 
 
-def build(report: Report, base: Path | None = None) -> dict[str, Any]:
-    base = base or Path(os.getcwd())
-    rules = sorted({r.rule.id: r.rule for r in report.results}.values(), key=lambda r: r.id)
-    index = {r.id: i for i, r in enumerate(rules)}
+_RESULTS, _INVOCATIONS = "\x00aiposture-results\x00", "\x00aiposture-invocations\x00"
+
+
+def _results(report: Report, base: Path, index: dict[str, int], notifications: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """SARIF results, one per failing or waived finding; errors go to ``notifications``."""
     locator = _Locator(report, base)
-    results = []
-    notifications = []
     for res in report.results:
         if res.status is Status.PASS:
             continue
@@ -203,7 +211,57 @@ def build(report: Report, base: Path | None = None) -> dict[str, Any]:
                     "justification": f"{w.get('reason', '')} (owner: {w.get('owner', '')}, expires: {w.get('expires', '')})",
                 }
             ]
-        results.append(out)
+        yield out
+
+
+def _result_lines(report: Report, base: Path, index: dict[str, int], notifications: list[dict[str, Any]]) -> Iterator[str]:
+    """The JSON text of each of :func:`_results`' results, built from pieces encoded once per
+    rule and once per resource (a resource has a result per rule of its kind)."""
+    from aiposture.output.json_out import _dump, _string
+
+    locator = _Locator(report, base)
+    rule_parts: dict[int, str] = {}
+    res_parts: dict[int, tuple[str, str]] = {}
+    for res in report.results:
+        if res.status is Status.PASS:
+            continue
+        rule = res.rule
+        if res.status is Status.ERROR:
+            notifications.append(
+                {
+                    "level": "error",
+                    "message": {"text": escape_text(f"{rule.id} not checked on {res.resource_id}: {res.message}")},
+                    "associatedRule": {"id": rule.id, "index": index[rule.id]},
+                }
+            )
+            continue
+        rule_part = rule_parts.get(id(rule))
+        if rule_part is None:
+            rule_part = rule_parts[id(rule)] = (f'{{"ruleId": {_dump(rule.id)}, "ruleIndex": {index[rule.id]}, '
+                                                f'"level": "{LEVEL[rule.severity]}"')
+        r = res.resource
+        res_part = res_parts.get(id(r))
+        if res_part is None:
+            loc = locator.locate(res)
+            loc["logicalLocations"] = [{"fullyQualifiedName": r["id"], "kind": "resource"}]
+            props = {"provider": r["provider"], "account": r.get("account", ""), "region": r.get("region", ""),
+                     "resourceType": r.get("native_type", "")}
+            res_part = res_parts[id(r)] = (f" (resource: {escape_text(r['id'])})",
+                                           f', "locations": [{_dump(loc)}], ' + '"properties": ' + _dump(props)[:-1])
+        line = (f'{rule_part}, "message": {{"text": {_string(escape_text(res.message) + res_part[0])}}}'
+                f'{res_part[1]}, "severity": "{rule.severity}"}}, '
+                f'"partialFingerprints": {{"primaryLocationLineHash": "{fingerprint(rule.id, r["id"])}:1"}}')
+        if res.status is Status.WAIVED and res.waiver:
+            w = res.waiver
+            line += ', "suppressions": ' + _dump([{
+                "kind": "inSource" if w.get("source") == "inline" else "external",
+                "status": "accepted",
+                "justification": f"{w.get('reason', '')} (owner: {w.get('owner', '')}, expires: {w.get('expires', '')})",
+            }])
+        yield line + "}"
+
+
+def _invocations(report: Report, notifications: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for err in report.scan_errors:
         scope = err.get("scope", {})
         where = "/".join(str(v) for v in scope.values() if v not in (None, ""))
@@ -212,6 +270,10 @@ def build(report: Report, base: Path | None = None) -> dict[str, Any]:
         )
     for problem in report.rule_problems:
         notifications.append({"level": "error", "message": {"text": escape_text(f"rule not loaded: {problem}")}})
+    return [{"executionSuccessful": not report.incomplete, "toolExecutionNotifications": notifications}]
+
+
+def _skeleton(report: Report, base: Path, rules: list[Rule], results: Any, invocations: Any) -> dict[str, Any]:
     category = _category(report)
     run: dict[str, Any] = {
         "tool": {
@@ -224,17 +286,45 @@ def build(report: Report, base: Path | None = None) -> dict[str, Any]:
         },
         "automationDetails": {"id": f"{category}/"},
         "originalUriBaseIds": {"%SRCROOT%": {"uri": base.resolve().as_uri() + "/"}},
-        "invocations": [
-            {
-                "executionSuccessful": not report.incomplete,
-                "toolExecutionNotifications": notifications,
-            }
-        ],
-        "results": results,
+        "results": results,  # before the invocations: writing results collects the notifications
+        "invocations": invocations,
         "columnKind": "unicodeCodePoints",
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
+def _rules_used(report: Report) -> list[Rule]:
+    return sorted({r.rule.id: r.rule for r in report.results}.values(), key=lambda r: r.id)
+
+
+def build(report: Report, base: Path | None = None) -> dict[str, Any]:
+    base = base or Path(os.getcwd())
+    rules = _rules_used(report)
+    index = {r.id: i for i, r in enumerate(rules)}
+    notifications: list[dict[str, Any]] = []
+    results = list(_results(report, base, index, notifications))
+    return _skeleton(report, base, rules, results, _invocations(report, notifications))
+
+
+def write(report: Report, fh: TextIO, base: Path | None = None) -> None:
+    """Stream the SARIF log to ``fh``: the results one per line as they are produced."""
+    from aiposture.output.json_out import write_array
+
+    base = base or Path(os.getcwd())
+    rules = _rules_used(report)
+    index = {r.id: i for i, r in enumerate(rules)}
+    notifications: list[dict[str, Any]] = []
+    text = json.dumps(_skeleton(report, base, rules, _RESULTS, _INVOCATIONS), indent=2, ensure_ascii=False)
+    before, rest = text.split(json.dumps(_RESULTS), 1)
+    middle, after = rest.split(json.dumps(_INVOCATIONS), 1)
+    fh.write(before)
+    write_array(fh, _result_lines(report, base, index, notifications), "      ", encoded=True)
+    fh.write(middle)
+    fh.write(json.dumps(_invocations(report, notifications), ensure_ascii=False))
+    fh.write(after + "\n")
+
+
 def render(report: Report) -> str:
-    return json.dumps(build(report), indent=2, ensure_ascii=False) + "\n"
+    buf = io.StringIO()
+    write(report, buf)
+    return buf.getvalue()
