@@ -88,7 +88,8 @@ def shared_loader():
 
 
 def require_sdk() -> None:
-    try:
+    try:  # the extra installs boto3 (which pins botocore); the scan itself needs only botocore
+        import boto3  # noqa: F401
         import botocore  # noqa: F401
     except ImportError:
         raise AiPostureError("the AWS SDK is not installed: pip install 'aiposture[aws]'") from None
