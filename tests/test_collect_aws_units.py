@@ -120,3 +120,13 @@ def test_iam_documents_of_the_wrong_shape_are_unreadable():
 def test_unreadable_items_null_every_attribute_the_collector_fills():
     for kind, names in AWS_ATTRS.items():
         assert unknown_attrs(kind) == dict.fromkeys(names)
+
+
+def test_strict_parser_xml_that_is_not_the_answer():
+    page = b"<html><body>502 Bad Gateway</body></html>"
+    with pytest.raises(MalformedResponse, match="not this operation's answer"):
+        parse("ec2", "DescribeVpcEndpoints", page)
+    with pytest.raises(MalformedResponse, match="not this operation's answer"):
+        parse("s3", "GetBucketVersioning", page)
+    ok = b'<?xml version="1.0"?><DescribeVpcEndpointsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"></DescribeVpcEndpointsResponse>'
+    assert parse("ec2", "DescribeVpcEndpoints", ok)["ResponseMetadata"]["HTTPStatusCode"] == 200

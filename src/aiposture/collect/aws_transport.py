@@ -150,7 +150,19 @@ class _Strict:
             raise MalformedResponse(f"unreadable response ({type(e).__name__}: {e})") from None
         if not isinstance(parsed, dict):  # a JSON null or scalar where an object was promised
             raise MalformedResponse(f"the body is {type(parsed).__name__}, not an object")
+        if not self._json:
+            self._check_xml_root(response.get("body") or b"")
         return parsed
+
+    def _check_xml_root(self, body: bytes) -> None:
+        """Well-formed XML that is not the operation's answer (an HTML error page from a proxy) reads as empty."""
+        import re
+
+        m = re.match(rb"\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<([A-Za-z_][\w:.-]*)", body, re.DOTALL)
+        tag = m.group(1).decode().rsplit(":", 1)[-1] if m else ""
+        query = getattr(self, "_protocol", "") in ("query", "ec2")
+        if not tag or tag.lower() == "html" or (query and not tag.endswith("Response")):
+            raise MalformedResponse(f"the body is <{tag or '?'}>, not this operation's answer")
 
     # JSON protocols (json, rest-json)
     def _parse_body_as_json(self, body_contents):
@@ -200,7 +212,8 @@ class StrictParserFactory:
                 from botocore.parsers import PROTOCOL_PARSERS, BaseJSONParser
 
                 base = PROTOCOL_PARSERS[protocol_name]
-                cls = type(f"Strict{base.__name__}", (_Strict, base), {"_json": issubclass(base, BaseJSONParser)})
+                cls = type(f"Strict{base.__name__}", (_Strict, base),
+                           {"_json": issubclass(base, BaseJSONParser), "_protocol": protocol_name})
                 self._classes[protocol_name] = cls
         return cls()
 
