@@ -38,6 +38,9 @@ KINDS = (
     "custom_model",
     "training_job",
     "identity_binding",
+    "agent_tool",
+    "ai_connection",
+    "prompt_template",
 )
 
 Resource = dict[str, Any]

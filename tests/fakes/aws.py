@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
+from tests.fakes.aws_agentcore import AgentCoreFake
 from tests.fakes.base import FakeServer
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -79,8 +80,9 @@ class Reply(Exception):
         self.status, self.body, self.error, self.message = status, body, error, message
 
 
-class AwsFake(FakeServer):
-    """Front server: gap operations answered here, everything else proxied to moto."""
+class AwsFake(AgentCoreFake, FakeServer):
+    """Front server: gap operations answered here (AgentCore/Flows/Prompts ones in ``AgentCoreFake``),
+    everything else proxied to moto."""
 
     def __init__(self, moto_port: int, *, page_size: int = 2, passthrough: bool = False):
         super().__init__()
@@ -99,7 +101,9 @@ class AwsFake(FakeServer):
         self.requests: list[tuple[str, str, str, str]] = []
         self.state: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: defaultdict(dict))
         self.iam_creds: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.routes = {"bedrock": _routes("bedrock"), "bedrock-agent": _routes("bedrock-agent")}
+        self.routes = {"bedrock": _routes("bedrock"), "bedrock-agent": _routes("bedrock-agent"),
+                       "bedrock-agentcore-control": _routes("bedrock-agentcore-control")}
+        self.runtime_metadata: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def serve_in_child(cls, queue, page_size: int = 50) -> None:
@@ -158,8 +162,8 @@ class AwsFake(FakeServer):
             if h.command != "GET" and op != f"{h.command} s3":
                 op = op.replace("Get", "Put", 1)
             return account, region, "s3", op
-        if signing == "bedrock":
-            for svc in ("bedrock-agent", "bedrock"):
+        if signing in ("bedrock", "bedrock-agentcore"):
+            for svc in (("bedrock-agent", "bedrock") if signing == "bedrock" else ("bedrock-agentcore-control",)):
                 for method, rx, name in self.routes[svc]:
                     if method == h.command and rx.match(parts.path):
                         return account, region, svc, name

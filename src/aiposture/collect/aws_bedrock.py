@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from aiposture.collect import aws_iam
+from aiposture.collect import aws_agentcore, aws_iam
 from aiposture.collect.aws_session import (
     AwsOptions,
     assume,
@@ -64,6 +64,7 @@ IAM_ACTIONS = sorted([
     "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
     "s3:GetBucketVersioning", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketPublicAccessBlock",
     "organizations:ListAccounts", "sts:AssumeRole",
+    *aws_agentcore.IAM_ACTIONS,
 ])
 # botocore operation -> IAM action where the names differ
 ACTION_OF = {
@@ -101,7 +102,7 @@ def iam_action(service: str, operation: str) -> str:
     """The IAM action a botocore call needs (``bedrock-agent`` actions live under ``bedrock:``)."""
     if (service, operation) in ACTION_OF:
         return ACTION_OF[(service, operation)]
-    prefix = {"bedrock-agent": "bedrock"}.get(service, service)
+    prefix = {"bedrock-agent": "bedrock", "bedrock-agentcore-control": "bedrock-agentcore"}.get(service, service)
     return f"{prefix}:{operation}"
 
 
@@ -487,6 +488,7 @@ class AccountScan:
                       name=f"Bedrock {acct} {region}", attrs=svc, region=region, raw=raw or None)
 
         used = self._agents(region) | {e.get("guardrailArn") for e in enforced} | {e.get("guardrailId") for e in enforced}
+        used |= aws_agentcore.collect(self, region)  # AgentCore, flows (their guardrails count as used), prompts
         self._guardrails(br, region, {u for u in used if isinstance(u, str)})
         self._knowledge_bases(region)
         self._customizations(br, region)

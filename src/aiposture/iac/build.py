@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from aiposture.iac import build_agents
 from aiposture.iac.base import RawResource
 from aiposture.inventory import Resource, make_resource
 from aiposture.normalize import aws as naws
@@ -46,6 +47,7 @@ CANON = {
     "google_model_armor_template": "gcp_template", "google_model_armor_floorsetting": "gcp_floor",
     "google_project_iam_audit_config": "gcp_audit",
     "google_project_iam_member": "gcp_iam_member", "google_project_iam_binding": "gcp_iam_binding",
+    **build_agents.CANON,  # Bedrock AgentCore, Flows, Prompt management
 }
 NATIVE = {
     "guardrail": "AWS::Bedrock::Guardrail", "agent": "AWS::Bedrock::Agent", "knowledge_base": "AWS::Bedrock::KnowledgeBase",
@@ -140,9 +142,8 @@ def _scope(r: RawResource) -> str:
 
 # Read, but no normalised kind means the same thing for them yet (new kinds: issue 15).
 UNJUDGED = {
-    "awscc_bedrock_flow", "awscc_bedrock_flow_alias", "awscc_bedrock_flow_version", "awscc_bedrock_prompt",
     "awscc_bedrock_prompt_version", "awscc_bedrock_application_inference_profile", "awscc_bedrock_agent_alias",
-    "aws_bedrockagent_flow", "aws_bedrockagent_prompt", "aws_bedrock_inference_profile", "aws_bedrockagent_agent_alias",
+    "aws_bedrock_inference_profile", "aws_bedrockagent_agent_alias",
 }
 
 # where each AWS mapping reads its customer-managed key: unknown there means "could not be checked", never a pass
@@ -229,7 +230,7 @@ def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
         attrs = naws.guardrail(v, version="DRAFT")
         _unknown_key(attrs, v, canon)
         if g.referrers(r, "guardrail_configuration.guardrail_identifier", "agent") or \
-           g.referrers(r, ("guardrail_arn", "guardrail_identifier"), "guardrail_version"):
+           g.referrers(r, ("guardrail_arn", "guardrail_identifier"), "guardrail_version") or build_agents.used_by_flow(g, r):
             attrs["attached"] = True
         return [_mk(r, "aws", "content_filter", attrs, native="AWS::Bedrock::Guardrail")]
     if canon == "agent":
@@ -468,6 +469,8 @@ def build(raws: list[RawResource], errors: list[dict[str, Any]] | None = None) -
                 out.extend(_azure(g, r, canon, diag_for))
             elif canon.startswith("gcp_"):
                 out.extend(_gcp(g, r, canon))
+            elif canon.startswith("agc_"):
+                out.extend(build_agents.build(g, r, canon))
             else:
                 out.extend(_aws(g, r, canon))
         except Exception as e:
