@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from aiposture import specs
 from aiposture.collect import aws_iam
 from aiposture.collect.aws_session import (
     AwsOptions,
@@ -50,26 +51,11 @@ from aiposture.inventory import make_resource
 from aiposture.normalize import aws as naws
 from aiposture.normalize.values import snake_keys
 
-# Every read the collector makes, as IAM actions (tests check the collector calls nothing else).
-IAM_ACTIONS = sorted([
-    "bedrock:GetModelInvocationLoggingConfiguration", "bedrock:ListEnforcedGuardrailsConfiguration",
-    "bedrock:GetAccountDataRetention", "bedrock:ListGuardrails", "bedrock:GetGuardrail",
-    "bedrock:ListCustomModels", "bedrock:GetCustomModel", "bedrock:ListModelCustomizationJobs",
-    "bedrock:GetModelCustomizationJob", "bedrock:ListProvisionedModelThroughputs", "bedrock:ListInferenceProfiles",
-    "bedrock:ListAgents", "bedrock:GetAgent", "bedrock:ListAgentActionGroups", "bedrock:GetAgentActionGroup",
-    "bedrock:ListAgentAliases", "bedrock:GetAgentVersion",
-    "bedrock:ListKnowledgeBases", "bedrock:GetKnowledgeBase", "bedrock:ListDataSources", "bedrock:GetDataSource",
-    "iam:GetAccountAuthorizationDetails", "iam:ListServiceSpecificCredentials",
-    "ec2:DescribeVpcEndpoints", "ec2:DescribeRegions",
-    "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
-    "s3:GetBucketVersioning", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketPublicAccessBlock",
-    "organizations:ListAccounts", "sts:AssumeRole",
-])
-# botocore operation -> IAM action where the names differ
-ACTION_OF = {
-    ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
-    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
-}
+# Every read the collector makes, as IAM actions: derived from the resource-type specs (aiposture.specs.aws;
+# tests check the collector calls nothing else).
+IAM_ACTIONS = specs.permissions("aws")
+# botocore operation -> IAM action, from the specs' calls (where the names differ, e.g. S3's GetPublicAccessBlock)
+ACTION_OF = {(c.service, c.operation): c.permissions[0] for c in specs.calls("aws") if c.permissions}
 BEDROCK_SERVICES = ("bedrock-runtime", "bedrock-agent-runtime", "bedrock")
 ENDPOINT_STATES = {"pendingacceptance", "pending", "available", "deleting", "deleted", "rejected", "failed", "expired",
                    "partial"}
@@ -106,9 +92,10 @@ def iam_action(service: str, operation: str) -> str:
 
 
 def policy_document() -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": [
-        {"Sid": "AiPostureReadOnly", "Effect": "Allow", "Action": IAM_ACTIONS, "Resource": "*"},
-    ]}
+    """The IAM policy ``aiposture permissions aws`` prints."""
+    from aiposture.specs.documents import aws_policy
+
+    return aws_policy()
 
 
 def need(d: Any, key: str, what: str = "") -> str:

@@ -38,22 +38,14 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from aiposture import specs
 from aiposture.collect.base import Clock, OnceCache, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
 from aiposture.normalize import azure as naz
 from aiposture.normalize.values import UNKNOWN, snake_keys
 
-AZURE_ACTIONS = sorted([
-    "Microsoft.Resources/subscriptions/read",
-    "Microsoft.CognitiveServices/accounts/read",
-    "Microsoft.CognitiveServices/accounts/deployments/read",
-    "Microsoft.CognitiveServices/accounts/raiPolicies/read",
-    "Microsoft.CognitiveServices/accounts/defenderForAISettings/read",
-    "Microsoft.Insights/diagnosticSettings/read",
-    "Microsoft.Authorization/roleAssignments/read",
-    "Microsoft.Authorization/roleDefinitions/read",
-])
+AZURE_ACTIONS = specs.permissions("azure")  # derived from the resource-type specs (aiposture.specs.azure)
 CLOUDS = {
     "AzurePublicCloud": ("https://management.azure.com", "https://management.azure.com/.default"),
     "AzureUSGovernment": ("https://management.usgovcloudapi.net", "https://management.core.usgovcloudapi.net/.default"),
@@ -61,8 +53,9 @@ CLOUDS = {
 }
 AUTHORITY = {"AzurePublicCloud": "login.microsoftonline.com", "AzureUSGovernment": "login.microsoftonline.us",
              "AzureChinaCloud": "login.chinacloudapi.cn"}
-API = {"cognitive": "2025-06-01", "subscriptions": "2022-12-01", "insights": "2021-05-01-preview",
-       "authorization": "2022-04-01"}
+_SERVICES = specs.services("azure")
+API = {"cognitive": _SERVICES["cognitiveservices"].api_version, "subscriptions": _SERVICES["subscriptions"].api_version,
+       "insights": _SERVICES["insights"].api_version, "authorization": _SERVICES["authorization"].api_version}
 AI_KINDS = {"openai", "aiservices"}
 # SubscriptionState: Enabled, Warned, PastDue, Disabled, Deleted. Warned and PastDue subscriptions still run
 # workloads (a billing warning), so they are scanned; Disabled and Deleted ones cannot run anything.
@@ -541,14 +534,7 @@ def collect(opts: AzureOptions, *, quiet: bool = False, stream=None, credential=
 
 
 def role_definition() -> dict[str, Any]:
-    """A custom role with exactly the reads the collector makes."""
-    return {
-        "Name": "aiposture reader",
-        "IsCustom": True,
-        "Description": "Read-only access for aiposture scans of Azure OpenAI / AI services (no key access).",
-        "Actions": AZURE_ACTIONS,
-        "NotActions": [],
-        "DataActions": [],
-        "NotDataActions": [],
-        "AssignableScopes": ["/subscriptions/<subscription-id>"],
-    }
+    """A custom role with exactly the reads the collector makes (what ``aiposture permissions azure`` prints)."""
+    from aiposture.specs.documents import azure_role
+
+    return azure_role()
