@@ -4,7 +4,7 @@ Relationships resolved inside one configuration:
   agent -> guardrail (attached, version), action groups -> agent, role -> policy attachments,
   data source -> knowledge base, customization -> training bucket controls,
   deployment -> account and RAI policy, diagnostic setting -> account,
-  guardrail / RAI policy "attached" when something references it.
+  guardrail / RAI policy "attached" when something references it (the specs' links, set by aiposture.link).
 What a configuration cannot tell (a role defined elsewhere) is left out of
 attrs: rules that need it do not apply pre-deploy; the live scan judges it.
 """
@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from aiposture import specs
+from aiposture import link, specs
 from aiposture.iac.base import RawResource
 from aiposture.inventory import Resource, make_resource
 from aiposture.normalize import aws as naws
@@ -210,9 +210,6 @@ def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
     if canon == "guardrail":
         attrs = naws.guardrail(v, version="DRAFT")
         _unknown_key(attrs, v, canon)
-        if g.referrers(r, "guardrail_configuration.guardrail_identifier", "agent") or \
-           g.referrers(r, ("guardrail_arn", "guardrail_identifier"), "guardrail_version"):
-            attrs["attached"] = True
         return [_mk(r, "aws", "content_filter", attrs, native=_native(canon))]
     if canon == "agent":
         groups = [x.values for x in g.referrers(r, "agent_id", "action_group")]
@@ -336,11 +333,6 @@ def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawRes
     if canon == "az_rai":
         arm = v if _arm_shaped(r) or "properties" in v else _azurerm_rai(v)
         attrs = naz.rai_policy(arm)
-        users = g.referrers(r, ("rai_policy_name", "properties.rai_policy_name"), "az_deployment") or \
-            [d for d in g.by_canon["az_deployment"] if _arm_shaped(d) and d.file == r.file and
-             known(get(d.values, "properties.rai_policy_name")) in (r.name, known(get(r.values, "name")))]
-        if users:
-            attrs["attached"] = True
         return [_mk(r, "azure", "content_filter", attrs, native=_native(canon))]
     return []
 
@@ -469,13 +461,16 @@ def build(raws: list[RawResource], errors: list[dict[str, Any]] | None = None) -
         try:
             mapping, made = types[r.type]
             if mapping.builder is None:
-                out.extend(_generic(r, mapping, made))
+                got = _generic(r, mapping, made)
             elif made[0].provider == "azure":
-                out.extend(_azure(g, r, canon, diag_for))
+                got = _azure(g, r, canon, diag_for)
             elif made[0].provider == "gcp":
-                out.extend(_gcp(g, r, canon))
+                got = _gcp(g, r, canon)
             else:
-                out.extend(_aws(g, r, canon))
+                got = _aws(g, r, canon)
+            for res in got:  # relationship attributes: one linker for live and IaC (aiposture.link)
+                res["attrs"].update(link.iac_attrs(g, r, res["native_type"], arm_shaped=_arm_shaped))
+            out.extend(got)
         except Exception as e:
             if errors is None:
                 raise

@@ -61,7 +61,8 @@ SPECS: tuple[ResourceSpec, ...] = (
         normaliser=f"{N}:rai_policy",
         # a deployment is the only way to use a RAI policy: one no deployment names guards nothing
         links=(Link("attached", f"{CS}/accounts/deployments", api_paths=("properties.raiPolicyName",),
-                    iac_paths=("rai_policy_name", "properties.rai_policy_name"), complete=True),),
+                    iac_paths=("rai_policy_name", "properties.rai_policy_name"), complete=True, ignore_case=True,
+                    default="Microsoft.DefaultV2"),),
     ),
     ResourceSpec(
         provider="azure", kind="identity_binding", native_type="Microsoft.Authorization/roleAssignments",

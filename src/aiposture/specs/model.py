@@ -76,6 +76,9 @@ class Link:
     listed referrers are the only way the target can be used, so a live target nobody refers to gets
     ``attr = false``; otherwise (a Bedrock guardrail can also be passed on each InvokeModel call) the
     attribute is left out. IaC never sets ``false``: referrers may live outside the configuration.
+    ``ignore_case``: names compare case-insensitively (ARM names). ``default``: what an API path that is
+    absent or empty (in an object that was read) refers to (an Azure deployment without ``raiPolicyName``
+    uses ``Microsoft.DefaultV2``).
     """
 
     attr: str
@@ -83,6 +86,8 @@ class Link:
     api_paths: tuple[str, ...] = ()
     iac_paths: tuple[str, ...] = ()
     complete: bool = False
+    ignore_case: bool = False
+    default: str | None = None
 
 
 @dataclass(frozen=True)
