@@ -43,12 +43,8 @@ MODEL_ARMOR_LOCATIONS = {
     "europe-west9", "europe-southwest1", "asia-south1", "asia-southeast1", "asia-northeast1", "asia-northeast3",
     "australia-southeast2", "us", "eu",
 }
-DEFAULT_ENDPOINTS = {
-    "aiplatform": "{location}-aiplatform.{universe}",
-    "modelarmor": "modelarmor.{location}.rep.{universe}",
-    "cloudresourcemanager": "cloudresourcemanager.{universe}",
-    "orgpolicy": "orgpolicy.{universe}",
-}
+# each service's host (the provider spec's services)
+DEFAULT_ENDPOINTS = {svc.name: svc.host for svc in specs.provider("gcp").services if svc.host}
 GLOBAL_ENDPOINTS = {"aiplatform": "aiplatform.{universe}", "modelarmor": "modelarmor.{universe}"}
 GCP_PERMISSIONS = specs.permissions("gcp")  # derived from the resource-type specs (aiposture.specs.gcp)
 ADMIN = {"roles/owner", "roles/editor", "roles/aiplatform.admin"}
