@@ -9,8 +9,8 @@ AgentCore (``bedrock-agentcore-control``): runtimes (+ resource policy) -> ``age
 ``agent_tool``; memories -> ``knowledge_base``; API-key and OAuth2 credential providers ->
 ``ai_connection``; the token vault -> encryption of the region's AgentCore ``ai_service``.
 Flows and prompts (``bedrock-agent``): every flow's DRAFT, one resource per alias that serves a
-numbered version, every prompt. Guardrails used by flow nodes are returned so the Bedrock
-collector marks them attached.
+numbered version, every prompt. Each flow is a referrer of the guardrails its nodes use (the
+linker marks them attached). The calls and their IAM actions are listed in ``aiposture.specs.aws``.
 
 Secrets: GetAgentRuntime returns environment variable values in clear; they are dropped here,
 before anything else sees the response (only the names reach the normaliser). Credential
@@ -30,20 +30,9 @@ from aiposture.normalize.values import snake_keys
 
 if TYPE_CHECKING:
     from aiposture.collect.aws_bedrock import AccountScan
+    from aiposture.link import Linker
 
 SVC = "bedrock-agentcore-control"
-# every call this module makes, as IAM actions (AgentCore's prefix is bedrock-agentcore; Flows/Prompts are bedrock:)
-IAM_ACTIONS = [
-    "bedrock-agentcore:ListAgentRuntimes", "bedrock-agentcore:GetAgentRuntime", "bedrock-agentcore:GetResourcePolicy",
-    "bedrock-agentcore:ListGateways", "bedrock-agentcore:GetGateway", "bedrock-agentcore:ListGatewayTargets",
-    "bedrock-agentcore:GetGatewayTarget", "bedrock-agentcore:ListMemories", "bedrock-agentcore:GetMemory",
-    "bedrock-agentcore:ListApiKeyCredentialProviders", "bedrock-agentcore:GetApiKeyCredentialProvider",
-    "bedrock-agentcore:ListOauth2CredentialProviders", "bedrock-agentcore:GetOauth2CredentialProvider",
-    "bedrock-agentcore:GetTokenVault", "bedrock-agentcore:ListCodeInterpreters", "bedrock-agentcore:GetCodeInterpreter",
-    "bedrock-agentcore:ListBrowsers", "bedrock-agentcore:GetBrowser",
-    "bedrock:ListFlows", "bedrock:GetFlow", "bedrock:ListFlowAliases", "bedrock:GetFlowVersion",
-    "bedrock:ListPrompts", "bedrock:GetPrompt",
-]
 AGENTCORE_KINDS = ["agent", "agent_tool", "knowledge_base", "ai_connection", "ai_service"]
 
 # attrs each native type gets when its details cannot be read: all null, so every rule reading them says 'error'
@@ -122,11 +111,10 @@ class RegionAgents:
         return doc
 
     # ------------------------------------------------------------------ entry point
-    def collect(self) -> set[str]:
-        """Everything of the region; returns the guardrail ids and ARNs flows use."""
-        used = self.flows_and_prompts()
+    def collect(self, links: Linker) -> None:
+        """Everything of the region; flows are referrers of the guardrails their nodes use (``links``)."""
+        self.flows_and_prompts(links)
         self.agentcore()
-        return used
 
     # ------------------------------------------------------------------ AgentCore
     def agentcore(self) -> None:
@@ -261,8 +249,7 @@ class RegionAgents:
                            attrs=attrs, region=self.region)
 
     # ------------------------------------------------------------------ Flows and prompts
-    def flows_and_prompts(self) -> set[str]:
-        used: set[str] = set()
+    def flows_and_prompts(self, links: Linker) -> None:
         unguarded: set[str] = set()
         complete = True  # every flow definition was read: a prompt not found unguarded is really not
         try:
@@ -282,13 +269,13 @@ class RegionAgents:
             out: dict[str, Any] = {}
             self.emit(self._flow, fid, name, None, out, id=arn, kind="agent", native="AWS::Bedrock::Flow",
                       name=f"{name} (DRAFT)", what="flow", service="bedrock-agent")
-            complete = self._note_uses(out, used, unguarded) and complete
+            complete = self._note_uses(out, links, "AWS::Bedrock::Flow", unguarded) and complete
             for alias_id, alias_name, ver, alias_arn in out.get("aliases", []):
                 a_out: dict[str, Any] = {}
                 self.emit(self._flow, fid, name, ver, a_out, id=str(alias_arn or f"{arn}/alias/{alias_id}"), kind="agent",
                           native="AWS::Bedrock::FlowAlias", name=f"{name} (alias {alias_name} -> v{ver})",
                           what="flow alias", service="bedrock-agent")
-                complete = self._note_uses(a_out, used, unguarded) and complete
+                complete = self._note_uses(a_out, links, "AWS::Bedrock::FlowAlias", unguarded) and complete
         for pid, s in self.scan.listed(self.ag, "list_prompts", "promptSummaries", "id", what="prompts",
                                        kind="prompt_template", region=self.region, service="bedrock-agent"):
             name = str(s.get("name") or pid)
@@ -301,13 +288,13 @@ class RegionAgents:
 
             self.emit(build, id=base, kind="prompt_template", native="AWS::Bedrock::Prompt", name=name, what="prompt",
                       service="bedrock-agent")
-        return used
 
     @staticmethod
-    def _note_uses(out: dict[str, Any], used: set[str], unguarded: set[str]) -> bool:
+    def _note_uses(out: dict[str, Any], links: Linker, native: str, unguarded: set[str]) -> bool:
         if "ids" not in out:
             return False  # the definition could not be read
-        used.update(out["ids"])
+        for gid in out["ids"]:  # each guarded node's configuration refers to its guardrail
+            links.refer(native, {"guardrailConfiguration": {"guardrailIdentifier": gid}})
         unguarded.update(p for p, ok in out["prompts"] if not ok)
         return bool(out["complete"])
 
@@ -356,6 +343,6 @@ def _pages(client: Any, op: str, key: str, **kw: Any) -> Any:
     return pages(client, op, key, **kw)
 
 
-def collect(scan: AccountScan, region: str) -> set[str]:
-    """AgentCore, Flows and Prompts of one account and region; the guardrails flows use."""
-    return RegionAgents(scan, region).collect()
+def collect(scan: AccountScan, region: str, links: Linker) -> None:
+    """AgentCore, Flows and Prompts of one account and region (flows refer to guardrails through ``links``)."""
+    RegionAgents(scan, region).collect(links)

@@ -3,10 +3,11 @@
 Terraform (``aws_bedrockagentcore_*``, ``aws_bedrockagent_flow`` / ``_prompt``, the ``awscc_*``
 twins) and CloudFormation (``AWS::BedrockAgentCore::*``, ``AWS::Bedrock::Flow`` / ``Prompt``) share
 the API's field names in snake_case, so the normalisers of :mod:`aiposture.normalize.aws_agents`
-read all of them. Links resolved inside one configuration: gateway targets -> their gateway,
-resource policies -> the runtime or gateway they protect, flow aliases -> their flow (DRAFT
-routing), flow Prompt nodes -> the prompts they run (unguarded use), credential providers ->
-the gateway targets that use them, guardrails used by flow nodes (marked attached by the caller).
+read all of them. The IaC types are listed in the specs (``aiposture.specs.aws``, builders
+``agc_*``). Context resolved inside one configuration: gateway targets -> their gateway, resource
+policies -> the runtime or gateway they protect, flow aliases -> their flow (DRAFT routing), flow
+Prompt nodes -> the prompts they run (unguarded use), credential providers -> the gateway targets
+that use them. Guardrails used by flow nodes are "attached" through the specs' links (aiposture.link).
 """
 
 from __future__ import annotations
@@ -21,42 +22,6 @@ if TYPE_CHECKING:
     from aiposture.iac.build import Graph
     from aiposture.inventory import Resource
 
-# IaC type -> canonical type (merged into iac.build.CANON)
-CANON = {
-    "aws_bedrockagentcore_agent_runtime": "agc_runtime", "awscc_bedrockagentcore_runtime": "agc_runtime",
-    "AWS::BedrockAgentCore::Runtime": "agc_runtime",
-    "aws_bedrockagentcore_gateway": "agc_gateway", "awscc_bedrockagentcore_gateway": "agc_gateway",
-    "AWS::BedrockAgentCore::Gateway": "agc_gateway",
-    "aws_bedrockagentcore_gateway_target": "agc_target", "awscc_bedrockagentcore_gateway_target": "agc_target",
-    "AWS::BedrockAgentCore::GatewayTarget": "agc_target",
-    "aws_bedrockagentcore_memory": "agc_memory", "awscc_bedrockagentcore_memory": "agc_memory",
-    "AWS::BedrockAgentCore::Memory": "agc_memory",
-    "aws_bedrockagentcore_api_key_credential_provider": "agc_apikey",
-    "awscc_bedrockagentcore_api_key_credential_provider": "agc_apikey",
-    "AWS::BedrockAgentCore::ApiKeyCredentialProvider": "agc_apikey",
-    "aws_bedrockagentcore_oauth2_credential_provider": "agc_oauth",
-    "awscc_bedrockagentcore_o_auth_2_credential_provider": "agc_oauth",
-    "AWS::BedrockAgentCore::OAuth2CredentialProvider": "agc_oauth",
-    "aws_bedrockagentcore_token_vault_cmk": "agc_vault",
-    "aws_bedrockagentcore_code_interpreter": "agc_code", "awscc_bedrockagentcore_code_interpreter_custom": "agc_code",
-    "AWS::BedrockAgentCore::CodeInterpreterCustom": "agc_code",
-    "aws_bedrockagentcore_browser": "agc_browser", "awscc_bedrockagentcore_browser_custom": "agc_browser",
-    "AWS::BedrockAgentCore::BrowserCustom": "agc_browser",
-    "aws_bedrockagentcore_resource_policy": "agc_policy",
-    "aws_bedrockagent_flow": "agc_flow", "awscc_bedrock_flow": "agc_flow", "AWS::Bedrock::Flow": "agc_flow",
-    "awscc_bedrock_flow_alias": "agc_flow_alias", "AWS::Bedrock::FlowAlias": "agc_flow_alias",
-    "awscc_bedrock_flow_version": "agc_flow_version", "AWS::Bedrock::FlowVersion": "agc_flow_version",
-    "aws_bedrockagent_prompt": "agc_prompt", "awscc_bedrock_prompt": "agc_prompt", "AWS::Bedrock::Prompt": "agc_prompt",
-}
-# inventory native type per canonical type (the live collector's names)
-NATIVE = {
-    "agc_runtime": "AWS::BedrockAgentCore::Runtime", "agc_gateway": "AWS::BedrockAgentCore::Gateway",
-    "agc_memory": "AWS::BedrockAgentCore::Memory", "agc_apikey": "AWS::BedrockAgentCore::ApiKeyCredentialProvider",
-    "agc_oauth": "AWS::BedrockAgentCore::OAuth2CredentialProvider", "agc_vault": "AWS::BedrockAgentCore::TokenVault",
-    "agc_code": "AWS::BedrockAgentCore::CodeInterpreterCustom", "agc_browser": "AWS::BedrockAgentCore::BrowserCustom",
-    "agc_flow": "AWS::Bedrock::Flow", "agc_prompt": "AWS::Bedrock::Prompt",
-}
-_GUARDRAIL_PATH = "guardrail_configuration.guardrail_identifier"
 _PROMPT_PATH = "source_configuration.resource.prompt_arn"
 
 
@@ -64,14 +29,9 @@ def _referrers(g: Graph, target: RawResource, canon: str, suffix: str | None = N
     """(referrer, path) of the given canonical type, optionally only through paths ending in ``suffix``."""
     out = []
     for r, p in g.rev.get(id(target), ()):
-        if CANON.get(r.type) == canon and (suffix is None or p.endswith(suffix)) and (r, p) not in out:
+        if g.canon.get(r.type) == canon and (suffix is None or p.endswith(suffix)) and (r, p) not in out:
             out.append((r, p))
     return out
-
-
-def used_by_flow(g: Graph, guardrail: RawResource) -> bool:
-    """A flow node references this guardrail (it guards production traffic)."""
-    return bool(_referrers(g, guardrail, "agc_flow", _GUARDRAIL_PATH))
 
 
 def _policy(g: Graph, r: RawResource) -> Any:
@@ -97,10 +57,11 @@ def _flow_attrs(g: Graph, r: RawResource) -> tuple[dict[str, Any], list[str], li
 
 def build(g: Graph, r: RawResource, canon: str) -> list[Resource]:
     """Inventory resources for one AgentCore / Flows / Prompts IaC resource (link-only types give none)."""
+    from aiposture import specs
     from aiposture.iac.build import _mk, _role
 
     v = r.values
-    native = NATIVE.get(canon)
+    native = specs.iac_native(canon)
     if canon == "agc_runtime":
         attrs = na.runtime(v, role=_role(g, r, "role_arn"), policy=_policy(g, r))
         return [_mk(r, "aws", "agent", attrs, native=native)]
@@ -119,7 +80,7 @@ def build(g: Graph, r: RawResource, canon: str) -> list[Resource]:
         return [_mk(r, "aws", "knowledge_base", attrs, native=native)]
     if canon in ("agc_apikey", "agc_oauth"):
         attrs = na.credential_provider(v, auth_type="key" if canon == "agc_apikey" else "oauth")
-        users = [t for t, p in g.rev.get(id(r), ()) if CANON.get(t.type) == "agc_target"]
+        users = [t for t, p in g.rev.get(id(r), ()) if g.canon.get(t.type) == "agc_target"]
         gws = [gw for t in users for gw in [g.target(t, "gateway_identifier")] if gw is not None]
         if gws:
             attrs["target"] = gws[0].id
