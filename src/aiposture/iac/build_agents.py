@@ -34,6 +34,17 @@ def _referrers(g: Graph, target: RawResource, canon: str, suffix: str | None = N
     return out
 
 
+_KEY_PATHS = ("kms_key_arn", "encryption_key_arn", "customer_encryption_key_arn")
+
+
+def _keys_set(r: RawResource) -> dict[str, Any]:
+    """The values with a key ARN that refers to a key of the configuration (CloudFormation ``!GetAtt Key.Arn``,
+    unknown until deployed) counted as set: it is certainly a customer-managed key."""
+    v = r.values
+    fixed = {p: "${" + r.refs[p][0] + "}" for p in _KEY_PATHS if is_unknown(v.get(p)) and r.refs.get(p)}
+    return {**v, **fixed} if fixed else v
+
+
 def _policy(g: Graph, r: RawResource) -> Any:
     """The resource policy declared for a runtime or gateway in this configuration (None: none declared)."""
     for p, _ in _referrers(g, r, "agc_policy"):
@@ -52,7 +63,7 @@ def _flow_attrs(g: Graph, r: RawResource) -> tuple[dict[str, Any], list[str], li
                 on_draft = None if on_draft is False else on_draft
             elif ver == "DRAFT":
                 on_draft = True
-    return na.flow(r.values, role=_role(g, r, "execution_role_arn"), alias_on_draft=on_draft)
+    return na.flow(_keys_set(r), role=_role(g, r, "execution_role_arn"), alias_on_draft=on_draft)
 
 
 def build(g: Graph, r: RawResource, canon: str) -> list[Resource]:
@@ -60,7 +71,7 @@ def build(g: Graph, r: RawResource, canon: str) -> list[Resource]:
     from aiposture import specs
     from aiposture.iac.build import _mk, _role
 
-    v = r.values
+    v = _keys_set(r)
     native = specs.iac_native(canon)
     if canon == "agc_runtime":
         attrs = na.runtime(v, role=_role(g, r, "role_arn"), policy=_policy(g, r))
@@ -93,9 +104,12 @@ def build(g: Graph, r: RawResource, canon: str) -> list[Resource]:
     if canon == "agc_prompt":
         used: Any = False
         placeholder = "${" + r.address + "}"
-        for f, _ in _referrers(g, r, "agc_flow", _PROMPT_PATH):
+        for f, path in _referrers(g, r, "agc_flow", _PROMPT_PATH):
             _, _, prompts = _flow_attrs(g, f)
             if any(arn == placeholder and not ok for arn, ok in prompts):
                 used = True
-        return [_mk(r, "aws", "prompt_template", na.prompt(v, used_unguarded=used), native=native)]
+            elif used is False and any(arn == "" and not ok for arn, ok in prompts):
+                # an unguarded node runs a prompt known at deploy time: this one if it is the flow's only prompt
+                used = True if len(set(f.refs.get(path, []))) == 1 else None
+        return [_mk(r, "aws", "prompt_template", na.prompt(_keys_set(r), used_unguarded=used), native=native)]
     return []  # policies, targets, flow versions and aliases: read for the links above

@@ -189,8 +189,8 @@ def target(v: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
                 arns.append(arn)
     for c in as_list(tf_creds) or []:
         for k, x in (c.items() if isinstance(c, dict) else ()):
-            if x in (None, [], {}):
-                continue
+            if x is None or x == []:
+                continue  # an empty block (gateway_iam_role {}) is set
             auths.append(_TF_OUTBOUND.get(k))
             arn = get(first(x), "provider_arn")
             if isinstance(arn, str):
@@ -328,7 +328,7 @@ def nodes(defn: Any, depth: int = 0) -> Iterator[dict[str, Any] | Any]:
 def flow(v: dict[str, Any], *, role: dict[str, Any] | None = None,
          alias_on_draft: Any = False) -> tuple[dict[str, Any], list[str], list[tuple[str, bool]]]:
     """GetFlow / GetFlowVersion / ``aws_bedrockagent_flow`` / ``AWS::Bedrock::Flow`` ->
-    (agent attrs, guardrail ids used, [(prompt ARN without version, guarded)])."""
+    (agent attrs, guardrail ids used, [(prompt ARN without version, or "" when unknown; guarded)])."""
     attrs: dict[str, Any] = {"encryption": cmk(get(v, "customer_encryption_key_arn")), "alias_on_draft": alias_on_draft}
     if role is not None:
         attrs["execution_role"] = role
@@ -374,6 +374,8 @@ def flow(v: dict[str, Any], *, role: dict[str, Any] | None = None,
             arn = get(cfg, "source_configuration.resource.prompt_arn")
             if isinstance(arn, str) and arn:
                 prompts.append((prompt_base(arn), ok))
+            elif is_unknown(arn):
+                prompts.append(("", ok))  # a prompt known only at deploy time (the IaC builder resolves the reference)
     if unknown:
         attrs["content_filter"] = None
         attrs["action_groups"] = None
