@@ -482,8 +482,8 @@ resource "awscc_bedrock_prompt" "p" {
     assert ("AIP-AGT-005", "fail") in rules("awscc_bedrock_agent.cc")  # action without confirmation, inline
     res = _by_addr(doc)
     assert res["awscc_bedrock_guardrail.cc"]["attrs"]["attached"] is True
-    assert "awscc_bedrock_prompt.p" not in res
-    assert any("awscc_bedrock_prompt" in n for n in doc["scan"]["notes"])  # read, not judged yet: said so
+    assert res["awscc_bedrock_prompt.p"]["kind"] == "prompt_template"  # judged since issue 15
+    assert not any("awscc_bedrock_prompt" in n for n in doc["scan"]["notes"])
 
 
 def test_tfvars_precedence_and_var_files(tmp_path):
