@@ -219,7 +219,7 @@ def gateway(v: dict[str, Any], *, targets: list[dict[str, Any] | None] | None, r
     acl = get(v, "web_acl_arn")
     attrs["waf"] = "none" if acl is None else (None if is_unknown(acl) else _enum(
         get(v, "waf_configuration.failure_mode"), {"FAIL_CLOSE": "fail_close", "FAIL_OPEN": "fail_open"}, None))
-    attrs["targets"] = None if targets is None or None in targets else list(targets)  # type: ignore[arg-type]
+    attrs["targets"] = None if targets is None or None in targets else list(targets)
     attrs["invoke_policy_public"] = policy_public(policy)
     if role is not None:
         attrs["execution_role"] = role
