@@ -133,6 +133,12 @@ def test_every_call_is_a_documented_read_only_permission(scanned):
     ops = scanned["ops"]
     assert ("bedrock-agentcore-control", "GetAgentRuntime") in ops and ("bedrock-agent", "GetFlow") in ops
     assert {iam_action(s, o) for s, o in ops} - set(IAM_ACTIONS) - {"sts:GetCallerIdentity"} == set()
+    # every call an AgentCore / Flows / Prompts spec declares is made against this estate
+    from aiposture import specs
+
+    ours = {(c.service, c.operation) for n in ("AWS::BedrockAgentCore::", "AWS::Bedrock::Flow", "AWS::Bedrock::Prompt")
+            for s in specs.all_specs("aws") if s.native_type.startswith(n) for c in s.calls}
+    assert ours - set(ops) == set(), ours - set(ops)
     assert not [o for _, o in ops if o.startswith(("Create", "Put", "Update", "Delete", "Set"))]
     assert not {"GetResourceApiKey", "GetResourceOauth2Token", "GetSecretValue"} & {o for _, o in ops}
 

@@ -14,6 +14,12 @@ from tests.fakes.aws import DEFAULT_ACCOUNT, AwsFake
 
 # declared calls this scenario does not make (nothing to read, or read through another path)
 NOT_IN_THIS_SCENARIO = {("ec2", "DescribeRegions")}  # enabled regions: asked only without --regions
+# this scenario has no AgentCore resources, flows or prompts: only their list calls are made
+# (tests/test_agentcore_live.py checks the rest against its own estate)
+NOT_IN_THIS_SCENARIO |= {(s, o) for s, o in (("bedrock-agentcore-control", o) for o in (
+    "GetAgentRuntime", "GetResourcePolicy", "GetGateway", "ListGatewayTargets", "GetGatewayTarget", "GetMemory",
+    "GetApiKeyCredentialProvider", "GetOauth2CredentialProvider", "GetCodeInterpreter", "GetBrowser"))}
+NOT_IN_THIS_SCENARIO |= {("bedrock-agent", o) for o in ("GetFlow", "ListFlowAliases", "GetFlowVersion", "GetPrompt")}
 SECRET_OPS = {"CreateServiceSpecificCredential", "ResetServiceSpecificCredential", "CreateAccessKey",
               "GetSecretValue", "CreateLoginProfile", "GetSessionToken"}
 
