@@ -103,3 +103,24 @@ def test_memory_vault_prompt_and_providers():
     assert na.credential_provider(snake_keys({"apiKeySecretSource": "EXTERNAL"}), auth_type="key") == {
         "auth_type": "key", "secret_source": "EXTERNAL"}
     assert na.prompt_base("arn:aws:bedrock:r:1:prompt/P1:7") == "arn:aws:bedrock:r:1:prompt/P1"
+
+
+def test_a_region_without_agentcore_is_told_apart_from_a_network_failure():
+    import socket
+
+    from botocore.exceptions import EndpointConnectionError
+
+    from aiposture.collect.aws_agentcore import _name_not_found
+
+    dns = EndpointConnectionError(endpoint_url="https://bedrock-agentcore-control.xx-test-1.amazonaws.com",
+                                  error=socket.gaierror(socket.EAI_NONAME, "Name or service not known"))
+    assert _name_not_found(dns) is True
+    refused = EndpointConnectionError(endpoint_url="https://x", error=ConnectionRefusedError(111, "refused"))
+    assert _name_not_found(refused) is False
+    try:  # the chain botocore builds (raise ... from) is followed too
+        try:
+            raise socket.gaierror(socket.EAI_NONAME, "unknown host")
+        except OSError as e:
+            raise RuntimeError("wrapped") from e
+    except RuntimeError as wrapped:
+        assert _name_not_found(wrapped) is True
