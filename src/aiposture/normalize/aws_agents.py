@@ -62,16 +62,16 @@ def jwt_restricted(jwt: Any) -> Any:
 def policy_public(doc: Any) -> Any:
     """A resource policy lets anyone invoke: an Allow to ``*`` without a condition. False without a policy;
     None when it cannot be read."""
+    from aiposture.normalize.aws import (
+        _load_doc,  # JSON, URL-encoded JSON or an object, as IAM documents come
+    )
+
     if doc is None or doc == "":
         return False
     if is_unknown(doc):
         return None
-    if isinstance(doc, str):
-        try:
-            doc = json.loads(doc)
-        except ValueError:
-            return None
-    if not isinstance(doc, dict):
+    doc = _load_doc(doc)
+    if doc is None:
         return None
     sts = as_list(doc.get("Statement"))
     if is_unknown(sts):
