@@ -214,7 +214,8 @@ def test_clients_are_shared_and_accounts_released(aws, tmp_path, monkeypatch):
     r = run("--org", "--role-name", ROLE, "--regions", "us-east-1,us-west-2", "--save-inventory", "inv.json")
     assert r.exit_code in (0, 1), r.output
     assert len(created) == len(set(created))  # never two clients for one service and region
-    assert {svc for svc, _ in created} <= {"sts", "organizations", "iam", "bedrock", "bedrock-agent", "ec2", "cloudtrail", "s3"}
+    assert {svc for svc, _ in created} <= {"sts", "organizations", "iam", "bedrock", "bedrock-agent", "ec2", "cloudtrail", "s3",
+                                           "bedrock-agentcore-control"}
     assert sorted(a for a, _, _ in left) == sorted([*accounts, DEFAULT_ACCOUNT])
     assert all(creds is None and iam is None for _, creds, iam in left)
     guardrails = {(x["account"], x["name"]) for x in inventory(tmp_path)["resources"] if x["kind"] == "content_filter"}
