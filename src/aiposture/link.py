@@ -126,12 +126,22 @@ def iac_attrs(g: Graph, r: Any, native: str, *, arm_shaped: Any = None) -> dict[
         canons = dict.fromkeys(specs.iac_builders()[it.type] for it in (source.iac if source else ()))
         hit = any(g.referrers(r, link.iac_paths, canon) for canon in canons)
         if not hit and arm_shaped is not None:
-            names = {n for n in (r.name, _known_name(r)) if isinstance(n, str)}
-            hit = any(arm_shaped(d) and d.file == r.file and _known_name(d, path) in names
-                      for canon in canons for d in g.by_canon.get(canon, ()) for path in link.iac_paths)
+            named = _arm_names(g, tuple(canons), link.iac_paths, arm_shaped)
+            hit = any((r.file, n) in named for n in (r.name, _known_name(r)) if isinstance(n, str))
         if hit:
             out[link.attr] = True
     return out
+
+
+def _arm_names(g: Graph, canons: tuple[str, ...], paths: tuple[str, ...], arm_shaped: Any) -> set[tuple[str, Any]]:
+    """(file, name) that ARM-shaped referrers name at ``paths``: ARM refers by name inside one template.
+    Built once per graph and link (a lookup per target, not a scan of every referrer)."""
+    cache: dict[tuple[tuple[str, ...], tuple[str, ...]], set[tuple[str, Any]]] = g.__dict__.setdefault("_link_names", {})
+    key = (canons, paths)
+    if key not in cache:
+        cache[key] = {(d.file, n) for canon in canons for d in g.by_canon.get(canon, ()) if arm_shaped(d)
+                      for n in (_known_name(d, p) for p in paths) if isinstance(n, str)}
+    return cache[key]
 
 
 def _known_name(r: Any, path: str = "name") -> Any:
