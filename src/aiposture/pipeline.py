@@ -1,15 +1,22 @@
 """inventory -> engine -> writers -> exit code. Shared by every command that evaluates.
 
-Exit codes (documented in the README and ``--help``):
+Exit codes (documented in the README, ``--help`` and docs/github-action.md):
   0  no failing finding at or above --fail-on
   1  failing findings at or above --fail-on (unless --soft-fail)
-  2  usage or configuration error
+  2  usage or configuration error: one line names the file and the field
   3  scan finished but something could not be checked (unless --tolerate-errors)
-Failing findings (1) take precedence over incompleteness (3).
+  4  internal error (a bug in aiposture; the CLI says how to report it)
+Failing findings (1) take precedence over incompleteness (3). Nothing else is ever 1.
+
+Every file is written through :mod:`aiposture.safeio` (never through a symbolic link
+the scanned tree planted), and only where the user asked: the one exception, the
+inventory a live SARIF report points at, is written beside the SARIF file only when
+some SARIF result needs it (see :func:`write_companion_inventory`).
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +28,9 @@ from aiposture.engine.model import SEVERITY_RANK
 from aiposture.errors import AiPostureError
 from aiposture.output import BINARY_FORMATS, DEFAULT_FILENAMES, FORMATS, Report, writers
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+COMPANION_INVENTORY = "aiposture-inventory.json"
+MAX_BASELINE_MB = 512
 
 
 @dataclass
@@ -42,6 +51,7 @@ class Options:
     category: str | None = None
     show_passed: bool = False
     quiet: bool = False
+    inline_suppressions: bool | None = None  # None: the config decides (default: not applied)
 
 
 def plan_outputs(opts: Options) -> list[tuple[str, str]]:
@@ -91,13 +101,26 @@ def prepare_rules(opts: Options, config: Config):
 
 
 def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_path: Path | None = None) -> Report:
+    if opts.inline_suppressions is not None:
+        config.inline_suppressions = opts.inline_suppressions
     rules, problems = prepare_rules(opts, config)
     results = Engine(rules, config).evaluate(doc)
     return Report(results=results, rules=rules, inventory=doc, inventory_path=inventory_path,
                   rule_problems=problems, category=opts.category)
 
 
+def _note(opts: Options, message: str) -> None:
+    if not opts.quiet:
+        from aiposture.textsafe import clean
+
+        print(clean(message), file=sys.stderr)
+
+
 def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], console=None) -> None:
+    """Write every (format, destination); files go through :func:`aiposture.safeio.write_file`."""
+    from aiposture import safeio
+    from aiposture.textsafe import scrub_surrogates
+
     ws = writers()
     for fmt, dest in plan:
         if dest == "-" and fmt == "table":
@@ -112,38 +135,79 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], co
         if fmt == "evidence":
             from aiposture.output import evidence
 
-            try:
-                evidence.write(report, Path(dest))
-            except OSError as e:
-                raise AiPostureError(f"cannot write the evidence pack to {dest}: {e.strerror}") from None
-            if not opts.quiet:
-                print(f"wrote {fmt} to {dest}", file=sys.stderr)
+            safeio.write_file(dest, evidence.build(report), "evidence pack")
+            _note(opts, f"wrote {fmt} to {dest}")
             continue
-        text = ws[fmt](report)
+        stream = streaming_writers().get(fmt)
         if dest == "-":
-            sys.stdout.write(text)
+            sys.stdout.flush()
+            out = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+            text = ws[fmt](report)
+            if out is None:  # a test harness's text stream
+                sys.stdout.write(scrub_surrogates(text))
+            else:
+                out.write(scrub_surrogates(text).encode("utf-8"))
+                out.flush()
+            continue
+        if stream is not None:
+            safeio.write_stream(dest, f"{fmt} report", functools.partial(_stream_into, stream, report))
         else:
-            p = Path(dest)
-            try:
-                p.parent.mkdir(parents=True, exist_ok=True)
-                p.write_text(text, encoding="utf-8")
-            except OSError as e:
-                raise AiPostureError(f"cannot write {fmt} output to {p}: {e.strerror}") from None
-            if not opts.quiet:
-                print(f"wrote {fmt} to {p}", file=sys.stderr)
+            safeio.write_file(dest, ws[fmt](report), f"{fmt} report")
+        _note(opts, f"wrote {fmt} to {dest}")
+
+
+def _stream_into(writer: Any, report: Report, fh: Any) -> None:
+    writer(report, fh)
+
+
+def streaming_writers() -> dict[str, Any]:
+    """Formats that can write straight into a file (large reports without a second copy in memory)."""
+    from aiposture.output import json_out, sarif
+
+    return {"json": json_out.write, "sarif": sarif.write}
+
+
+def write_companion_inventory(report: Report, plan: list[tuple[str, str]], opts: Options) -> None:
+    """Give live SARIF findings a file to point at, only when needed and only beside the SARIF file.
+
+    IaC findings point at the IaC files, and a saved or given inventory is used as is: then
+    nothing is written. Otherwise, when a SARIF result has no source file, the inventory is
+    written as ``aiposture-inventory.json`` in the SARIF file's folder (a folder the user chose;
+    a planted link there is replaced, not followed). SARIF on stdout has no folder: nothing is
+    written, the locations name the file ``--save-inventory`` would write, and a note says so.
+    """
+    if report.inventory_path is not None:
+        return
+    sarif_dests = [d for f, d in plan if f == "sarif"]
+    if not sarif_dests or not any(
+        r.status in (Status.FAIL, Status.WAIVED) and not (r.resource.get("source") or {}).get("file") for r in report.results
+    ):
+        return
+    from aiposture import inventory
+
+    files = [d for d in sarif_dests if d != "-"]
+    report.inventory_lines = inventory.dumped_lines(report.inventory)
+    if not files:
+        report.inventory_path = Path(COMPANION_INVENTORY)
+        _note(opts, f"note: SARIF on stdout: live findings point at {COMPANION_INVENTORY}, which was not written "
+                    f"(add --save-inventory {COMPANION_INVENTORY})")
+        return
+    path = Path(files[0]).parent / COMPANION_INVENTORY
+    inventory.save(report.inventory, path)
+    report.inventory_path = path
+    _note(opts, f"wrote the inventory SARIF live findings point at to {path}")
 
 
 def apply_baseline(report: Report, baseline: Path) -> None:
     """Drop failing results already present (same fingerprint) in an earlier JSON result."""
-    import json
-
     from aiposture.engine.model import fingerprint
+    from aiposture.inventory import read_json
 
-    try:
-        old = json.loads(Path(baseline).read_text(encoding="utf-8"))
-        known = {r["fingerprint"] for r in old.get("results", []) if r.get("status") in ("fail", "waived")}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-        raise AiPostureError(f"{baseline}: not a JSON result from 'aiposture ... -f json': {e}") from None
+    old = read_json(baseline, "baseline", max_bytes=MAX_BASELINE_MB * 1024 * 1024, error=AiPostureError)
+    results = old.get("results") if isinstance(old, dict) else None
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        raise AiPostureError(f"{baseline}: results: not a JSON result from 'aiposture ... -f json' (no list of results)")
+    known = {r.get("fingerprint") for r in results if r.get("status") in ("fail", "waived") and isinstance(r.get("fingerprint"), str)}
     report.results = [r for r in report.results
                       if not (r.status is Status.FAIL and fingerprint(r.rule.id, r.resource_id) in known)]
 

@@ -13,6 +13,7 @@ from aiposture.cli.common import (
     evaluation_options,
     handle_errors,
     run_pipeline,
+    say,
 )
 
 
@@ -31,8 +32,10 @@ def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -
 
     Reads Terraform (.tf and plan JSON from `terraform show -json`), CloudFormation
     (YAML/JSON) and ARM templates (JSON; compile Bicep with `bicep build`), found
-    recursively under PATHS. Suppress one rule on one resource with a comment on or
-    above it: `# aiposture:ignore AIP-GR-001 reason`.
+    recursively under PATHS. A comment `# aiposture:ignore AIP-GR-001 reason` on or above
+    a resource is listed, and applied only with --allow-inline-suppressions (or
+    inline_suppressions: true in the --config file): a pull request cannot waive its
+    own findings. Wildcards (`aiposture:ignore *`) are never applied.
 
     \b
     Examples:
@@ -40,18 +43,15 @@ def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -
       aiposture iac plan.json --tf-root infra/ -f sarif -o aiposture.sarif
       aiposture iac . --exclude 'examples/*' --fail-on high --baseline main.json
     """
-    from aiposture import inventory as inv
     from aiposture.iac.scan import scan_paths
 
     opts = build_options(kw)
-    progress = None if opts.quiet or not sys.stderr.isatty() else (lambda what: click.echo(f"reading {what}", err=True))
+    progress = None if opts.quiet or not sys.stderr.isatty() else (lambda what: say(f"reading {what}"))
     doc = scan_paths(list(paths), excludes=list(excludes), tf_root=tf_root, base=Path.cwd(), progress=progress)
-    if save_inventory:
-        inv.save(doc, save_inventory)
     for note in doc["scan"].get("notes", []):
         if not opts.quiet:
-            click.echo(f"note: {note}", err=True)
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline))
+            say(f"note: {note}")
+    sys.exit(run_pipeline(doc, opts, config_path, baseline=baseline, save_inventory=save_inventory))
 
 
 def register(main: click.Group) -> None:

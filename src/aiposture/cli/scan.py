@@ -45,7 +45,7 @@ def scan(ctx: click.Context, inventory_file: Path | None, config_path: Path | No
 
     opts = build_options(kw)
     doc = inv.load(inventory_file)
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=inventory_file))
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=inventory_file, loaded=True))
 
 
 def _merge_parent(ctx: click.Context, config_path, kw: dict):
@@ -61,7 +61,6 @@ def _merge_parent(ctx: click.Context, config_path, kw: dict):
 
 def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | None, config_path, kw: dict) -> None:
     """Shared tail of every live scan: collect, tell what failed, save, evaluate, exit."""
-    from aiposture import inventory as inv
     from aiposture.collect.base import report_errors
 
     config_path = _merge_parent(ctx, config_path, kw)
@@ -74,14 +73,7 @@ def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | Non
                    f"in {s.get('duration_seconds', 0):.1f}s ({s.get('api_calls', 0)} API calls, "
                    f"{len(doc['errors'])} scope errors)", err=True)
         report_errors(doc)
-    if save_inventory:
-        inv.save(doc, save_inventory)
-        if not opts.quiet:
-            click.echo(f"wrote inventory to {save_inventory}", err=True)
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory))
-
-
-
+    sys.exit(run_pipeline(doc, opts, config_path, save_inventory=save_inventory))
 
 
 LIVE_EPILOG = EXIT_CODES_HELP + """

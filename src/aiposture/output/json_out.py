@@ -39,4 +39,11 @@ def build(report: Report, *, include_inventory: bool = True) -> dict:
 
 
 def render(report: Report) -> str:
-    return json.dumps(build(report), indent=2, ensure_ascii=False) + "\n"
+    # allow_nan=False: NaN/Infinity are not JSON; strict parsers reject them (inputs are checked, see inventory)
+    return json.dumps(build(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write(report: Report, fh) -> None:
+    """:func:`render` straight into a file: a large report is never held twice in memory."""
+    json.dump(build(report), fh, indent=2, ensure_ascii=False, allow_nan=False)
+    fh.write("\n")

@@ -22,6 +22,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiposture.catalog import catalog, threat_title
 from aiposture.engine.model import Result, Rule, Status, fingerprint
@@ -107,15 +108,22 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
+def uri_reference(path: str) -> str:
+    """A relative POSIX path as an RFC 3986 URI reference (SARIF1002): every byte outside the
+    unreserved set is percent-encoded (``%``, ``#``, ``?``, spaces, non-ASCII). Non-UTF-8 file
+    names (surrogate-escaped by Python) keep their original bytes."""
+    return quote(os.fsencode(path), safe="/")
+
+
 def _uri(path: str | Path, base: Path) -> tuple[str, bool]:
-    """Repo-relative POSIX URI when under ``base``; else an absolute file URI."""
+    """Repo-relative URI reference when under ``base``; else an absolute file URI."""
     p = Path(path)
     if not p.is_absolute():
-        return p.as_posix(), True
+        return uri_reference(p.as_posix()), True
     try:
-        return p.resolve().relative_to(base.resolve()).as_posix(), True
+        return uri_reference(p.resolve().relative_to(base.resolve()).as_posix()), True
     except ValueError:
-        return p.resolve().as_uri(), False
+        return p.resolve().as_uri(), False  # as_uri percent-encodes
 
 
 class _Locator:
@@ -125,8 +133,14 @@ class _Locator:
         self.base = base
         self.inventory_path = report.inventory_path
         self.lines: dict[str, int] = {}
-        if report.inventory_path and Path(report.inventory_path).is_file():
-            self.lines = resource_lines(Path(report.inventory_path).read_text(encoding="utf-8"))
+        if report.inventory_lines is not None:
+            self.lines = report.inventory_lines
+        elif report.inventory_path and Path(report.inventory_path).is_file():
+            try:
+                with Path(report.inventory_path).open(encoding="utf-8", errors="replace") as fh:
+                    self.lines = resource_lines(fh)
+            except OSError:
+                self.lines = {}
 
     def locate(self, result: Result) -> dict[str, Any]:
         res = result.resource
@@ -237,4 +251,10 @@ def build(report: Report, base: Path | None = None) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(build(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(build(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write(report: Report, fh) -> None:
+    """:func:`render` straight into a file (no second copy of a large report in memory)."""
+    json.dump(build(report), fh, indent=2, ensure_ascii=False, allow_nan=False)
+    fh.write("\n")

@@ -1,0 +1,109 @@
+"""Writing reports without writing through a link the scanned repository planted.
+
+In a pull-request workflow the current directory is the checkout of the pull
+request: any name in it may be a symbolic link chosen by its author
+(``aiposture.sarif -> ~/.bashrc``). Every file aiposture writes goes through
+:func:`write_file`:
+
+* the data go to a new temporary file created exclusively (``O_EXCL``) in the
+  destination's directory, which then *replaces* the destination with
+  ``rename(2)``: a symbolic link at the destination is replaced, its target is
+  never opened, and a reader never sees a half-written report;
+* for a relative destination, no directory between the current directory and the
+  file may be a symbolic link (one planted in the checkout could point anywhere):
+  the write is refused with a clear error instead;
+* a failure is an :class:`~aiposture.errors.OutputError` naming the path (exit 2),
+  never a traceback.
+
+An absolute path is the user's own choice and its directories are used as given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Protocol
+
+from aiposture.errors import OutputError
+from aiposture.textsafe import scrub_surrogates
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def check_no_links(path: Path, what: str) -> None:
+    """Refuse a relative destination with a symbolic link among its existing directories."""
+    if path.is_absolute():
+        return
+    current = Path()
+    for part in path.parent.parts:
+        current = current / part
+        if part in ("", "."):
+            continue
+        if current.is_symlink():
+            raise OutputError(f"{path}: not writing the {what} through '{current}', a symbolic link "
+                              "(the scanned tree may have planted it); give a path without links")
+        if not current.exists():
+            return
+
+
+@contextlib.contextmanager
+def open_for_write(path: str | Path, what: str, *, binary: bool = False) -> Iterator[IO]:
+    """A file object whose content replaces ``path`` atomically when the block ends without error."""
+    dest = Path(path)
+    check_no_links(dest, what)
+    if dest.is_dir() and not dest.is_symlink():
+        raise OutputError(f"{dest}: is a directory, not a file for the {what}")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name[:40]}.", suffix=".tmp", dir=dest.parent)
+    except OSError as e:
+        raise OutputError(f"{dest}: cannot write the {what}: {e.strerror or e}") from None
+    try:
+        fh: IO = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with fh:
+            yield fh
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, dest)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"{dest}: cannot write the {what}: {e.strerror or e}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_file(path: str | Path, data: str | bytes, what: str) -> None:
+    """Write ``data`` (text is UTF-8, lone surrogates replaced) to ``path`` as described above."""
+    if isinstance(data, str):
+        data = scrub_surrogates(data).encode("utf-8")
+    with open_for_write(path, what, binary=True) as fh:
+        fh.write(data)
+
+
+class TextSink(Protocol):
+    def write(self, s: str, /) -> int: ...
+
+
+def write_stream(path: str | Path, what: str, produce: Callable[[TextSink], None]) -> None:
+    """Let ``produce`` write text into a safe replacement of ``path`` (large reports, no full copy in memory)."""
+    with open_for_write(path, what) as fh:
+        produce(_SurrogateSafe(fh))
+
+
+class _SurrogateSafe:
+    """Text stream wrapper that replaces lone surrogates as it writes."""
+
+    def __init__(self, fh: IO[str]):
+        self._fh = fh
+
+    def write(self, s: str) -> int:
+        return self._fh.write(scrub_surrogates(s))
