@@ -99,9 +99,11 @@ def load(text: str, *, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH) -
         _check(node, max_nodes, max_depth)
         try:
             return loader.construct_document(node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as e:
+        except yaml.YAMLError as e:  # an unknown tag, an unhashable key
             mark = getattr(e, "problem_mark", None) or node.start_mark
-            raise YamlProblem(f"unreadable value: {getattr(e, 'problem', None) or type(e).__name__}",
+            raise YamlProblem(f"malformed YAML: {getattr(e, 'problem', None) or type(e).__name__}",
                               mark.line + 1 if mark else None) from None
+        except (ValueError, TypeError, OverflowError) as e:
+            raise YamlProblem(f"unreadable value ({type(e).__name__})", node.start_mark.line + 1) from None
     finally:
         loader.dispose()

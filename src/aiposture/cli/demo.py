@@ -19,11 +19,11 @@ def demo(output_dir: Path) -> None:
     and write every report format into a folder."""
     from aiposture import inventory as inv
     from aiposture.paths import examples_dir
+    from aiposture.safeio import write_file
 
     src = examples_dir() / "inventory.json"
-    output_dir.mkdir(parents=True, exist_ok=True)
     inv_copy = output_dir / "inventory.json"
-    inv_copy.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    write_file(inv_copy, src.read_bytes(), "example inventory")
     doc = inv.load(inv_copy)
     opts = Options(formats=["table", "json", "sarif", "junit", "csv", "html", "evidence"], output_dir=output_dir, quiet=True)
     from rich.console import Console

@@ -6,13 +6,16 @@ continues with the other files: one broken rule must not hide the rest.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from aiposture import safeyaml
 from aiposture.engine.model import Rule, attr_paths, required_paths
 from aiposture.errors import RuleError
 from aiposture.paths import rules_dir, schema
@@ -31,24 +34,53 @@ def _rule_validator():
     return _validator
 
 
-def rule_files(dirs: Iterable[str | Path]) -> list[Path]:
+def rule_files(dirs: Iterable[str | Path], problems: list[RuleError] | None = None) -> list[Path]:
     """Every ``*.yaml``/``*.yml`` under the given dirs (or the files themselves), sorted.
 
-    Names starting with ``_`` are data files (e.g. ``_catalog.yaml``), not rules.
+    Names starting with ``_`` are data files (e.g. ``_catalog.yaml``), not rules; hidden
+    directories are skipped. Nothing is skipped silently: a sub-directory that cannot be
+    listed and a link that leads out of the rules directory are reported in ``problems``
+    (or raised, when no list is given) and their rules are not loaded.
     """
     files: list[Path] = []
+    found: list[RuleError] = [] if problems is None else problems
     for d in dirs:
         p = Path(d)
         if p.is_file():
             files.append(p)
             continue
         if not p.is_dir():
-            raise RuleError(str(p), "rules directory not found")
-        for f in sorted(p.rglob("*")):
-            if (f.suffix in (".yaml", ".yml") and f.is_file() and not f.name.startswith("_")
-                    and not any(part.startswith(".") for part in f.relative_to(p).parts)):
-                files.append(f)
-    return files
+            found.append(RuleError(str(p), "rules directory not found"))
+            continue
+        root = p.resolve()
+
+        for dirpath, dirnames, filenames in os.walk(p, onerror=functools.partial(_unreadable, found, p)):
+            dirnames[:] = sorted(x for x in dirnames if not x.startswith("."))
+            for name in sorted(filenames):
+                f = Path(dirpath) / name
+                if f.suffix not in (".yaml", ".yml") or name.startswith(("_", ".")):
+                    continue
+                if f.is_symlink() and not _inside(f, root):
+                    found.append(RuleError(str(f), "a link to a file outside the rules directory: not read"))
+                    continue
+                if f.is_file():
+                    files.append(f)
+    if problems is None and found:
+        raise found[0]
+    return sorted(files)
+
+
+def _unreadable(found: list[RuleError], top: Path, e: OSError) -> None:
+    found.append(RuleError(str(e.filename or top), f"cannot read this rules directory: {e.strerror or e}; "
+                                                   "its rules are not loaded"))
+
+
+def _inside(f: Path, root: Path) -> bool:
+    try:
+        f.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
 
 
 def _line_of(node: Any, path: list[Any]) -> int | None:
@@ -149,6 +181,9 @@ def _is_bound(expr: str, name: str) -> bool:
     return re.search(r"\.(all|exists|exists_one|map|filter)\(\s*" + re.escape(name) + r"\s*,", expr) is not None
 
 
+MAX_RULE_BYTES = 512 * 1024
+
+
 def load_rule_file(path: Path) -> Rule:
     """Load one rule file; raise :class:`RuleError` naming file, line, rule id and field."""
     file = str(path)
@@ -156,16 +191,17 @@ def load_rule_file(path: Path) -> Rule:
         raw_bytes = path.read_bytes()
     except OSError as e:
         raise RuleError(file, f"cannot read: {e.strerror}") from None
+    if len(raw_bytes) > MAX_RULE_BYTES:
+        raise RuleError(file, f"over {MAX_RULE_BYTES // 1024} KB: not a rule file")
     try:
         text = raw_bytes.decode("utf-8")
-        data = yaml.load(text, Loader=_SafeLoader)
-    except UnicodeDecodeError:
-        raise RuleError(file, "not UTF-8 text") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{file}:{mark.line + 1}" if mark else file
-        problem = getattr(e, "problem", None) or str(e)
-        raise RuleError(where, f"malformed YAML: {problem}") from None
+    except UnicodeDecodeError as e:
+        bad_line = raw_bytes[: e.start].count(b"\n") + 1
+        raise RuleError(f"{file}:{bad_line}", "not UTF-8 text") from None
+    try:
+        data = safeyaml.load(text)
+    except safeyaml.YamlProblem as e:
+        raise RuleError(f"{file}:{e.line}" if e.line else file, str(e)) from None
     if not isinstance(data, dict):
         raise RuleError(file, "a rule file must be a YAML mapping")
     rule_id = data.get("id") if isinstance(data.get("id"), str) else None
@@ -177,7 +213,8 @@ def load_rule_file(path: Path) -> Rule:
         field = ".".join(str(p) for p in err.absolute_path) or None
         line = _line_of(node, list(err.absolute_path))
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise RuleError(f"{file}:{line}" if line else file, err.message + more, rule_id, field)
+        message = err.message if len(err.message) <= 300 else err.message[:299] + "…"
+        raise RuleError(f"{file}:{line}" if line else file, message + more, rule_id, field)
     assert rule_id is not None
     kind = data["kind"]
 
@@ -228,10 +265,7 @@ def load_rules(
     problems: list[RuleError] = []
     files: list[Path] = []
     for d in dirs:
-        try:
-            files.extend(rule_files([d]))
-        except RuleError as e:
-            problems.append(e)
+        files.extend(rule_files([d], problems))
     for f in files:
         try:
             rule = load_rule_file(f)

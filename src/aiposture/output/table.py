@@ -13,6 +13,8 @@ from aiposture.catalog import threat_title
 from aiposture.engine.evaluator import summarize
 from aiposture.engine.model import SEVERITIES, Status
 from aiposture.output import Report
+from aiposture.output.suppressions import suppression_lines
+from aiposture.textsafe import clean
 
 SEV_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan"}
 STATUS_STYLE = {"fail": "red", "error": "magenta", "waived": "dim", "pass": "green"}
@@ -44,11 +46,11 @@ def print_report(report: Report, console: Console, *, show_passed: bool = False)
             )
             t.add_row(
                 Text(r.status.value.upper(), style=STATUS_STYLE[r.status.value]),
-                Text(r.rule.id),
-                Text(res["provider"]),
-                Text(res.get("name") or res["id"]),
-                Text(where),
-                Text(r.message),
+                Text(clean(r.rule.id)),
+                Text(clean(res["provider"])),
+                Text(clean(res.get("name") or res["id"])),
+                Text(clean(where)),
+                Text(clean(r.message)),
             )
         console.print(t)
 
@@ -64,10 +66,12 @@ def print_report(report: Report, console: Console, *, show_passed: bool = False)
 
     for err in report.scan_errors:
         scope = " ".join(f"{k}={v}" for k, v in (err.get("scope") or {}).items())
-        console.print(Text(f"NOT CHECKED {err.get('provider')} {scope}: {err.get('code', '')}: {err.get('message', '')}",
+        console.print(Text(clean(f"NOT CHECKED {err.get('provider')} {scope}: {err.get('code', '')}: {err.get('message', '')}"),
                            style="magenta"), soft_wrap=True)
     for p in report.rule_problems:
-        console.print(Text(f"RULE NOT LOADED {p}", style="magenta"), soft_wrap=True)
+        console.print(Text(clean(f"RULE NOT LOADED {p}"), style="magenta"), soft_wrap=True)
+    for sup in suppression_lines(report.results):
+        console.print(Text(sup, style="dim"), soft_wrap=True)
 
     resources = len(report.inventory.get("resources", []))
     line = Text()
