@@ -31,6 +31,7 @@ from typing import Any
 from aiposture import __version__
 from aiposture.errors import InventoryError
 from aiposture.paths import schema
+from aiposture.textsafe import scrub_surrogates
 
 SCHEMA_VERSION = "1.0"
 PROVIDERS = ("aws", "azure", "gcp")
@@ -247,25 +248,29 @@ def disambiguate_ids(doc: dict[str, Any]) -> list[str]:
 class _Rejected(Exception):
     """A JSON value the inventory format does not allow (raised from the parser hooks)."""
 
+    def __init__(self, message: str, token: str):
+        super().__init__(message)
+        self.token = token
+
 
 def _parse_int(s: str) -> int:
     if len(s.lstrip("-")) > 19:
-        raise _Rejected(f"integer {clip(s, 30)} is out of range (64-bit integers only)")
+        raise _Rejected(f"integer {clip(s, 30)} is out of range (64-bit integers only)", s)
     v = int(s)
     if not INT_MIN <= v <= INT_MAX:
-        raise _Rejected(f"integer {s} is out of range (64-bit integers only)")
+        raise _Rejected(f"integer {s} is out of range (64-bit integers only)", s)
     return v
 
 
 def _parse_float(s: str) -> float:
     v = float(s)
     if not math.isfinite(v):
-        raise _Rejected(f"number {clip(s, 30)} is out of range")
+        raise _Rejected(f"number {clip(s, 30)} is out of range", s)
     return v
 
 
 def _parse_constant(s: str) -> Any:
-    raise _Rejected(f"{s} is not a JSON number (use null for a value that could not be read)")
+    raise _Rejected(f"{s} is not a JSON number (use null for a value that could not be read)", s)
 
 
 def max_inventory_bytes() -> int:
@@ -310,7 +315,9 @@ def read_json(path: str | Path, what: str, *, max_bytes: int, error: type[Except
     except json.JSONDecodeError as e:
         raise error(f"{p}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
     except _Rejected as e:
-        raise error(f"{p}: the {what} is not valid: {e}") from None
+        at = text.find(e.token)
+        line = f":{text.count(chr(10), 0, at) + 1}" if at >= 0 else ""
+        raise error(f"{p}{line}: the {what} is not valid: {e}") from None
     except RecursionError:
         raise error(f"{p}: the {what} is nested too deeply (more than {MAX_DEPTH} levels)") from None
     del text
@@ -395,7 +402,7 @@ def sanitize(doc: dict[str, Any]) -> list[str]:
                 node[k] = None
                 notes.append(f"a non-finite number ({v}) was read as unknown (null)")
             elif type(v) is str and _lone_surrogate(v):
-                node[k] = v.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+                node[k] = scrub_surrogates(v)
             elif type(v) is dict or type(v) is list:
                 if depth + 1 > MAX_DEPTH:
                     node[k] = None
@@ -403,8 +410,7 @@ def sanitize(doc: dict[str, Any]) -> list[str]:
                 else:
                     stack.append((v, depth + 1))
         if type(node) is dict and any(type(k) is str and _lone_surrogate(k) for k in node):
-            fixed = {(k.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if type(k) is str else k): v
-                     for k, v in node.items()}
+            fixed = {(scrub_surrogates(k) if type(k) is str else k): v for k, v in node.items()}
             node.clear()
             node.update(fixed)
     return sorted(set(notes))

@@ -85,7 +85,8 @@ def apply(res: Result, config: Config) -> Result:
         res.waiver = {**w.to_dict(), "expired": True, "status": "expired", "detail": f"expired on {w.expires.isoformat()}"}
         return res
     if refused is not None:
-        res.message += f" (inline suppression at {refused['origin']} not applied: {refused['detail']})"
+        why = "wildcard refused" if refused["status"] == "refused" else "not allowed in this run"
+        res.message += f" (inline suppression at {refused['origin']} not applied: {why})"
         res.waiver = refused
     return res
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from aiposture.engine.evaluator import summarize
+from aiposture.engine.waivers import suppressions
 from aiposture.output import Report
 
 
@@ -30,6 +31,8 @@ def build(report: Report, *, include_inventory: bool = True) -> dict:
             if r.id in used or not report.results
         ],
         "results": [r.to_dict() for r in report.results],
+        # every suppression that touched a failing result, applied or not (see engine/waivers.py)
+        "suppressions": suppressions(report.results),
         "scan_errors": report.scan_errors,
         "rule_problems": report.rule_problems,
     }

@@ -158,6 +158,29 @@ class _Locator:
         return {"physicalLocation": {"artifactLocation": art, "region": {"startLine": int(line)}}}
 
 
+def _suppression(out: dict[str, Any], res: Result, loc: dict[str, Any]) -> None:
+    """Every suppression is visible: an applied one as a SARIF suppression (with its author's text
+    and where it came from), one that was not applied in the result's properties only, so that
+    no consumer can mistake it for a dismissal."""
+    w = res.waiver or {}
+    where = {k: w.get(k, "") for k in ("source", "origin", "owner", "expires", "status", "detail") if w.get(k)}
+    where["rule"] = w.get("rule", "")
+    where["reason"] = w.get("reason", "")
+    if res.status is Status.WAIVED:
+        sup: dict[str, Any] = {
+            "kind": "inSource" if w.get("source") == "inline" else "external",
+            "status": "accepted",
+            "justification": f"{w.get('reason', '')} (owner: {w.get('owner', '')}, expires: {w.get('expires', '')}, "
+                             f"from: {w.get('origin', '') or w.get('source', '')})",
+            "properties": where,
+        }
+        if w.get("source") == "inline":
+            sup["location"] = {"physicalLocation": loc["physicalLocation"]}
+        out["suppressions"] = [sup]
+    else:
+        out["properties"]["aiposture/suppression"] = where
+
+
 def _category(report: Report) -> str:
     if report.category:
         return report.category.strip("/")
@@ -208,15 +231,8 @@ def build(report: Report, base: Path | None = None) -> dict[str, Any]:
                 "severity": res.rule.severity,
             },
         }
-        if res.status is Status.WAIVED and res.waiver:
-            w = res.waiver
-            out["suppressions"] = [
-                {
-                    "kind": "inSource" if w.get("source") == "inline" else "external",
-                    "status": "accepted",
-                    "justification": f"{w.get('reason', '')} (owner: {w.get('owner', '')}, expires: {w.get('expires', '')})",
-                }
-            ]
+        if res.waiver:
+            _suppression(out, res, loc)
         results.append(out)
     for err in report.scan_errors:
         scope = err.get("scope", {})
