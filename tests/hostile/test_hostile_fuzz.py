@@ -122,7 +122,7 @@ def _mutated_rule(key: str, value) -> bytes:
 
 rule_bytes = st.one_of(
     st.binary(max_size=300),
-    st.builds(_mutated_rule, st.sampled_from(sorted(RULE) + ["extra"]), json_values),
+    st.builds(_mutated_rule, st.sampled_from([*sorted(RULE), "extra"]), json_values),
     st.builds(_mutated_rule, st.sampled_from(["condition", "applies_if", "message"]),
               st.text(st.sampled_from("resource.attrs.prompt_attack.enabled ()[]{}!=&|\"'\\ 0123xyz.,:?"), max_size=40)),
     st.builds(lambda d: b"id: X\ntitle: " + d.encode() + b"\n", deep),
