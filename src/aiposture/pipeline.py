@@ -86,6 +86,9 @@ def _no_binary_on_stdout(plan: list[tuple[str, str]]) -> None:
 
 
 def prepare_rules(opts: Options, config: Config):
+    for d in opts.rules_dirs:  # a directory the user named and that is not there is a usage error, not "not checked"
+        if not Path(d).exists():
+            raise AiPostureError(f"--rules-dir {d}: not found")
     rules, problems = load_rules([*config.rule_dirs, *opts.rules_dirs])
     sel = config.select
     rules = select_rules(

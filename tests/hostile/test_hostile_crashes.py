@@ -214,3 +214,11 @@ def test_nothing_silently_passes_on_a_valid_but_empty_inventory(tmp_path):
     r = cli("scan", "--inventory", p)
     assert r.code == 0 and "0 resources" in r.stdout  # honest: nothing to check, said so
     assert inv.load(p)["resources"] == []
+
+
+def test_missing_rules_directory_is_a_usage_error(tmp_path):
+    clean = write_doc(tmp_path / "clean.json", [failing_filter()])
+    one_error_line(cli("scan", "--inventory", clean, "--rules-dir", tmp_path / "nope"), "--rules-dir", "nope", "not found")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("rule_dirs: [missing-rules]\n")
+    one_error_line(cli("scan", "--inventory", clean, "--config", cfg), "c.yaml", "rule_dirs.0", "not found")

@@ -138,9 +138,13 @@ def load_config(path: str | Path | None) -> Config:
         except ValueError:
             raise ConfigError(f"{p}: waivers.{i}.expires: {clip(w['expires'], 40)!r} is not a date (YYYY-MM-DD)") from None
         waivers.append(Waiver(w["rule"], w["resource"], w["reason"], w["owner"], expires, source=str(p)))
+    rule_dirs = [(p.parent / d).resolve() for d in data.get("rule_dirs", [])]
+    for i, d in enumerate(rule_dirs):
+        if not d.exists():
+            raise ConfigError(f"{p}: rule_dirs.{i}: {d} not found (relative paths start at the config file's folder)")
     return Config(
         fail_on=data.get("fail_on"),
-        rule_dirs=[(p.parent / d).resolve() for d in data.get("rule_dirs", [])],
+        rule_dirs=rule_dirs,
         select=data.get("select", {}),
         skip=data.get("skip", []),
         waivers=waivers,
