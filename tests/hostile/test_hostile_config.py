@@ -11,35 +11,17 @@ WAIVE_ALL = ("fail_on: critical\nskip: ['*']\n"
              "waivers:\n  - {rule: '*', resource: '*', reason: 'pull request says so', owner: attacker, expires: 2099-01-01}\n"
              "inline_suppressions: true\n")
 
-TF = """\
-# aiposture:ignore * nothing to see here
-resource "aws_bedrock_guardrail" "evil" {
-  name                      = "evil"
-  blocked_input_messaging   = "x"
-  blocked_outputs_messaging = "x"
-  content_policy_config {
-    filters_config {
-      type            = "PROMPT_ATTACK"
-      input_strength  = "NONE"
-      output_strength = "NONE"
-    }
-  }
-}
+def _guardrail(comment: str, name: str) -> str:
+    """A Bedrock guardrail without prompt-attack filtering, with a suppression comment above it."""
+    return (f"{comment}\nresource \"aws_bedrock_guardrail\" \"{name}\" {{\n  name = \"{name}\"\n"
+            "  blocked_input_messaging   = \"x\"\n  blocked_outputs_messaging = \"x\"\n"
+            "  content_policy_config {\n    filters_config {\n      type            = \"PROMPT_ATTACK\"\n"
+            "      input_strength  = \"NONE\"\n      output_strength = \"NONE\"\n    }\n  }\n}\n")
 
-# aiposture:ignore AIP-GR-001 reviewed by the PR author
-resource "aws_bedrock_guardrail" "named" {
-  name                      = "named"
-  blocked_input_messaging   = "x"
-  blocked_outputs_messaging = "x"
-  content_policy_config {
-    filters_config {
-      type            = "PROMPT_ATTACK"
-      input_strength  = "NONE"
-      output_strength = "NONE"
-    }
-  }
-}
-"""
+
+# a wildcard on line 1 and a named rule on line 15, above resources starting on lines 2 and 16
+TF = _guardrail("# aiposture:ignore * nothing to see here", "evil") + "\n" + _guardrail(
+    "# aiposture:ignore AIP-GR-001 reviewed by the PR author", "named")
 
 
 @pytest.fixture
