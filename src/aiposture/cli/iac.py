@@ -31,11 +31,12 @@ def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -
     """Check infrastructure-as-code before deploy.
 
     Reads Terraform (.tf and plan JSON from `terraform show -json`), CloudFormation
-    (YAML/JSON) and ARM templates (JSON; compile Bicep with `bicep build`), found
-    recursively under PATHS. A comment `# aiposture:ignore AIP-GR-001 reason` on or above
-    a resource is listed, and applied only with --allow-inline-suppressions (or
-    inline_suppressions: true in the --config file): a pull request cannot waive its
-    own findings. Wildcards (`aiposture:ignore *`) are never applied.
+    (YAML/JSON, SAM), ARM templates (JSON) and Bicep (compiled with the Bicep CLI when
+    `bicep` or `az` is on PATH, else listed as not checked), found recursively under PATHS.
+    A comment `# aiposture:ignore AIP-GR-001 reason` on or above a resource is listed,
+    and applied only with --allow-inline-suppressions (or inline_suppressions: true in
+    the --config file): a pull request cannot waive its own findings. Wildcards
+    (`aiposture:ignore *`) are never applied.
 
     \b
     Examples:

@@ -1,24 +1,52 @@
-"""ARM templates (JSON; Bicep users run ``bicep build`` first).
+"""ARM templates (JSON, including what ``bicep build`` produces).
 
-Nested ``resources`` arrays are flattened with full types and names;
-Template expressions are evaluated where they only depend on the template
-itself: ``parameters()`` (default values), ``variables()``, ``format()``,
-``concat()``, ``toLower()``/``toUpper()``, ``string()``, ``if()``, ``equals()``,
-``not()``/``and()``/``or()`` and property access. That covers the names and
-settings Bicep compiles to (``[format('{0}/{1}', parameters('account'), 'chat')]``).
-Anything else (``resourceGroup()``, ``reference()``, ``uniqueString()`` ...) is
-UNKNOWN.
+What is read, as Resource Manager would deploy it with the template's defaults:
+
+* classic (``resources`` array, nested child ``resources``) and symbolic-name
+  (``languageVersion: 2.0``, ``resources`` object) templates;
+* nested ``Microsoft.Resources/deployments`` with an inline ``template`` (how Bicep
+  modules compile): ``expressionEvaluationOptions.scope: inner`` evaluates the inner
+  template with the ``parameters`` passed to it, ``outer`` (the default) with the
+  outer template's parameters and variables;
+* ``copy`` loops on resources, properties and variables (``copyIndex()``), resource
+  ``condition``; ``"existing": true`` resources are references: usable for links,
+  never judged;
+* expressions (:mod:`aiposture.iac.arm_expr`); resource types and ``kind`` match
+  case-insensitively, as in Resource Manager.
+
+What cannot be read is listed as not checked: linked templates (``templateLink``), a
+copy whose count is known only at deploy time, and a template too large, too deep or
+circular (the whole file).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from aiposture.iac import arm_expr as ax
 from aiposture.iac.base import RawResource, suppressions_near
-from aiposture.normalize.values import UNKNOWN, snake_keys
+from aiposture.normalize.values import UNKNOWN, snake
 
-_REF_NAME = re.compile(r"resourceId\([^)]*'(Microsoft\.[^']+)'\s*,\s*([^)]*)\)")
+MAX_DEPLOYMENT_DEPTH = 20
+MAX_RESOURCES = 20_000  # resource instances per template file, copies and nested deployments included
+
+DEPLOYMENTS = "Microsoft.Resources/deployments"
+DIAGNOSTICS = "Microsoft.Insights/diagnosticSettings"
+# canonical spelling of the types the builder maps (ARM types are case-insensitive)
+_KNOWN_TYPES = ["Microsoft.CognitiveServices/accounts", "Microsoft.CognitiveServices/accounts/deployments",
+                "Microsoft.CognitiveServices/accounts/raiPolicies", "Microsoft.CognitiveServices/accounts/raiBlocklists",
+                "Microsoft.CognitiveServices/accounts/projects", "Microsoft.CognitiveServices/accounts/connections",
+                DIAGNOSTICS, DEPLOYMENTS, "Microsoft.MachineLearningServices/workspaces"]
+_CANON_TYPE = {t.lower(): t for t in _KNOWN_TYPES}
+_CANON_KIND = {k.lower(): k for k in ("OpenAI", "AIServices", "CognitiveServices", "ContentSafety", "FormRecognizer",
+                                        "TextAnalytics", "ComputerVision", "SpeechServices", "Face", "Hub", "Project")}
+_SAFE_TYPE = re.compile(r"[A-Za-z0-9.]+(?:/[A-Za-z0-9.]+){1,4}")
+
+Locate = Callable[[tuple[Any, ...], str, str], int | None]  # (json path, symbolic name, type) -> line
 
 
 def looks_like_arm(doc: Any) -> bool:
@@ -26,160 +54,257 @@ def looks_like_arm(doc: Any) -> bool:
         "deploymentTemplate" in str(doc.get("$schema", "")) or "contentVersion" in doc)
 
 
-def _resolve(v: Any, params: dict[str, Any], variables: dict[str, Any] | None = None) -> Any:
+def is_bicep_output(doc: Any) -> bool:
+    gen = doc.get("metadata", {}).get("_generator", {}) if isinstance(doc, dict) and isinstance(doc.get("metadata"), dict) else {}
+    return isinstance(gen, dict) and str(gen.get("name", "")).lower() == "bicep"
+
+
+def canonical_type(t: str) -> str:
+    return _CANON_TYPE.get(t.lower(), t)
+
+
+@dataclass
+class ArmRead:
+    resources: list[RawResource] = field(default_factory=list)
+    not_checked: list[tuple[int | None, str]] = field(default_factory=list)  # (line, what and why)
+
+
+def read(doc: dict[str, Any], text: str, file: str, *, locate: Locate | None = None) -> ArmRead:
+    """Read one template; raises :class:`arm_expr.TooComplex` when the whole file cannot be checked."""
+    lines = text.splitlines()
+    if locate is None:
+        index = container_lines(text)
+
+        def locate(path: tuple[Any, ...], symbol: str, rtype: str) -> int | None:
+            return index.get(path)
+
+    reader = _Reader(file, lines, locate)
+    try:
+        scope = ax.Scope(doc, ax.Budget())
+        reader.template(doc, scope, (), {}, 0)
+    except RecursionError:
+        raise ax.TooComplex("template nested too deeply") from None
+    reader.link_parents()
+    return reader.result
+
+
+class _Reader:
+    def __init__(self, file: str, lines: list[str], locate: Locate):
+        self.file, self.lines, self.locate = file, lines, locate
+        self.result = ArmRead()
+        self.addresses: set[str] = set()
+
+    # ---- templates and resources
+    def template(self, tpl: dict[str, Any], scope: ax.Scope, path: tuple[Any, ...], loops: dict[str, int], depth: int) -> None:
+        if depth > MAX_DEPLOYMENT_DEPTH:
+            raise ax.TooComplex("nested deployments too deep")
+        resources = tpl.get("resources")
+        if isinstance(resources, dict):  # languageVersion 2.0: symbolic names
+            items = [((*path, "resources", k), str(k), r) for k, r in resources.items()]
+            for _p, sym, res in items:
+                if isinstance(res, dict):
+                    scope.symbols[sym] = self._symbol(res, scope)
+        elif isinstance(resources, list):
+            items = [((*path, "resources", i), "", r) for i, r in enumerate(resources)]
+        else:
+            return
+        for p, sym, res in items:
+            if isinstance(res, dict):
+                self.resource(res, scope, p, sym, loops, depth, None, None)
+
+    def _symbol(self, res: dict[str, Any], scope: ax.Scope) -> Callable[[], tuple[str, Any]]:
+        def resolve() -> tuple[str, Any]:
+            name = ax.evaluate_value(res.get("name"), ax.Ctx(scope, {}, {}))
+            return canonical_type(str(res.get("type", ""))).split("@", 1)[0], _text(name)
+        return resolve
+
+    def resource(self, res: dict[str, Any], scope: ax.Scope, path: tuple[Any, ...], symbol: str, loops: dict[str, int],
+                 depth: int, parent_type: str | None, parent_name: str | None) -> None:
+        rtype = str(res.get("type", "")).split("@", 1)[0]
+        if parent_type and not re.match(r"^[A-Za-z0-9]+\.[A-Za-z0-9.]+/", rtype):
+            rtype = f"{parent_type}/{rtype}"
+        rtype = canonical_type(rtype)
+        line = self.locate(path, symbol, rtype)
+        copy = res.get("copy")
+        if isinstance(copy, dict):
+            ctx = ax.Ctx(scope, loops, {})
+            count = ax.evaluate_value(copy.get("count"), ctx)
+            if not isinstance(count, int) or isinstance(count, bool):
+                self.result.not_checked.append((line, f"{_what(rtype)}: copy loop whose count is known only at deploy time"))
+                return
+            if count < 0 or count > ax.MAX_COPY:
+                raise ax.TooComplex("copy count out of range")
+            loop = str(copy.get("name", "")).lower()
+            for i in range(count):
+                self.instance(res, scope, path, symbol, {**loops, "": i, loop: i}, depth, rtype, line, parent_name)
+        else:
+            self.instance(res, scope, path, symbol, loops, depth, rtype, line, parent_name)
+
+    def instance(self, res: dict[str, Any], scope: ax.Scope, path: tuple[Any, ...], symbol: str, loops: dict[str, int],
+                 depth: int, rtype: str, line: int | None, parent_name: str | None) -> None:
+        ctx = ax.Ctx(scope, loops, {})
+        if "condition" in res and ax.evaluate_value(res["condition"], ctx) is False:
+            return  # not deployed with these parameters
+        name = _text(ax.evaluate_value(res.get("name"), ctx))
+        full_name = f"{parent_name}/{name}" if parent_name is not None else name
+        if rtype.lower() == DEPLOYMENTS.lower() and res.get("existing") is not True:
+            self.deployment(res, scope, path, ctx, depth, line)
+            return
+        if len(self.result.resources) >= MAX_RESOURCES:
+            raise ax.TooComplex("too many resources")
+        raw = {k: x for k, x in res.items() if k not in ("resources", "copy", "condition", "dependsOn", "name", "existing")}
+        evaluated = ax.evaluate_value(raw, ctx)
+        refs: dict[str, list[str]] = {}
+        values = _materialise(evaluated, "", refs)
+        values["name"] = full_name
+        rtype, values = _extension_type(rtype, full_name, values)
+        if isinstance(values.get("kind"), str):
+            values["kind"] = _CANON_KIND.get(values["kind"].lower(), values["kind"])
+        address = self._address(rtype, full_name)
+        r = RawResource(type=rtype, address=address, values=values, origin="arm", file=self.file, line=line,
+                        name=full_name.rsplit("/", 1)[-1] or rtype, refs=refs, suppressions=suppressions_near(self.lines, line),
+                        reference_only=res.get("existing") is True)
+        self.result.resources.append(r)
+        children = res.get("resources")
+        if isinstance(children, list):
+            for i, child in enumerate(children):
+                if isinstance(child, dict):
+                    self.resource(child, scope, (*path, "resources", i), "", loops, depth, rtype, full_name)
+
+    def deployment(self, res: dict[str, Any], scope: ax.Scope, path: tuple[Any, ...], ctx: ax.Ctx, depth: int, line: int | None) -> None:
+        props: dict[str, Any] = res["properties"] if isinstance(res.get("properties"), dict) else {}
+        tpl = props.get("template")
+        if not isinstance(tpl, dict):
+            if props.get("templateLink") is not None:
+                self.result.not_checked.append((line, ("nested deployment with a linked template (templateLink): "
+                                                      "only inline templates are read; scan the linked template on its own")))
+            return
+        opts = props.get("expressionEvaluationOptions")
+        inner = isinstance(opts, dict) and str(opts.get("scope", "")).lower() == "inner"
+        tpath = (*path, "properties", "template")
+        if not inner:  # the nested template's expressions use the outer template's parameters and variables
+            self.template(tpl, scope, tpath, ctx.loops, depth + 1)
+            return
+        supplied: dict[str, Any] = {}
+        params = props.get("parameters")
+        if isinstance(params, dict):
+            for k, p in params.items():
+                if ax.is_expression(p):  # Bicep: "[if(cond, createObject('value', x), createObject('value', null()))]"
+                    p = ax.evaluate_value(p, ctx)
+                if isinstance(p, dict) and "value" in p:
+                    supplied[k] = ax.evaluate_value(p["value"], ctx)
+                elif isinstance(p, dict) and "reference" in p:  # a Key Vault secret: never read
+                    supplied[k] = ax.Opaque(f"parameters('{k}')")
+                else:
+                    supplied[k] = p if isinstance(p, ax.Opaque) else ax.Opaque(f"parameters('{k}')")
+        elif params is not None:
+            supplied = {}
+        decl = tpl.get("parameters") if isinstance(tpl.get("parameters"), dict) else {}
+        supplied = {(ax._ci_key(decl, k) or k): v for k, v in supplied.items()}
+        self.template(tpl, ax.Scope(tpl, scope.budget, supplied, depth + 1), tpath, {}, depth + 1)
+
+    def _address(self, rtype: str, name: str) -> str:
+        addr = name if rtype.startswith("Microsoft.CognitiveServices/") or rtype == DIAGNOSTICS else f"{rtype}:{name}"
+        if addr in self.addresses:
+            n = 2
+            while f"{addr}[{n}]" in self.addresses:
+                n += 1
+            addr = f"{addr}[{n}]"
+        self.addresses.add(addr)
+        return addr
+
+    def link_parents(self) -> None:
+        # deployments/raiPolicies declared at top level carry "account/child" names: link by the parent segment
+        for r in self.result.resources:
+            if r.type.endswith(("/deployments", "/raiPolicies")) and "/" in r.values.get("name", ""):
+                r.refs.setdefault("parent", []).append(r.values["name"].rsplit("/", 1)[0])
+
+
+def _what(rtype: str) -> str:
+    return rtype if _SAFE_TYPE.fullmatch(rtype) and rtype in _CANON_TYPE.values() else "a resource"
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, ax.Opaque):
+        return v.text
+    if isinstance(v, (str, int)) and not isinstance(v, bool):
+        return str(v)
+    return "{name}"
+
+
+def _extension_type(rtype: str, name: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``<type>/providers/diagnosticSettings`` named ``acct/Microsoft.Insights/x`` -> a diagnostic setting scoped to acct."""
+    m = re.fullmatch(r"(.+)/providers/(?:Microsoft\.Insights/)?diagnosticSettings", rtype, re.IGNORECASE)
+    if m is None:
+        return rtype, values
+    target = name.split("/", 1)[0]
+    return DIAGNOSTICS, {**values, "scope": f"{canonical_type(m.group(1))}/{target}"}
+
+
+def _materialise(v: Any, path: str, refs: dict[str, list[str]]) -> Any:
+    """Evaluated value -> RawResource values (snake_case keys); deploy-time values become UNKNOWN or their text."""
+    if isinstance(v, ax.Opaque):
+        for rtype, name in v.refs:
+            ctype = canonical_type(rtype)
+            addr = name if ctype.startswith("Microsoft.CognitiveServices/") or ctype == DIAGNOSTICS else f"{ctype}:{name}"
+            if addr not in refs.setdefault(path or "self", []):
+                refs[path or "self"].append(addr)
+        return v.text if v.settled else UNKNOWN
+    if isinstance(v, ax.Lambda):
+        return UNKNOWN
     if isinstance(v, dict):
-        return {k: _resolve(x, params, variables) for k, x in v.items()}
+        out = {}
+        for k, x in v.items():
+            sk = snake(k) if k != "tags" else k
+            out[sk] = x if k == "tags" and isinstance(x, dict) and not any(isinstance(y, ax.Opaque) for y in x.values()) \
+                else _materialise(x, f"{path}.{sk}" if path else sk, refs)
+        return out
     if isinstance(v, list):
-        return [_resolve(x, params, variables) for x in v]
-    if isinstance(v, str) and v.startswith("[") and v.endswith("]") and not v.startswith("[["):
-        try:
-            return _Expr(v[1:-1], params, variables or {}).parse()
-        except _Unknown:
-            return UNKNOWN
+        return [_materialise(x, path, refs) for x in v]
     return v
 
 
-class _Unknown(Exception):
-    pass
+# ----------------------------------------------------------------------------- lines
+_JTOK = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|//[^\n]*|/\*.*?\*/', re.DOTALL)
 
 
-_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+)|(?P<name>[A-Za-z_][\w]*)|(?P<op>[(),.\[\]]))")
+def container_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """JSON path of every object/array -> the line of its opening bracket (one linear pass)."""
+    nl = [i for i, c in enumerate(text) if c == "\n"] if len(text) < 50_000_000 else []
+    out: dict[tuple[Any, ...], int] = {}
+    stack: list[list[Any]] = []  # [kind, key_or_index, expecting_key]
+    path: list[Any] = []
+    for m in _JTOK.finditer(text):
+        tok = m.group(0)
+        c = tok[0]
+        if c in "{[":
+            out[tuple(path)] = bisect.bisect_left(nl, m.start()) + 1
+            stack.append([c, 0 if c == "[" else None, c == "{"])
+            path.append(0 if c == "[" else None)
+        elif c in "}]":
+            if stack:
+                stack.pop()
+                path.pop()
+        elif c == '"' and stack and stack[-1][0] == "{" and stack[-1][2]:
+            try:
+                import json
 
-
-class _Expr:
-    """A tiny evaluator for ARM template expressions (no side effects, nothing external)."""
-
-    def __init__(self, text: str, params: dict[str, Any], variables: dict[str, Any], depth: int = 0):
-        self.toks = [(m.lastgroup, m.group(m.lastgroup)) for m in _TOKEN.finditer(text) if m.lastgroup]
-        if "".join(t for _, t in self.toks).replace("'", "") != re.sub(r"\s+", "", text).replace("'", ""):
-            raise _Unknown()  # something the tokenizer does not understand
-        self.i, self.params, self.variables, self.depth = 0, params, variables, depth
-
-    def _peek(self) -> tuple[str, str] | None:
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def _take(self, value: str | None = None) -> tuple[str, str]:
-        tok = self._peek()
-        if tok is None or (value is not None and tok[1] != value):
-            raise _Unknown()
-        self.i += 1
-        return tok
-
-    def parse(self) -> Any:
-        v = self._value()
-        if self._peek() is not None:
-            raise _Unknown()
-        return v
-
-    def _value(self) -> Any:
-        kind, text = self._take()
-        if kind == "str":
-            v: Any = text[1:-1].replace("''", "'")
-        elif kind == "num":
-            v = int(text)
-        elif kind == "name":
-            if text in ("true", "false") and (self._peek() or ("", ""))[1] != "(":
-                v = text == "true"
+                key = json.loads(tok)
+            except ValueError:
+                key = tok[1:-1]
+            stack[-1][1] = key
+            path[-1] = key
+        elif c == ":" and stack and stack[-1][0] == "{":
+            stack[-1][2] = False
+        elif c == "," and stack:
+            if stack[-1][0] == "{":
+                stack[-1][2] = True
             else:
-                self._take("(")
-                args = []
-                while (self._peek() or ("", ""))[1] != ")":
-                    args.append(self._value())
-                    if (self._peek() or ("", ""))[1] == ",":
-                        self._take(",")
-                self._take(")")
-                v = self._call(text.lower(), args)
-        else:
-            raise _Unknown()
-        while (self._peek() or ("", ""))[1] in (".", "["):
-            if self._take()[1] == ".":
-                key = self._take()[1]
-            else:
-                key = self._value()
-                self._take("]")
-            if (isinstance(v, dict) and key in v) or (isinstance(v, list) and isinstance(key, int) and 0 <= key < len(v)):
-                v = v[key]
-            else:
-                raise _Unknown()
-        return v
-
-    def _call(self, fn: str, args: list[Any]) -> Any:
-        if fn == "parameters" and len(args) == 1 and args[0] in self.params and self.params[args[0]] is not UNKNOWN:
-            return _resolve(self.params[args[0]], self.params, self.variables)
-        if fn == "variables" and len(args) == 1 and args[0] in self.variables and self.depth < 10:
-            got = self.variables[args[0]]
-            if isinstance(got, str) and got.startswith("["):
-                got = _resolve(got, self.params, self.variables)
-            if got is UNKNOWN:
-                raise _Unknown()
-            return got
-        if fn == "format" and args and isinstance(args[0], str):
-            return re.sub(r"\{(\d+)\}", lambda m: _s(args[int(m.group(1)) + 1]) if int(m.group(1)) + 1 < len(args) else m.group(0), args[0])
-        if fn == "concat" and args:
-            return [x for a in args for x in a] if all(isinstance(a, list) for a in args) else "".join(_s(a) for a in args)
-        if fn in ("tolower", "toupper", "string") and len(args) == 1:
-            return _s(args[0]).lower() if fn == "tolower" else (_s(args[0]).upper() if fn == "toupper" else _s(args[0]))
-        if fn == "if" and len(args) == 3 and isinstance(args[0], bool):
-            return args[1] if args[0] else args[2]
-        if fn == "equals" and len(args) == 2:
-            return args[0] == args[1]
-        if fn == "not" and len(args) == 1 and isinstance(args[0], bool):
-            return not args[0]
-        if fn in ("and", "or") and args and all(isinstance(a, bool) for a in args):
-            return all(args) if fn == "and" else any(args)
-        raise _Unknown()
-
-
-def _s(v: Any) -> str:
-    if isinstance(v, bool):
-        return "True" if v else "False"
-    if isinstance(v, (str, int, float)):
-        return str(v)
-    raise _Unknown()
-
-
-def read(doc: dict[str, Any], text: str, file: str) -> list[RawResource]:
-    params = {k: p.get("defaultValue", UNKNOWN) for k, p in (doc.get("parameters") or {}).items() if isinstance(p, dict)}
-    variables = doc.get("variables") if isinstance(doc.get("variables"), dict) else {}
-    lines = text.splitlines()
-    out: list[RawResource] = []
-    cursor = [0]
-
-    def line_for(rtype: str) -> int | None:
-        short = rtype.rsplit("/", 1)[-1]
-        for i in range(cursor[0], len(lines)):
-            if re.search(r'"type"\s*:\s*"[^"]*' + re.escape(short) + r'"', lines[i]):
-                cursor[0] = i + 1
-                # the resource starts at the nearest "{" above the type line
-                j = i
-                while j > 0 and lines[j].strip() not in ("{", "{,") and not lines[j].rstrip().endswith("{"):
-                    j -= 1
-                return j + 1
-        return None
-
-    def walk(resources: Any, parent_type: str | None, parent_name: Any) -> None:
-        items = resources.values() if isinstance(resources, dict) else resources  # languageVersion 2.0 symbolic names
-        for res in items or []:
-            if not isinstance(res, dict):
-                continue
-            rtype = str(res.get("type", ""))
-            if parent_type and "/" not in rtype.split("/", 1)[-1] and not rtype.startswith("Microsoft."):
-                rtype = f"{parent_type}/{rtype}"
-            name = _resolve(res.get("name"), params, variables)
-            full_name = f"{parent_name}/{name}" if parent_type and isinstance(name, str) and isinstance(parent_name, str) else name
-            line = line_for(rtype)
-            values = snake_keys(_resolve({k: x for k, x in res.items() if k != "resources"}, params, variables), keep=("tags",))
-            refs: dict[str, list[str]] = {}
-            short_name = full_name.rsplit("/", 1)[-1] if isinstance(full_name, str) else None
-            out.append(RawResource(type=rtype, address=full_name if isinstance(full_name, str) else f"{rtype}[{len(out)}]",
-                                   values=values, origin="arm", file=file, line=line, name=short_name or rtype,
-                                   refs=refs, suppressions=suppressions_near(lines, line)))
-            if isinstance(res.get("resources"), list):
-                walk(res["resources"], rtype, full_name)
-
-    walk(doc.get("resources"), None, None)
-    # deployments/raiPolicies declared at top level carry "account/child" names: link by the parent segment
-    for r in out:
-        if r.type.endswith(("/deployments", "/raiPolicies")) and isinstance(r.address, str) and "/" in r.address:
-            r.refs.setdefault("parent", []).append(r.address.rsplit("/", 1)[0])
+                stack[-1][1] += 1
+                path[-1] = stack[-1][1]
     return out
+
+
+def strip_comments(text: str) -> str:
+    """ARM accepts ``//`` and ``/* */`` comments; JSON does not. Strings are left alone."""
+    return re.sub(r'("(?:[^"\\\n]|\\.)*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.DOTALL)

@@ -24,6 +24,7 @@ class RawResource:
     name: str = ""
     refs: dict[str, list[str]] = field(default_factory=dict)  # attribute path -> referenced addresses
     suppressions: list[dict[str, str]] = field(default_factory=list)
+    reference_only: bool = False  # declared elsewhere (ARM "existing": true): usable for links, never judged
 
     @property
     def id(self) -> str:

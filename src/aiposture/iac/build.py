@@ -140,6 +140,14 @@ def _role(g: Graph, r: RawResource, path: str) -> dict[str, Any] | None:
     role = g.target(r, path)
     if role is None or role.type not in ("aws_iam_role", "AWS::IAM::Role"):
         return None
+    if role.origin == "cloudformation":  # policies attached by Roles:, ManagedPolicyArns and inline
+        from aiposture.iac.cloudformation import role_policies
+
+        cfn_docs, cfn_names = role_policies(g.raws, role)
+        priv = naws.role_privileges(cfn_docs, cfn_names)
+        if priv["admin"] is False and any(is_unknown(d) for d in cfn_docs):
+            priv["admin"] = None  # an attachment that could not be read: unknown, not "not admin"
+        return {"id": r.refs.get(path, [None])[0], **priv}
     arns = [known(get(role.values, "managed_policy_arns"))]
     arns += [[known(get(att.values, "policy_arn"))] for att in g.raws
              if att.type == "aws_iam_role_policy_attachment" and g.target(att, "role") is role]
@@ -379,7 +387,7 @@ def build(raws: list[RawResource], errors: list[dict[str, Any]] | None = None) -
     out: list[Resource] = []
     for r in raws:
         canon = CANON.get(r.type)
-        if canon is None:
+        if canon is None or r.reference_only:
             continue
         try:
             if canon.startswith("az_"):

@@ -13,14 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aiposture.iac import arm, cloudformation
 from aiposture.iac.base import RawResource
 from aiposture.iac.base import rel_path as _rel
 from aiposture.iac.build import build
 from aiposture.inventory import make_error, new_document, now_iso
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
-CFN_SUFFIXES = (".yaml", ".yml", ".template", ".json")
+CFN_SUFFIXES = (".yaml", ".yml", ".template", ".json", ".bicep")
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a template larger than this is listed as not checked
 
 
 def discover(paths: list[Path], excludes: list[str], base: Path) -> tuple[list[Path], list[Path]]:
@@ -81,49 +81,52 @@ def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root:
         notes.extend(n)
         for he in errs:
             errors.append(make_error("iac", f"cannot parse Terraform: {he}", code="ParseError", file=_rel(Path(he.file), base), line=he.line))
+    from aiposture.iac import bicep
+
+    files = bicep.arrange(files, base, notes)
+    read_files: list[str] = []
     for f in files:
         if progress:
             progress(_rel(f, base))
-        raws.extend(_read_file(f, base, tf_root, errors))
+        got = _read_file(f, base, tf_root, errors)
+        if got is not None:
+            read_files.append(_rel(f, base))
+            raws.extend(got)
     resources = build(raws, errors)
     doc = new_document(resources, errors, sources=["iac"], targets=[{"path": _rel(p, base)} for p in paths], started_at=started)
     doc["scan"]["notes"] = notes
+    doc["scan"]["read_files"] = read_files
     return doc
 
 
-def _read_file(f: Path, base: Path, tf_root: Path | None, errors: list[dict[str, Any]]) -> list[RawResource]:
+def _read_file(f: Path, base: Path, tf_root: Path | None, errors: list[dict[str, Any]]) -> list[RawResource] | None:
+    """Resources of one non-HCL file; None when it is not an IaC file at all."""
+    from aiposture.iac import templates
+
     rel = _rel(f, base)
+    if f.suffix == ".bicep":
+        from aiposture.iac import bicep
+
+        return bicep.read(f, base, rel, errors)
     try:
+        if f.stat().st_size > MAX_FILE_BYTES:
+            templates.not_checked(errors, rel, None, f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", code="TooComplex")
+            return []
         text = f.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        errors.append(make_error("iac", f"cannot read: {e}", code="ReadError", file=rel))
+        errors.append(make_error("iac", f"cannot read: {type(e).__name__}", code="ReadError", file=rel))
         return []
     if f.suffix == ".json":
         try:
             doc = json.loads(text)
-        except json.JSONDecodeError as e:
-            if '"Resources"' in text or '"resources"' in text or '"planned_values"' in text:
-                errors.append(make_error("iac", f"not valid JSON: {e.msg}", code="ParseError", file=rel, line=e.lineno))
+        except RecursionError:
+            templates.too_complex(errors, rel, "nested too deeply")
             return []
+        except json.JSONDecodeError as e:
+            return templates.read_json(None, text, rel, errors, parse_error=e)
         from aiposture.iac import terraform_plan
 
         if terraform_plan.is_plan(doc):
             return terraform_plan.read_plan(doc, rel, tf_root=tf_root, base=base)
-        if arm.looks_like_arm(doc):
-            return arm.read(doc, text, rel)
-        if cloudformation.looks_like_cfn(doc):
-            return cloudformation.read(cloudformation.load(text, True), text, rel)
-        return []
-    # YAML / .template: only CloudFormation is read
-    if "Resources" not in text or ("AWS::" not in text and "AWSTemplateFormatVersion" not in text):
-        return []
-    try:
-        doc = cloudformation.load(text, text.lstrip().startswith("{"))
-    except Exception as e:
-        mark = getattr(e, "problem_mark", None)
-        errors.append(make_error("iac", f"cannot parse CloudFormation: {getattr(e, 'problem', None) or e}", code="ParseError",
-                                 file=rel, line=mark.line + 1 if mark else None))
-        return []
-    if not cloudformation.looks_like_cfn(doc):
-        return []
-    return cloudformation.read(doc, text, rel)
+        return templates.read_json(doc, text, rel, errors)
+    return templates.read_yaml(text, rel, errors)
