@@ -316,8 +316,8 @@ def read_json(path: str | Path, what: str, *, max_bytes: int, error: type[Except
         raise error(f"{p}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
     except _Rejected as e:
         at = text.find(e.token)
-        line = f":{text.count(chr(10), 0, at) + 1}" if at >= 0 else ""
-        raise error(f"{p}{line}: the {what} is not valid: {e}") from None
+        near = f":{text.count(chr(10), 0, at) + 1}" if at >= 0 else ""
+        raise error(f"{p}{near}: the {what} is not valid: {e}") from None
     except RecursionError:
         raise error(f"{p}: the {what} is nested too deeply (more than {MAX_DEPTH} levels)") from None
     del text
