@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import io
 import json
 import math
 import os
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -421,19 +420,19 @@ def _head_and_items(doc: dict[str, Any]):
     return head, doc.get("resources", []), doc.get("errors", [])
 
 
-def dump(doc: dict[str, Any], fh) -> None:
-    """Write the document with one resource per line (see :func:`dumps`) without building it in memory."""
+def iter_dump(doc: dict[str, Any]) -> Iterator[str]:
+    """The lines of the file :func:`dumps` returns, one at a time (one resource per line)."""
     head, resources, errors = _head_and_items(doc)
-    fh.write("{\n")
+    yield "{\n"
     for k, v in head.items():
-        fh.write(f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True, allow_nan=False)},\n")
+        yield f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True, allow_nan=False)},\n"
     for key, items in (("resources", resources), ("errors", errors)):
-        fh.write(f'  "{key}": [\n')
+        yield f'  "{key}": [\n'
         last = len(items) - 1
         for i, item in enumerate(items):
-            fh.write("    " + json.dumps(item, sort_keys=True, ensure_ascii=False, allow_nan=False) + ("," if i < last else "") + "\n")
-        fh.write("  ]" + ("," if key == "resources" else "") + "\n")
-    fh.write("}\n")
+            yield "    " + json.dumps(item, sort_keys=True, ensure_ascii=False, allow_nan=False) + ("," if i < last else "") + "\n"
+        yield "  ]" + ("," if key == "resources" else "") + "\n"
+    yield "}\n"
 
 
 def dumps(doc: dict[str, Any]) -> str:
@@ -441,11 +440,9 @@ def dumps(doc: dict[str, Any]) -> str:
 
     Live findings in SARIF must point at a real file and line; writing each
     resource on its own line makes "the inventory file, line N" a precise,
-    stable location (see :func:`resource_lines` and :func:`dumped_lines`).
+    stable location (see :func:`resource_lines` and :func:`dumped_lines`); :func:`iter_dump` yields it line by line.
     """
-    buf = io.StringIO()
-    dump(doc, buf)
-    return buf.getvalue()
+    return "".join(iter_dump(doc))
 
 
 def dumped_lines(doc: dict[str, Any]) -> dict[str, int]:
@@ -460,9 +457,9 @@ def dumped_lines(doc: dict[str, Any]) -> dict[str, int]:
 
 def save(doc: dict[str, Any], path: str | Path) -> None:
     """Write the inventory file (never through a symbolic link: see :mod:`aiposture.safeio`)."""
-    from aiposture.safeio import write_stream
+    from aiposture.safeio import write_chunks
 
-    write_stream(path, "inventory", lambda fh: dump(doc, fh))
+    write_chunks(path, "inventory", iter_dump(doc))
 
 
 def resource_lines(text: str | Iterable[str]) -> dict[str, int]:

@@ -16,7 +16,6 @@ some SARIF result needs it (see :func:`write_companion_inventory`).
 
 from __future__ import annotations
 
-import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,21 +152,17 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], co
                 out.flush()
             continue
         if stream is not None:
-            safeio.write_stream(dest, f"{fmt} report", functools.partial(_stream_into, stream, report))
+            safeio.write_chunks(dest, f"{fmt} report", stream(report))
         else:
             safeio.write_file(dest, ws[fmt](report), f"{fmt} report")
         _note(opts, f"wrote {fmt} to {dest}")
-
-
-def _stream_into(writer: Any, report: Report, fh: Any) -> None:
-    writer(report, fh)
 
 
 def streaming_writers() -> dict[str, Any]:
     """Formats that can write straight into a file (large reports without a second copy in memory)."""
     from aiposture.output import json_out, sarif
 
-    return {"json": json_out.write, "sarif": sarif.write}
+    return {"json": json_out.chunks, "sarif": sarif.chunks}
 
 
 def write_companion_inventory(report: Report, plan: list[tuple[str, str]], opts: Options) -> None:

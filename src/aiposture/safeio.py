@@ -23,9 +23,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO
 
 from aiposture.errors import OutputError
 from aiposture.textsafe import scrub_surrogates
@@ -89,21 +89,23 @@ def write_file(path: str | Path, data: str | bytes, what: str) -> None:
         fh.write(data)
 
 
-class TextSink(Protocol):
-    def write(self, s: str, /) -> int: ...
+def write_chunks(path: str | Path, what: str, chunks: Iterable[str]) -> None:
+    """Write text produced piece by piece (large reports: never a second full copy in memory).
 
-
-def write_stream(path: str | Path, what: str, produce: Callable[[TextSink], None]) -> None:
-    """Let ``produce`` write text into a safe replacement of ``path`` (large reports, no full copy in memory)."""
+    Pieces are joined in batches of about 64 KB, so the many tiny pieces of a JSON encoder
+    cost one list append each; each batch is scrubbed of lone surrogates and written.
+    """
     with open_for_write(path, what) as fh:
-        produce(_SurrogateSafe(fh))
+        batch: list[str] = []
+        size = 0
+        for piece in chunks:
+            batch.append(piece)
+            size += len(piece)
+            if size >= _BATCH:
+                fh.write(scrub_surrogates("".join(batch)))
+                batch, size = [], 0
+        if batch:
+            fh.write(scrub_surrogates("".join(batch)))
 
 
-class _SurrogateSafe:
-    """Text stream wrapper that replaces lone surrogates as it writes."""
-
-    def __init__(self, fh: IO[str]):
-        self._fh = fh
-
-    def write(self, s: str) -> int:
-        return self._fh.write(scrub_surrogates(s))
+_BATCH = 1 << 16

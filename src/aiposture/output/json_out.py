@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from aiposture.engine.evaluator import summarize
 from aiposture.engine.waivers import suppressions
@@ -46,7 +47,7 @@ def render(report: Report) -> str:
     return json.dumps(build(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def write(report: Report, fh) -> None:
-    """:func:`render` straight into a file: a large report is never held twice in memory."""
-    json.dump(build(report), fh, indent=2, ensure_ascii=False, allow_nan=False)
-    fh.write("\n")
+def chunks(report: Report) -> Iterator[str]:
+    """:func:`render` piece by piece, for a file: a large report is never held twice in memory."""
+    yield from json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False).iterencode(build(report))
+    yield "\n"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -270,7 +271,7 @@ def render(report: Report) -> str:
     return json.dumps(build(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def write(report: Report, fh) -> None:
-    """:func:`render` straight into a file (no second copy of a large report in memory)."""
-    json.dump(build(report), fh, indent=2, ensure_ascii=False, allow_nan=False)
-    fh.write("\n")
+def chunks(report: Report) -> Iterator[str]:
+    """:func:`render` piece by piece, for a file (no second copy of a large report in memory)."""
+    yield from json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False).iterencode(build(report))
+    yield "\n"
