@@ -121,7 +121,6 @@ def _note(opts: Options, message: str) -> None:
 def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], console=None) -> None:
     """Write every (format, destination); files go through :func:`aiposture.safeio.write_file`."""
     from aiposture import safeio
-    from aiposture.textsafe import scrub_surrogates
 
     ws = writers()
     for fmt, dest in plan:
@@ -143,12 +142,13 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], co
         stream = streaming_writers().get(fmt)
         if dest == "-":
             sys.stdout.flush()
-            out = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
-            text = ws[fmt](report)
-            if out is None:  # a test harness's text stream
-                sys.stdout.write(scrub_surrogates(text))
-            else:
-                out.write(scrub_surrogates(text).encode("utf-8"))
+            out = getattr(sys.stdout, "buffer", None)  # bytes: UTF-8 whatever the terminal's encoding
+            for batch in safeio.batches(stream(report) if stream is not None else [ws[fmt](report)]):
+                if out is None:  # a test harness's text stream
+                    sys.stdout.write(batch)
+                else:
+                    out.write(batch.encode("utf-8"))
+            if out is not None:
                 out.flush()
             continue
         if stream is not None:

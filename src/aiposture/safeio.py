@@ -89,23 +89,29 @@ def write_file(path: str | Path, data: str | bytes, what: str) -> None:
         fh.write(data)
 
 
-def write_chunks(path: str | Path, what: str, chunks: Iterable[str]) -> None:
-    """Write text produced piece by piece (large reports: never a second full copy in memory).
+def batches(chunks: Iterable[str]) -> Iterator[str]:
+    """Join small pieces of text into ~64 KB batches with lone surrogates replaced.
 
-    Pieces are joined in batches of about 64 KB, so the many tiny pieces of a JSON encoder
-    cost one list append each; each batch is scrubbed of lone surrogates and written.
+    The many tiny pieces of a JSON encoder then cost one list append each, and each batch one
+    scrub and one write.
     """
+    batch: list[str] = []
+    size = 0
+    for piece in chunks:
+        batch.append(piece)
+        size += len(piece)
+        if size >= _BATCH:
+            yield scrub_surrogates("".join(batch))
+            batch, size = [], 0
+    if batch:
+        yield scrub_surrogates("".join(batch))
+
+
+def write_chunks(path: str | Path, what: str, chunks: Iterable[str]) -> None:
+    """Write text produced piece by piece (large reports: never a second full copy in memory)."""
     with open_for_write(path, what) as fh:
-        batch: list[str] = []
-        size = 0
-        for piece in chunks:
-            batch.append(piece)
-            size += len(piece)
-            if size >= _BATCH:
-                fh.write(scrub_surrogates("".join(batch)))
-                batch, size = [], 0
-        if batch:
-            fh.write(scrub_surrogates("".join(batch)))
+        for batch in batches(chunks):
+            fh.write(batch)
 
 
 _BATCH = 1 << 16
