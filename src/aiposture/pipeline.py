@@ -16,14 +16,14 @@ some SARIF result needs it (see :func:`write_companion_inventory`).
 
 from __future__ import annotations
 
+import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiposture.engine import Config, Engine, Status, load_rules
-from aiposture.engine.evaluator import select_rules
-from aiposture.engine.model import SEVERITY_RANK
+from aiposture.engine.model import SEVERITY_RANK, Rule
 from aiposture.errors import AiPostureError
 from aiposture.output import BINARY_FORMATS, DEFAULT_FILENAMES, FORMATS, Report, writers
 
@@ -34,7 +34,7 @@ MAX_BASELINE_MB = 512
 
 @dataclass
 class Options:
-    formats: list[str] = field(default_factory=lambda: ["table"])
+    formats: list[str] = field(default_factory=list)  # empty: a table on stdout
     outputs: list[str] = field(default_factory=list)
     output_dir: Path | None = None
     fail_on: str | None = None
@@ -50,30 +50,67 @@ class Options:
     category: str | None = None
     show_passed: bool = False
     quiet: bool = False
+    compact: bool | None = None  # table layout: None = compact unless the destination is a terminal
     inline_suppressions: bool | None = None  # None: the config decides (default: not applied)
 
 
-def plan_outputs(opts: Options) -> list[tuple[str, str]]:
-    """(format, destination) pairs; destination "-" is stdout. Validates the combination."""
-    for f in opts.formats:
+# what Checkov and Trivy users type after -o (Checkov's -o is the format)
+FORMAT_ALIASES = {"cli": "table", "junitxml": "junit", "text": "table"}
+
+
+def _format_name(value: str) -> str | None:
+    """The format a bare ``-o`` value names (``sarif``, ``JSON``, ``cli``), or None for a path."""
+    v = value.strip().lower()
+    v = FORMAT_ALIASES.get(v, v)
+    return v if v in FORMATS else None
+
+
+def plan_outputs(opts: Options, *, notes: list[str] | None = None) -> list[tuple[str, str]]:
+    """(format, destination) pairs; destination "-" is stdout. Validates the combination.
+
+    ``-o sarif`` without any ``-f`` (the Checkov habit, where ``-o`` is the format) is read
+    as ``-f sarif`` on stdout, and a note saying so is appended to ``notes``. With an ``-f``
+    given, ``-o`` is always a path.
+    """
+    formats = [FORMAT_ALIASES.get(f.lower(), f.lower()) for f in opts.formats]
+    outputs = list(opts.outputs)
+    for f in formats:
         if f not in FORMATS:
             raise AiPostureError(f"unknown format {f!r} (choose from {', '.join(FORMATS)})")
+    if not formats and outputs and all(_format_name(o) for o in outputs) and opts.output_dir is None:
+        if len(outputs) > 1:
+            raise AiPostureError(
+                f"-o {' -o '.join(outputs)}: -o is the output path; name formats with -f and pair each with an -o path "
+                f"(e.g. -f sarif -o results.sarif -f json -o results.json) or use --output-dir")
+        fmt = _format_name(outputs[0]) or "table"
+        if notes is not None:
+            notes.append(f"'-o {outputs[0]}' read as '-f {fmt}' written to stdout (-o is the output path: "
+                         f"-f {fmt} -o results.{DEFAULT_FILENAMES[fmt].rsplit('.', 1)[-1]} writes a file)")
+        formats, outputs = [fmt], []
+    for fmt, out in zip(formats, outputs, strict=False):
+        named = _format_name(out)
+        if named and named != fmt:
+            raise AiPostureError(
+                f"-o {out} names the {named} format, but it is the path for -f {fmt}: to write {named} use "
+                f"-f {named} -o results.{DEFAULT_FILENAMES[named].rsplit('.', 1)[-1]}; for a file really called "
+                f"'{out}' write -o ./{out}")
+    formats = formats or ["table"]
     if opts.output_dir is not None:
-        if opts.outputs:
+        if outputs:
             raise AiPostureError("use either --output or --output-dir, not both")
-        return [(f, str(opts.output_dir / DEFAULT_FILENAMES[f])) for f in opts.formats]
-    if not opts.outputs:
-        if len(opts.formats) > 1:
+        return [(f, str(opts.output_dir / DEFAULT_FILENAMES[f])) for f in formats]
+    if not outputs:
+        if len(formats) > 1:
             raise AiPostureError("several --format values need matching --output paths (in the same order) or --output-dir")
-        _no_binary_on_stdout([(opts.formats[0], "-")])
-        return [(opts.formats[0], "-")]
-    if len(opts.outputs) != len(opts.formats):
+        _no_binary_on_stdout([(formats[0], "-")])
+        return [(formats[0], "-")]
+    if len(outputs) != len(formats):
         raise AiPostureError(
-            f"{len(opts.formats)} --format value(s) but {len(opts.outputs)} --output path(s): give one --output per --format, in order"
+            f"{len(formats)} --format value(s) but {len(outputs)} --output path(s): give one --output per --format, in order"
         )
-    if sum(1 for o in opts.outputs if o == "-") > 1:
+    if sum(1 for o in outputs if o == "-") > 1:
         raise AiPostureError("only one output can go to stdout ('-')")
-    plan = list(zip(opts.formats, opts.outputs, strict=False))
+    plan = list(zip(formats, outputs, strict=True))
     _no_binary_on_stdout(plan)
     return plan
 
@@ -84,78 +121,191 @@ def _no_binary_on_stdout(plan: list[tuple[str, str]]) -> None:
             raise AiPostureError(f"the {fmt} format is a zip file: give it an --output path or use --output-dir")
 
 
-def prepare_rules(opts: Options, config: Config):
+def check_destination(path: str | Path, what: str) -> None:
+    """Fail now, in one line, if ``what`` could not be written to ``path`` later.
+
+    Run before a scan that may take minutes, so an unwritable ``--output-dir``,
+    ``--output`` or ``--save-inventory`` is a usage error up front rather than a
+    traceback after the work is done. Creates the missing parent folders (the
+    write would create them anyway) and proves the folder takes a new file.
+    """
+    import tempfile
+
+    from aiposture.safeio import check_no_links
+
+    p = Path(path)
+    check_no_links(p, what)
+    if p.is_dir() and not p.is_symlink():
+        raise AiPostureError(f"cannot write {what} to {p}: it is a folder")
+    folder = p.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".aiposture-", delete=True):
+            pass
+    except OSError as e:
+        raise AiPostureError(f"cannot write {what} to {p}: {e.strerror or e}") from None
+
+
+def preflight(opts: Options, *extra: tuple[str | Path | None, str]) -> list[tuple[str, str]]:
+    """Plan the outputs and check that every destination can be written (see :func:`check_destination`).
+
+    ``extra`` are other files the command will write, as (path or None, what).
+    Notes about how the options were read go to stderr.
+    """
+    notes: list[str] = []
+    plan = plan_outputs(opts, notes=notes)
+    for note in notes:
+        _say(f"note: {note}")
+    for fmt, dest in plan:
+        if dest != "-":
+            check_destination(dest, f"the {fmt} output")
+    for path, what in extra:
+        if path is not None:
+            check_destination(path, what)
+    return plan
+
+
+def write_file(path: str | Path, text: str | bytes, what: str) -> None:
+    """Write to ``path`` (creating folders) through :func:`aiposture.safeio.write_file`: never through
+    a planted link; an OS error is one line and exit 2."""
+    from aiposture import safeio
+
+    safeio.write_file(path, text, what)
+
+
+def _say(message: str) -> None:
+    from aiposture.textsafe import clean
+
+    print(clean(message), file=sys.stderr)
+
+
+def prepare_rules(opts: Options, config: Config) -> tuple[list[Rule], list[str]]:
+    """Load the rule pack plus extra folders, then apply and validate the selection.
+
+    The command line wins over the configuration file's ``select``; ``skip`` adds up.
+    A selection that names nothing known, or matches no rule, is a usage error.
+    """
+    from aiposture.engine.selection import Criteria, resolve
+
     for d in opts.rules_dirs:  # a directory the user named and that is not there is a usage error, not "not checked"
         if not Path(d).exists():
             raise AiPostureError(f"--rules-dir {d}: not found")
     rules, problems = load_rules([*config.rule_dirs, *opts.rules_dirs])
     sel = config.select
-    rules = select_rules(
-        rules,
-        ids=opts.rule_ids or sel.get("ids", []),
-        severities=opts.severities or sel.get("severity", []),
-        threats=opts.threats or sel.get("threats", []),
-        frameworks=opts.frameworks or sel.get("frameworks", []),
-        providers=opts.providers or sel.get("providers", []),
-        skip=[*opts.skip_rules, *config.skip],
-    )
-    return rules, [str(p) for p in problems]
+    where = f" in {config.path}" if config.path else ""
+    labels = {}
+    criteria = Criteria(skip=[*opts.skip_rules, *config.skip], providers=list(opts.providers))
+    for name, cli_value, key in (("ids", opts.rule_ids, "ids"), ("severities", opts.severities, "severity"),
+                                 ("threats", opts.threats, "threats"), ("frameworks", opts.frameworks, "frameworks")):
+        if cli_value:
+            setattr(criteria, name, list(cli_value))
+        elif sel.get(key):
+            setattr(criteria, name, list(sel[key]))
+            labels[name] = f"select.{key}{where}"
+    if not criteria.providers and sel.get("providers"):
+        criteria.providers = list(sel["providers"])
+        labels["providers"] = f"select.providers{where}"
+    if not opts.skip_rules and config.skip:
+        labels["skip"] = f"skip{where}"
+    criteria.labels = labels
+    hint = f"{len(problems)} rule file(s) could not be loaded; see the errors above" if problems else ""
+    try:
+        selected, warnings = resolve(rules, criteria, hint=hint)
+    except AiPostureError:
+        for p in problems:  # otherwise the reports list them
+            _say(f"error: {p}")
+        raise
+    for w in warnings:
+        _say(f"warning: {w}")
+    return selected, [str(p) for p in problems]
 
 
-def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_path: Path | None = None) -> Report:
+@dataclass
+class Prepared:
+    """Everything decided before any inventory is read: checked outputs, configuration, selected rules."""
+
+    plan: list[tuple[str, str]]
+    config: Config
+    rules: list[Rule]
+    rule_problems: list[str]
+
+
+def prepare(opts: Options, config_path: Path | None, *, search_dir: Path | None = None,
+            writes: tuple[tuple[str | Path | None, str], ...] = ()) -> Prepared:
+    """Check outputs, load the configuration and resolve the rule selection, in that order.
+
+    Live and IaC scans call this before collecting, so a typo in a flag or an unwritable
+    output is exit 2 in a second rather than after a scan that took minutes.
+    """
+    from aiposture.engine import load_config
+    from aiposture.engine.config import ignored_config_note
+
+    plan = preflight(opts, *writes)
+    config = load_config(config_path)  # only the file the user named: never discovered in the scanned tree
+    if config_path is None and not opts.quiet:
+        note = ignored_config_note(search_dir or Path.cwd())
+        if note:
+            _say(f"note: {note}")
     if opts.inline_suppressions is not None:
         config.inline_suppressions = opts.inline_suppressions
     rules, problems = prepare_rules(opts, config)
+    return Prepared(plan, config, rules, problems)
+
+
+def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_path: Path | None = None,
+             prepared: Prepared | None = None) -> Report:
+    if opts.inline_suppressions is not None:
+        config.inline_suppressions = opts.inline_suppressions
+    rules, problems = (prepared.rules, prepared.rule_problems) if prepared else prepare_rules(opts, config)
     results = Engine(rules, config).evaluate(doc)
     return Report(results=results, rules=rules, inventory=doc, inventory_path=inventory_path,
                   rule_problems=problems, category=opts.category)
 
 
-def _note(opts: Options, message: str) -> None:
-    if not opts.quiet:
-        from aiposture.textsafe import clean
-
-        print(clean(message), file=sys.stderr)
-
-
-def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]], console=None) -> None:
-    """Write every (format, destination); files go through :func:`aiposture.safeio.write_file`."""
+def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) -> None:
+    """Render each planned output; files go through :mod:`aiposture.safeio` (never through a planted
+    link), large JSON/SARIF piece by piece; a destination that cannot be written is one line and exit 2."""
     from aiposture import safeio
 
     ws = writers()
     for fmt, dest in plan:
-        if dest == "-" and fmt == "table":
-            from aiposture.output.table import print_report
+        stream = streaming_writers().get(fmt)
+        if fmt == "table":
+            from aiposture.output.table import Layout, choose_layout, write_table
 
-            if console is None:
-                from rich.console import Console
-
-                console = Console()
-            print_report(report, console, show_passed=opts.show_passed)
-            continue
-        if fmt == "evidence":
+            if dest == "-":
+                write_table(report, sys.stdout, layout=choose_layout(sys.stdout, opts.compact), show_passed=opts.show_passed)
+                continue
+            # a file is never a terminal: compact unless --no-compact, never colour
+            buf = io.StringIO()
+            write_table(report, buf, layout=Layout(compact=opts.compact is not False), show_passed=opts.show_passed)
+            pieces: Any = [buf.getvalue()]
+        elif fmt == "evidence":
             from aiposture.output import evidence
 
-            safeio.write_file(dest, evidence.build(report), "evidence pack")
-            _note(opts, f"wrote {fmt} to {dest}")
+            safeio.write_file(dest, evidence.build(report), f"the {fmt} output")
+            _wrote(fmt, dest, opts)
             continue
-        stream = streaming_writers().get(fmt)
+        else:
+            pieces = stream(report) if stream is not None else [ws[fmt](report)]
         if dest == "-":
             sys.stdout.flush()
             out = getattr(sys.stdout, "buffer", None)  # bytes: UTF-8 whatever the terminal's encoding
-            for batch in safeio.batches(stream(report) if stream is not None else [ws[fmt](report)]):
+            for batch in safeio.batches(pieces):
                 if out is None:  # a test harness's text stream
                     sys.stdout.write(batch)
                 else:
                     out.write(batch.encode("utf-8"))
             if out is not None:
                 out.flush()
-            continue
-        if stream is not None:
-            safeio.write_chunks(dest, f"{fmt} report", stream(report))
         else:
-            safeio.write_file(dest, ws[fmt](report), f"{fmt} report")
-        _note(opts, f"wrote {fmt} to {dest}")
+            safeio.write_chunks(dest, f"the {fmt} output", pieces)
+            _wrote(fmt, dest, opts)
+
+
+def _note_unless_quiet(opts: Options, message: str) -> None:
+    if not opts.quiet:
+        _say(message)
 
 
 def streaming_writers() -> dict[str, Any]:
@@ -163,6 +313,11 @@ def streaming_writers() -> dict[str, Any]:
     from aiposture.output import json_out, sarif
 
     return {"json": json_out.chunks, "sarif": sarif.chunks}
+
+
+def _wrote(fmt: str, dest: str, opts: Options) -> None:
+    if not opts.quiet:
+        _say(f"wrote {fmt} to {dest}")
 
 
 def write_companion_inventory(report: Report, plan: list[tuple[str, str]], opts: Options) -> None:
@@ -187,13 +342,13 @@ def write_companion_inventory(report: Report, plan: list[tuple[str, str]], opts:
     report.inventory_lines = inventory.dumped_lines(report.inventory)
     if not files:
         report.inventory_path = Path(COMPANION_INVENTORY)
-        _note(opts, f"note: SARIF on stdout: live findings point at {COMPANION_INVENTORY}, which was not written "
+        _note_unless_quiet(opts, f"note: SARIF on stdout: live findings point at {COMPANION_INVENTORY}, which was not written "
                     f"(add --save-inventory {COMPANION_INVENTORY})")
         return
     path = Path(files[0]).parent / COMPANION_INVENTORY
     inventory.save(report.inventory, path)
     report.inventory_path = path
-    _note(opts, f"wrote the inventory SARIF live findings point at to {path}")
+    _note_unless_quiet(opts, f"wrote the inventory SARIF live findings point at to {path}")
 
 
 def apply_baseline(report: Report, baseline: Path) -> None:

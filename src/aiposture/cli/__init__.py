@@ -14,7 +14,7 @@ from aiposture.cli.common import SafeGroup, set_debug, setup_streams
 
 
 @click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.version_option(__version__, prog_name="aiposture")
+@click.version_option(__version__, "-V", "--version", prog_name="aiposture")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error (also AIPOSTURE_DEBUG=1).")
 def main(debug: bool) -> None:
     """Security posture checks for cloud AI deployments.
@@ -33,6 +33,16 @@ def main(debug: bool) -> None:
       aiposture scan --inventory inv.json    evaluate a saved inventory
       aiposture rules list                   the rule catalog
       aiposture permissions aws|azure|gcp    the read-only permissions a live scan needs
+
+    \b
+    In CI: the main options also read AIPOSTURE_* environment variables
+    (AIPOSTURE_FORMAT, AIPOSTURE_OUTPUT_DIR, AIPOSTURE_FAIL_ON...; see each
+    command's --help), and the table becomes one line per finding when stdout
+    is not a terminal (--compact / --no-compact to choose).
+
+    \b
+    Shell completion (bash, zsh, fish), e.g. in ~/.bashrc:
+      eval "$(_AIPOSTURE_COMPLETE=bash_source aiposture)"
     """
     set_debug(debug)
     setup_streams()

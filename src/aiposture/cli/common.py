@@ -11,13 +11,45 @@ from pathlib import Path
 
 import click
 
+from aiposture.engine.selection import split_values
 from aiposture.errors import AiPostureError
-from aiposture.pipeline import EXIT_INTERNAL, EXIT_USAGE, Options
+from aiposture.pipeline import EXIT_INTERNAL, EXIT_USAGE, Options, Prepared
 from aiposture.textsafe import clean
 
-SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
-FORMAT_CHOICE = click.Choice(["table", "json", "sarif", "junit", "csv", "html", "evidence"], case_sensitive=False)
 ISSUES_URL = "https://github.com/aiposture/aiposture/issues"
+
+
+class CommaChoice(click.Choice):
+    """A choice that also accepts a comma-separated list (``-f json,sarif``, ``--severity high,critical``).
+
+    Used with ``multiple=True``; :func:`build_options` flattens the tuples.
+    """
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        parts = [p.strip() for p in str(value).split(",") if p.strip()]
+        return tuple(super(CommaChoice, self).convert(p, param, ctx) for p in parts)
+
+    def get_metavar(self, param, *args, **kwargs):  # "[a|b|c],..." in --help (click 8.2 added ctx)
+        base = super().get_metavar(param, *args, **kwargs)
+        return f"{base},..." if base else base
+
+
+SEVERITIES = ("critical", "high", "medium", "low")
+FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "markdown", "evidence")
+SEVERITY_CHOICE = click.Choice(SEVERITIES, case_sensitive=False)
+SEVERITY_LIST = CommaChoice(SEVERITIES, case_sensitive=False)
+FORMAT_CHOICE = CommaChoice(FORMATS, case_sensitive=False)
+
+
+def flatten(values) -> list[str]:
+    """Values of a :class:`CommaChoice` option (tuples) or plain repeated options, as one list."""
+    out: list[str] = []
+    for v in values or ():
+        out += list(v) if isinstance(v, tuple) else split_values([v])
+    return out
+
 
 EXIT_CODES_HELP = """
 \b
@@ -27,7 +59,12 @@ Exit codes:
   2  usage or configuration error (one line names the file and field)
   3  finished, but something could not be checked (not with --tolerate-errors)
   4  internal error in aiposture (a bug: please report it; --debug shows the traceback)
+
+\b
+Options showing [env var: AIPOSTURE_...] can be set in the environment
+instead (CI); the command line wins. Lists are comma-separated.
 """
+
 
 _debug = False
 
@@ -127,35 +164,50 @@ class SafeGroup(click.Group):
             sys.exit(exit_code_for(e))
 
 
+def _opt(*decls, env: str | None = None, **kw):
+    """click.option with an AIPOSTURE_* environment variable shown in --help."""
+    if env:
+        kw.update(envvar=f"AIPOSTURE_{env}", show_envvar=True)
+    return click.option(*decls, **kw)
+
+
 def evaluation_options(fn):
     """Options shared by every command that evaluates rules and writes reports."""
     decorators = [
-        click.option("--format", "-f", "formats", multiple=True, type=FORMAT_CHOICE,
-                     help="Output format; repeat for several (pair each with an --output, in order)."),
-        click.option("--output", "-o", "outputs", multiple=True, metavar="PATH",
-                     help="Where the matching --format goes ('-' = stdout)."),
-        click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Write every --format into this folder with default names."),
-        click.option("--fail-on", type=SEVERITY_CHOICE, help="Lowest severity that fails the run [default: low]."),
-        click.option("--soft-fail", is_flag=True, help="Exit 0 even when findings fail."),
-        click.option("--tolerate-errors", is_flag=True, help="Exit 0 instead of 3 when something could not be checked."),
-        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), envvar="AIPOSTURE_CONFIG",
-                     help="Configuration file (waivers, selection) [env AIPOSTURE_CONFIG]. Never read from the "
-                          "scanned tree unless named here."),
-        click.option("--allow-inline-suppressions/--no-inline-suppressions", "inline_suppressions", default=None,
-                     help="Apply '# aiposture:ignore RULE reason' comments found in scanned files "
-                          "[default: the config's inline_suppressions, else not applied: listed only]."),
-        click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path),
-                     help="Extra rule directory (repeatable), added to the built-in pack."),
-        click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="Only these rule ids (globs ok, repeatable)."),
-        click.option("--skip-rule", "skip_rules", multiple=True, metavar="ID", help="Skip these rule ids (globs ok)."),
-        click.option("--severity", "severities", multiple=True, type=SEVERITY_CHOICE, help="Only rules of this severity."),
-        click.option("--threat", "threats", multiple=True, metavar="THREAT", help="Only rules for this ISO 27090 threat (e.g. prompt_injection)."),
-        click.option("--framework", "frameworks", multiple=True, metavar="ID",
-                     help="Only rules mapped to a framework (owasp_llm_2025) or control (LLM01:2025, A.8.15)."),
-        click.option("--category", help="SARIF automation category (one per account or IaC root)."),
-        click.option("--show-passed", is_flag=True, help="Also list passing checks in the table."),
-        click.option("--quiet", "-q", is_flag=True, help="No progress or 'wrote ...' messages."),
+        _opt("--format", "-f", "formats", multiple=True, type=FORMAT_CHOICE, env="FORMAT",
+             help="Output format; repeat or comma-separate for several (pair each with an --output, in order)."),
+        _opt("--output", "-o", "outputs", multiple=True, metavar="PATH", env="OUTPUT",
+             help="Where the matching --format goes ('-' = stdout). Without -f, '-o sarif' means '-f sarif' on stdout."),
+        _opt("--output-dir", type=click.Path(file_okay=False, path_type=Path), env="OUTPUT_DIR",
+             help="Write every --format into this folder with default names."),
+        _opt("--fail-on", type=SEVERITY_CHOICE, env="FAIL_ON", help="Lowest severity that fails the run [default: low]."),
+        _opt("--soft-fail", is_flag=True, env="SOFT_FAIL", help="Exit 0 even when findings fail."),
+        _opt("--tolerate-errors", is_flag=True, env="TOLERATE_ERRORS",
+             help="Exit 0 instead of 3 when something could not be checked."),
+        _opt("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), env="CONFIG",
+             help="Configuration file (waivers, selection, inline_suppressions). Only this file is read: never one "
+                  "found in the scanned tree."),
+        _opt("--allow-inline-suppressions/--no-inline-suppressions", "inline_suppressions", default=None,
+             help="Apply '# aiposture:ignore RULE reason' comments found in scanned files [default: the config's "
+                  "inline_suppressions, else listed but not applied]. Wildcards are never applied."),
+        _opt("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path), env="RULES_DIR",
+             help="Extra rule directory (repeatable), added to the built-in pack."),
+        _opt("--rule", "rule_ids", multiple=True, metavar="ID,...", env="RULE",
+             help="Only these rule ids (globs ok, case-insensitive; repeat or comma-separate)."),
+        _opt("--skip-rule", "skip_rules", multiple=True, metavar="ID,...", env="SKIP_RULE",
+             help="Skip these rule ids (globs ok; repeat or comma-separate)."),
+        _opt("--severity", "severities", multiple=True, type=SEVERITY_LIST, env="SEVERITY", help="Only rules of these severities."),
+        _opt("--threat", "threats", multiple=True, metavar="THREAT,...", env="THREAT",
+             help="Only rules for these ISO 27090 threats (e.g. prompt_injection)."),
+        _opt("--framework", "frameworks", multiple=True, metavar="ID,...", env="FRAMEWORK",
+             help="Only rules mapped to a framework (iso27001, owasp_llm_2025) or control (LLM01:2025, A.8.15, AML.T0051); "
+                  "case-insensitive, a control selects its sub-controls."),
+        _opt("--category", env="CATEGORY", help="SARIF automation category (one per account or IaC root)."),
+        _opt("--show-passed", is_flag=True, help="Also list passing checks in the table."),
+        _opt("--compact/--no-compact", "compact", default=None, env="COMPACT",
+             help="Table layout: one line per finding (the default when stdout is not a terminal: CI logs, "
+                  "pre-commit) or aligned wrapped columns (the default on a terminal)."),
+        _opt("--quiet", "-q", is_flag=True, env="QUIET", help="No progress or 'wrote ...' messages."),
     ]
     for d in reversed(decorators):
         fn = d(fn)
@@ -164,45 +216,42 @@ def evaluation_options(fn):
 
 def build_options(kw: dict) -> Options:
     return Options(
-        formats=[f.lower() for f in kw.pop("formats", ())] or ["table"],
+        formats=[f.lower() for f in flatten(kw.pop("formats", ()))],
         outputs=list(kw.pop("outputs", ())),
         output_dir=kw.pop("output_dir", None),
         fail_on=kw.pop("fail_on", None),
         soft_fail=kw.pop("soft_fail", False),
         tolerate_errors=kw.pop("tolerate_errors", False),
         rules_dirs=[str(p) for p in kw.pop("rules_dirs", ())],
-        rule_ids=list(kw.pop("rule_ids", ())),
-        skip_rules=list(kw.pop("skip_rules", ())),
-        severities=list(kw.pop("severities", ())),
-        threats=list(kw.pop("threats", ())),
-        frameworks=list(kw.pop("frameworks", ())),
+        rule_ids=split_values(kw.pop("rule_ids", ())),
+        skip_rules=split_values(kw.pop("skip_rules", ())),
+        severities=[s.lower() for s in flatten(kw.pop("severities", ()))],
+        threats=split_values(kw.pop("threats", ())),
+        frameworks=split_values(kw.pop("frameworks", ())),
         category=kw.pop("category", None),
         show_passed=kw.pop("show_passed", False),
+        compact=kw.pop("compact", None),
         quiet=kw.pop("quiet", False),
         inline_suppressions=kw.pop("inline_suppressions", None),
     )
 
 
-def run_pipeline(doc: dict, opts: Options, config_path: Path | None, *, inventory_path: Path | None = None,
-                 base_dir: Path | None = None, baseline: Path | None = None, save_inventory: Path | None = None,
-                 loaded: bool = False) -> int:
+def run_pipeline(doc: dict, opts: Options, config_path: Path | None = None, *, inventory_path: Path | None = None,
+                 base_dir: Path | None = None, baseline: Path | None = None, prepared: Prepared | None = None,
+                 save_inventory: Path | None = None, loaded: bool = False) -> int:
     """Evaluate an inventory document, write outputs and return the exit code.
 
-    ``loaded``: the document was read (and checked) by ``inventory.load``. A document built in
-    this process (IaC, live) is first made safe to write (:func:`inventory.sanitize`) and given
-    unique resource ids, before ``--save-inventory`` writes it.
+    ``prepared`` comes from :func:`aiposture.pipeline.prepare`, which live and IaC scans
+    call before collecting; without it the same checks run here. ``loaded``: the document was
+    read (and checked) by ``inventory.load``; a document built in this process (IaC, live) is
+    first made safe to write (:func:`inventory.sanitize`) and given unique resource ids, before
+    ``--save-inventory`` writes it. The inventory is written beside SARIF only when a live
+    finding needs it (:func:`pipeline.write_companion_inventory`).
     """
     from aiposture import inventory as inv
     from aiposture import pipeline
-    from aiposture.engine import load_config
-    from aiposture.engine.config import ignored_config_note
 
-    config = load_config(config_path)
-    if config_path is None and not opts.quiet:
-        note = ignored_config_note(base_dir or Path.cwd())
-        if note:
-            say(f"note: {note}")
-    plan = pipeline.plan_outputs(opts)
+    prepared = prepared or pipeline.prepare(opts, config_path, search_dir=base_dir)
     if not loaded:
         notes = inv.disambiguate_ids(doc) + inv.sanitize(doc)
         doc.setdefault("scan", {}).setdefault("notes", []).extend(notes)
@@ -214,23 +263,19 @@ def run_pipeline(doc: dict, opts: Options, config_path: Path | None, *, inventor
         inventory_path = save_inventory
         if not opts.quiet:
             say(f"wrote inventory to {save_inventory}")
-    report = pipeline.evaluate(doc, opts, config, inventory_path=inventory_path)
+    report = pipeline.evaluate(doc, opts, prepared.config, inventory_path=inventory_path, prepared=prepared)
     if save_inventory is not None:
         report.inventory_lines = inv.dumped_lines(doc)
     if baseline is not None:
         pipeline.apply_baseline(report, baseline)
-    pipeline.write_companion_inventory(report, plan, opts)
-    pipeline.write_outputs(report, opts, plan)
-    return pipeline.exit_code(report, opts, config)
+    pipeline.write_companion_inventory(report, prepared.plan, opts)
+    pipeline.write_outputs(report, opts, prepared.plan)
+    return pipeline.exit_code(report, opts, prepared.config)
 
 
-def split_csv(values) -> list[str]:
-    out: list[str] = []
-    for v in values or ():
-        out += [x.strip() for x in str(v).split(",") if x.strip()]
-    return out
+split_csv = split_values  # live-scan options (--regions, --accounts...) split the same way
 
 
-save_inventory_option = click.option(
-    "--save-inventory", type=click.Path(dir_okay=False, path_type=Path),
+save_inventory_option = _opt(
+    "--save-inventory", type=click.Path(dir_okay=False, path_type=Path), env="SAVE_INVENTORY",
     help="Also write the normalised inventory (re-evaluate later with 'scan --inventory').")

@@ -18,24 +18,22 @@ def demo(output_dir: Path) -> None:
     """Evaluate the bundled example inventory (AWS, Azure and Google Cloud; no account needed)
     and write every report format into a folder."""
     from aiposture import inventory as inv
+    from aiposture import pipeline
     from aiposture.paths import examples_dir
-    from aiposture.safeio import write_file
 
     src = examples_dir() / "inventory.json"
     inv_copy = output_dir / "inventory.json"
-    write_file(inv_copy, src.read_bytes(), "example inventory")
+    pipeline.write_file(inv_copy, src.read_text(encoding="utf-8"), "the example inventory")
     doc = inv.load(inv_copy)
     opts = Options(formats=["table", "json", "sarif", "junit", "csv", "html", "evidence"], output_dir=output_dir, quiet=True)
-    from rich.console import Console
+    import sys
 
-    from aiposture import pipeline
     from aiposture.engine import Config
+    from aiposture.output.table import choose_layout, write_table
 
     report = pipeline.evaluate(doc, opts, Config(), inventory_path=inv_copy)
     pipeline.write_outputs(report, opts, pipeline.plan_outputs(opts))
-    from aiposture.output.table import print_report
-
-    print_report(report, Console())
+    write_table(report, sys.stdout, layout=choose_layout(sys.stdout, None))
     click.echo(f"\nReports written to {output_dir}/ (table, JSON, SARIF, JUnit, CSV, HTML, evidence zip). "
                f"The demo exits 0; 'aiposture scan --inventory {inv_copy}' applies the exit codes.")
 

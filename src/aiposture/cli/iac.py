@@ -45,14 +45,16 @@ def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -
       aiposture iac . --exclude 'examples/*' --fail-on high --baseline main.json
     """
     from aiposture.iac.scan import scan_paths
+    from aiposture.pipeline import prepare
 
     opts = build_options(kw)
+    prepared = prepare(opts, config_path, writes=((save_inventory, "the inventory"),))
     progress = None if opts.quiet or not sys.stderr.isatty() else (lambda what: say(f"reading {what}"))
     doc = scan_paths(list(paths), excludes=list(excludes), tf_root=tf_root, base=Path.cwd(), progress=progress)
     for note in doc["scan"].get("notes", []):
         if not opts.quiet:
             say(f"note: {note}")
-    sys.exit(run_pipeline(doc, opts, config_path, baseline=baseline, save_inventory=save_inventory))
+    sys.exit(run_pipeline(doc, opts, config_path, baseline=baseline, prepared=prepared, save_inventory=save_inventory))
 
 
 def register(main: click.Group) -> None:

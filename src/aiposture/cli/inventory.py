@@ -37,7 +37,7 @@ def inventory_validate(path: Path) -> None:
 
 
 @inventory.command("docs")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write Markdown here (default stdout).")
 @handle_errors
 def inventory_docs(output: Path | None) -> None:
     """Render the inventory attribute reference (docs/inventory.md) from the schema."""
@@ -45,9 +45,9 @@ def inventory_docs(output: Path | None) -> None:
 
     text = inventory_markdown()
     if output:
-        from aiposture.safeio import write_file
+        from aiposture.pipeline import write_file
 
-        write_file(output, text, "inventory reference")
+        write_file(output, text, "the inventory reference")
         say(f"wrote {output}")
     else:
         click.echo(text, nl=False)

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
-from aiposture.cli.common import SEVERITY_CHOICE, handle_errors, say
+from aiposture.cli.common import SEVERITY_LIST, CommaChoice, flatten, handle_errors, say, split_values
 from aiposture.errors import AiPostureError
 from aiposture.pipeline import EXIT_USAGE
-from aiposture.safeio import write_file
 from aiposture.textsafe import clean, clean_lines
 
 
@@ -33,20 +32,27 @@ def _load(rules_dirs, strict: bool):
 
 @rules.command("list")
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path), help="Extra rule directory.")
-@click.option("--severity", "severities", multiple=True, type=SEVERITY_CHOICE)
-@click.option("--threat", "threats", multiple=True)
-@click.option("--framework", "frameworks", multiple=True)
-@click.option("--provider", "providers", multiple=True, type=click.Choice(["aws", "azure", "gcp"]))
-@click.option("--kind", "kinds", multiple=True)
+@click.option("--rule", "rule_ids", multiple=True, metavar="ID,...", help="Only these rule ids (globs ok).")
+@click.option("--severity", "severities", multiple=True, type=SEVERITY_LIST)
+@click.option("--threat", "threats", multiple=True, metavar="THREAT,...")
+@click.option("--framework", "frameworks", multiple=True, metavar="ID,...",
+              help="A framework (iso27001, owasp_llm_2025) or control id (LLM01:2025, A.8.15); case-insensitive.")
+@click.option("--provider", "providers", multiple=True, type=CommaChoice(["aws", "azure", "gcp"], case_sensitive=False))
+@click.option("--kind", "kinds", multiple=True, metavar="KIND,...")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
-def rules_list(rules_dirs, severities, threats, frameworks, providers, kinds, as_json) -> None:
-    """List rules (filter by severity, threat, framework/control, provider, kind)."""
-    from aiposture.engine.evaluator import select_rules
+def rules_list(rules_dirs, rule_ids, severities, threats, frameworks, providers, kinds, as_json) -> None:
+    """List rules (filter by id, severity, threat, framework/control, provider, kind).
+
+    A value that names no rule, threat, framework, control or kind is an error
+    with the closest spelling; filters that match nothing together list 0 rules.
+    """
+    from aiposture.engine.selection import Criteria, resolve
 
     loaded, _ = _load(rules_dirs, strict=False)
-    sel = select_rules(loaded, severities=severities, threats=threats, frameworks=frameworks,
-                       providers=providers, kinds=kinds)
+    sel, _warnings = resolve(loaded, Criteria(
+        ids=split_values(rule_ids), severities=flatten(severities), threats=split_values(threats),
+        frameworks=split_values(frameworks), providers=flatten(providers), kinds=split_values(kinds)), allow_empty=True)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in sel], indent=2))
         return
@@ -84,16 +90,17 @@ def rules_show(rule_id: str, rules_dirs) -> None:
 
 @rules.command("test")
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path))
-@click.option("--rule", "rule_ids", multiple=True, help="Only these rule ids (globs ok).")
+@click.option("--rule", "rule_ids", multiple=True, metavar="ID,...", help="Only these rule ids (globs ok; repeat or comma-separate).")
 @click.option("--verbose", "-v", is_flag=True, help="Show every case, not only failures.")
 @handle_errors
 def rules_test(rules_dirs, rule_ids, verbose) -> None:
     """Run the pass/fail examples embedded in each rule file."""
-    from aiposture.engine.evaluator import select_rules
+    from aiposture.engine.selection import Criteria, resolve
     from aiposture.engine.testing import run_rule_tests
 
     loaded, problems = _load(rules_dirs, strict=False)
-    sel = select_rules(loaded, ids=rule_ids)
+    hint = f"{len(problems)} rule file(s) could not be loaded; see the errors above" if problems else ""
+    sel, _warnings = resolve(loaded, Criteria(ids=split_values(rule_ids)), hint=hint)
     outcomes = run_rule_tests(sel)
     bad = [o for o in outcomes if not o.ok]
     for o in outcomes:
@@ -130,7 +137,9 @@ def rules_docs(output: Path | None, rules_dirs) -> None:
     loaded, _ = _load(rules_dirs, strict=True)
     text = rules_markdown(loaded)
     if output:
-        write_file(output, text, "rule catalog")
+        from aiposture.pipeline import write_file
+
+        write_file(output, text, "the rule catalog")
         say(f"wrote {output}")
     else:
         click.echo(text, nl=False)

@@ -62,10 +62,12 @@ def _merge_parent(ctx: click.Context, config_path, kw: dict):
 def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | None, config_path, kw: dict) -> None:
     """Shared tail of every live scan: collect, tell what failed, save, evaluate, exit."""
     from aiposture.collect.base import report_errors
+    from aiposture.pipeline import prepare
 
     config_path = _merge_parent(ctx, config_path, kw)
     opts = build_options(kw)
     opts.providers = [provider]
+    prepared = prepare(opts, config_path, writes=((save_inventory, "the inventory"),))  # before a scan that may take minutes
     doc = collect(opts.quiet)
     if not opts.quiet:
         s = doc["scan"]
@@ -73,7 +75,7 @@ def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | Non
                    f"in {s.get('duration_seconds', 0):.1f}s ({s.get('api_calls', 0)} API calls, "
                    f"{len(doc['errors'])} scope errors)", err=True)
         report_errors(doc)
-    sys.exit(run_pipeline(doc, opts, config_path, save_inventory=save_inventory))
+    sys.exit(run_pipeline(doc, opts, config_path, prepared=prepared, save_inventory=save_inventory))
 
 
 LIVE_EPILOG = EXIT_CODES_HELP + """

@@ -9,14 +9,16 @@ that attribute, never ``pass`` or ``fail``.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from aiposture.engine.config import Config
-from aiposture.engine.model import SEVERITY_RANK, Result, Rule, Status
+from aiposture.engine.model import Result, Rule, Status
+from aiposture.engine.selection import (
+    select_rules as select_rules,  # re-export: selection lives in engine/selection.py
+)
 from aiposture.engine.waivers import apply as apply_waivers
 
 _MISSING = object()
@@ -63,44 +65,6 @@ def _cel_error(e: Exception) -> str:
     if isinstance(e, KeyError):
         return f"attribute not present: {e.args[0] if e.args else e}"
     return f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
-
-
-def select_rules(
-    rules: list[Rule],
-    *,
-    ids: Iterable[str] = (),
-    severities: Iterable[str] = (),
-    min_severity: str | None = None,
-    threats: Iterable[str] = (),
-    frameworks: Iterable[str] = (),
-    providers: Iterable[str] = (),
-    kinds: Iterable[str] = (),
-    skip: Iterable[str] = (),
-) -> list[Rule]:
-    """Filter rules. Ids and skip accept globs; frameworks accept a framework key
-    (``owasp_llm_2025``) or a control id (``LLM01:2025``, ``A.8.15``, ``AML.T0051``)."""
-    ids, severities, threats = list(ids), set(severities), set(threats)
-    frameworks, providers, kinds, skip = set(frameworks), set(providers), set(kinds), list(skip)
-    out = []
-    for r in rules:
-        if ids and not any(fnmatch.fnmatchcase(r.id, p) for p in ids):
-            continue
-        if skip and any(fnmatch.fnmatchcase(r.id, p) for p in skip):
-            continue
-        if severities and r.severity not in severities:
-            continue
-        if min_severity and r.severity_rank < SEVERITY_RANK[min_severity]:
-            continue
-        if threats and not threats.intersection(r.threats):
-            continue
-        if frameworks and not (frameworks.intersection(r.controls) or frameworks.intersection(r.framework_ids())):
-            continue
-        if providers and r.providers and not providers.intersection(r.providers):
-            continue
-        if kinds and r.kind not in kinds:
-            continue
-        out.append(r)
-    return out
 
 
 SCOPE_KEYS = ("subscription", "project", "account", "region", "location", "service")

@@ -54,7 +54,7 @@ Writer = Callable[[Report], str]
 
 def writers() -> dict[str, Writer]:
     """Format name -> writer. Imported lazily so start-up stays cheap."""
-    from aiposture.output import csv_out, html, json_out, junit, sarif, table
+    from aiposture.output import csv_out, html, json_out, junit, markdown, sarif, table
 
     return {
         "table": table.render,
@@ -63,10 +63,11 @@ def writers() -> dict[str, Writer]:
         "junit": junit.render,
         "csv": csv_out.render,
         "html": html.render,
+        "markdown": markdown.render,
     }
 
 
-FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "evidence")
+FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "markdown", "evidence")
 BINARY_FORMATS = ("evidence",)  # written as files only (a zip), never to stdout
 DEFAULT_FILENAMES = {
     "table": "aiposture.txt",
@@ -75,5 +76,6 @@ DEFAULT_FILENAMES = {
     "junit": "aiposture-junit.xml",
     "csv": "aiposture.csv",
     "html": "aiposture.html",
+    "markdown": "aiposture.md",
     "evidence": "aiposture-evidence.zip",
 }
