@@ -53,10 +53,41 @@ def check_no_links(path: Path, what: str) -> None:
             return
 
 
+def _special_destination(dest: Path) -> bool:
+    """``/dev/null``, ``/dev/stdout``, ``/dev/fd/N``, a named pipe: written in place, never replaced.
+
+    Renaming a temporary file over a device node would swap ``/dev/null`` for a regular
+    file (for every process on the machine, when run as root in CI)."""
+    if dest.is_absolute() and dest.parts[1:2] in (("dev",), ("proc",)):
+        return True
+    try:
+        import stat
+
+        mode = os.stat(dest, follow_symlinks=False).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode) and not stat.S_ISLNK(mode)
+
+
+@contextlib.contextmanager
+def _open_special(dest: Path, what: str, binary: bool) -> Iterator[IO]:
+    try:
+        fd = os.open(dest, os.O_WRONLY | os.O_TRUNC if dest.is_file() else os.O_WRONLY)
+    except OSError as e:
+        raise OutputError(f"{dest}: cannot write the {what}: {e.strerror or e}") from None
+    fh: IO = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+    with fh:
+        yield fh
+
+
 @contextlib.contextmanager
 def open_for_write(path: str | Path, what: str, *, binary: bool = False) -> Iterator[IO]:
     """A file object whose content replaces ``path`` atomically when the block ends without error."""
     dest = Path(path)
+    if _special_destination(dest):
+        with _open_special(dest, what, binary) as fh:
+            yield fh
+        return
     check_no_links(dest, what)
     if dest.is_dir() and not dest.is_symlink():
         raise OutputError(f"{dest}: is a directory, not a file for the {what}")
