@@ -95,7 +95,7 @@ def test_save_inventory_replaces_a_planted_link(checkout):
 def test_unwritable_destinations_are_one_line_exit_2(checkout):
     repo, _ = checkout
     (repo / "adir").mkdir()
-    one_error_line(cli("iac", "infra", "-f", "json", "-o", "adir", "-q"), "adir", "directory")
+    one_error_line(cli("iac", "infra", "-f", "json", "-o", "adir", "-q"), "adir", "folder")
     one_error_line(cli("iac", "infra", "--output-dir", "/proc/nope", "-f", "json", "-q"), "/proc/nope")
     one_error_line(cli("inventory", "docs", "-o", "/proc/nope/inventory.md"), "/proc/nope")
     one_error_line(cli("rules", "docs", "-o", "/proc/nope/rules.md"), "/proc/nope")
