@@ -97,9 +97,9 @@ def open_for_write(path: str | Path, what: str, *, binary: bool = False) -> Iter
     except OSError as e:
         raise OutputError(f"{dest}: cannot write the {what}: {e.strerror or e}") from None
     try:
-        fh: IO = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
-        with fh:
-            yield fh
+        out: IO = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with out:
+            yield out
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, dest)
     except OSError as e:
