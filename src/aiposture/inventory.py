@@ -474,7 +474,7 @@ def save(doc: dict[str, Any], path: str | Path) -> None:
     """Write the inventory file (never through a symbolic link: see :mod:`aiposture.safeio`)."""
     from aiposture.safeio import write_chunks
 
-    write_chunks(path, "inventory", iter_dump(doc))
+    write_chunks(path, "the inventory", iter_dump(doc))
 
 
 def resource_lines(text: str | Iterable[str]) -> dict[str, int]:

@@ -47,7 +47,7 @@ def check_no_links(path: Path, what: str) -> None:
         if part in ("", "."):
             continue
         if current.is_symlink():
-            raise OutputError(f"{path}: not writing the {what} through '{current}', a symbolic link "
+            raise OutputError(f"cannot write {what} to {path}: '{current}' is a symbolic link "
                               "(the scanned tree may have planted it); give a path without links")
         if not current.exists():
             return
@@ -74,7 +74,7 @@ def _open_special(dest: Path, what: str, binary: bool) -> Iterator[IO]:
     try:
         fd = os.open(dest, os.O_WRONLY | os.O_TRUNC if dest.is_file() else os.O_WRONLY)
     except OSError as e:
-        raise OutputError(f"{dest}: cannot write the {what}: {e.strerror or e}") from None
+        raise OutputError(f"cannot write {what} to {dest}: {e.strerror or e}") from None
     fh: IO = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
     with fh:
         yield fh
@@ -90,12 +90,12 @@ def open_for_write(path: str | Path, what: str, *, binary: bool = False) -> Iter
         return
     check_no_links(dest, what)
     if dest.is_dir() and not dest.is_symlink():
-        raise OutputError(f"{dest}: is a directory, not a file for the {what}")
+        raise OutputError(f"cannot write {what} to {dest}: it is a folder")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name[:40]}.", suffix=".tmp", dir=dest.parent)
     except OSError as e:
-        raise OutputError(f"{dest}: cannot write the {what}: {e.strerror or e}") from None
+        raise OutputError(f"cannot write {what} to {dest}: {e.strerror or e}") from None
     try:
         out: IO = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
         with out:
@@ -105,7 +105,7 @@ def open_for_write(path: str | Path, what: str, *, binary: bool = False) -> Iter
     except OSError as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise OutputError(f"{dest}: cannot write the {what}: {e.strerror or e}") from None
+        raise OutputError(f"cannot write {what} to {dest}: {e.strerror or e}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -6,7 +6,7 @@ an ANSI/OSC escape clears a CI log or retitles a terminal, a bidi override
 makes ``fail`` read as ``pass``, and a newline forges a log line (or a GitHub
 Actions ``::workflow-command::``). :func:`clean` is the one helper every
 terminal write goes through: it keeps printable text and shows everything
-else as a visible escape (``\\x1b``, ``\\u202e``), so nothing is lost and
+else as a visible escape (``\\x1b``, ``\\x0a``, ``\\u202e``), so nothing is lost and
 nothing is interpreted.
 
 :func:`scrub_surrogates` is for files: a lone surrogate (from a JSON ``\\ud800``
@@ -21,15 +21,11 @@ import re
 # C0 controls (newline and tab included: one value = one line), DEL, C1 controls, the
 # Unicode bidi controls and line/paragraph separators, BOM, lone surrogates.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _visible(m: re.Match[str]) -> str:
-    ch = m.group()
-    if ch in _NAMED:
-        return _NAMED[ch]
-    code = ord(ch)
+    code = ord(m.group())
     if 0xDC80 <= code <= 0xDCFF:  # a byte of a non-UTF-8 file name (surrogateescape): show the byte
         return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
