@@ -4,7 +4,9 @@
 
 Every project/location has an endpoint, a model, a dataset, an Agent Engine and a
 Model Armor template; every project an IAM policy, a floor setting and an org
-policy. Prints wall time, API calls and calls per resource.
+policy, and sits in a folder under one organisation (whose policies are read once).
+Locations are discovered per project (ListLocations), as without --locations; the
+fake offers exactly the M locations. Prints wall time, API calls and calls per resource.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import print_scan
 
 from tests import gcp_scenario as sc
-from tests.fakes.gcp import GcpFake
+from tests.fakes.gcp import GcpFake, render
 
 LOCATIONS = ["us-central1", "us-east4", "europe-west4", "asia-northeast1", "europe-west1", "us-west1"]
 
@@ -44,18 +46,23 @@ def main() -> None:
                                "token_uri": f"{fake.url}/token"}))
     os.environ["GOOGLE_APPLICATION_CREDENTIALS"] = str(key)
     locs = LOCATIONS[:m]
+    fake.vertex_locations = locs
+    fake.armor_locations = locs
+    fake.add_folder("100", "organizations/1")
     for i in range(n):
         p = f"prj-{i}"
         sc.populate(fake, p, hardened=i % 2 == 0)
+        fake.projects[p]["parent"] = "folders/100"
         for loc in locs[1:]:
             for coll in ("endpoints", "models", "datasets", "reasoningEngines", "templates"):
-                fake.data[(p, loc, coll)] = [json.loads(json.dumps(x).replace(sc.LOC, loc)) for x in fake.data[(p, sc.LOC, coll)]]
+                fake.data[(p, loc, coll)] = [json.loads(json.dumps(render(x, True)).replace(sc.LOC, loc))
+                                             for x in fake.data[(p, sc.LOC, coll)]]
     fake.latency = latency
 
     from aiposture.collect.gcp_vertex import GcpOptions, collect
 
     cpu0, t = time.process_time(), time.perf_counter()
-    doc = collect(GcpOptions(endpoint_template=fake.url, locations=locs, workers=workers), quiet=True)
+    doc = collect(GcpOptions(endpoint_template=fake.url, workers=workers), quiet=True)
     wall, cpu = time.perf_counter() - t, time.process_time() - cpu0
     print_scan(f"scan: {n} projects x {m} locations, {latency * 1000:.0f} ms per request, {workers} workers", doc, wall, cpu)
     fake.stop()

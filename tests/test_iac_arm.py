@@ -66,8 +66,10 @@ def test_diagnostic_setting_scoped_to_the_account(nested):
     acct = next(r for a, r in res.items() if a.startswith("cog-") and "/" not in a)
     assert acct["attrs"]["audit_logging"] == {"enabled": True}
     assert acct["attrs"]["invocation_logging"]["destinations"] == ["log_analytics"]
-    assert status[("AIP-LOG-001", acct["source"]["address"])] == "pass"
-    assert status[("AIP-LOG-002", acct["source"]["address"])] == "fail"  # audit category only: no request/response text
+    # the audit group records control-plane operations, not requests: audited, but invocations are not logged
+    assert status[("AIP-LOG-003", acct["source"]["address"])] == "pass"
+    assert status[("AIP-LOG-001", acct["source"]["address"])] == "fail"
+    assert ("AIP-LOG-002", acct["source"]["address"]) not in status
 
 
 def test_outer_scope_lower_case_types_and_condition(nested):

@@ -51,6 +51,8 @@ class Options:
     show_passed: bool = False
     quiet: bool = False
     compact: bool | None = None  # table layout: None = compact unless the destination is a terminal
+    store: str | None = None  # --store value ("default" for the bare flag); AIPOSTURE_STORE applies when None
+    new_only: bool = False
     inline_suppressions: bool | None = None  # None: the config decides (default: not applied)
 
 

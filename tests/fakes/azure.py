@@ -1,21 +1,29 @@
 """A local HTTPS Azure Resource Manager for tests.
 
-Serves the ARM REST shapes of Microsoft.CognitiveServices api-version 2025-09-01
-(bodies are produced by serialising the installed SDK's own models, see
-``tests/azure_scenario.py``), subscriptions, diagnostic settings and role
-assignments. TLS uses a throw-away CA (trustme); the bearer-token policy of
-azure-core refuses plain HTTP, like the real cloud.
+Serves the ARM REST shapes of Microsoft.CognitiveServices (api-version
+2025-06-01), subscriptions (2022-12-01), diagnostic settings
+(2021-05-01-preview), role assignments and role definitions (2022-04-01).
+Bodies are plain JSON objects (``tests/azure_scenario.py`` builds them from
+the SDK's models or from the REST specification's examples), so the fake can
+also answer what the SDK models cannot express: ``properties: null``,
+``systemData``, unknown fields and enum values. TLS uses a throw-away CA
+(trustme); the bearer-token policy of azure-core refuses plain HTTP, like the
+real cloud.
 
 Fault injection: 403 AuthorizationFailed for a subscription, 429 with
-Retry-After N times for a path, added latency. Collections page at
-``page_size`` with absolute ``nextLink`` URLs. Requests made by aiposture are
-logged as (method, path).
+Retry-After N times for a path, added latency, a ``mutate(path, body)`` hook
+that may rewrite any JSON answer or replace it with raw bytes, and
+``next_link_base`` to make collections page to another host. Collections page
+at ``page_size`` with absolute ``nextLink`` URLs. Requests made by aiposture
+are logged as (method, path); ``authorized`` counts requests that carried a
+bearer token.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -26,6 +34,7 @@ ACCOUNTS = re.compile(r"^/subscriptions/([^/]+)/providers/Microsoft\.CognitiveSe
 CHILD = re.compile(r"^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.CognitiveServices/accounts/[^/]+)"
                    r"(?:/(deployments|raiPolicies|defenderForAISettings|providers/Microsoft\.Insights/diagnosticSettings|"
                    r"providers/Microsoft\.Authorization/roleAssignments|listKeys|regenerateKey))?$", re.IGNORECASE)
+ROLE_DEF = re.compile(r"^(?:/subscriptions/[^/]+)?/providers/Microsoft\.Authorization/roleDefinitions/([^/]+)$", re.IGNORECASE)
 
 
 class AzureFake(FakeServer):
@@ -34,14 +43,21 @@ class AzureFake(FakeServer):
         self.page_size = page_size
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.accounts: dict[str, dict[str, Any]] = {}  # account id (lower) -> {"body": ..., children...}
+        self.role_definitions: dict[str, dict[str, Any]] = {}  # GUID (lower) -> definition body
         self.forbidden: set[str] = set()
         self.throttles: dict[str, int] = {}
         self.calls: list[tuple[str, str]] = []
+        self.authorized = 0
+        self.mutate: Callable[[str, Any], Any] | None = None
+        self.next_link_base: str | None = None
 
     # ---------------------------------------------------------------- data
-    def add_subscription(self, sub: str, name: str = "") -> None:
+    def add_subscription(self, sub: str, name: str = "", state: str = "Enabled") -> None:
         self.subscriptions[sub] = {"id": f"/subscriptions/{sub}", "subscriptionId": sub, "displayName": name or sub,
-                                   "state": "Enabled", "tenantId": "00000000-0000-0000-0000-000000000001"}
+                                   "state": state, "tenantId": "00000000-0000-0000-0000-000000000001",
+                                   "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01",
+                                                            "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"},
+                                   "authorizationSource": "RoleBased"}
 
     def add_account(self, body: dict[str, Any], *, deployments=(), rai_policies=(), defender=(), diagnostics=(),
                     role_assignments=()) -> None:
@@ -50,22 +66,29 @@ class AzureFake(FakeServer):
             "defenderforaisettings": list(defender), "providers/microsoft.insights/diagnosticsettings": list(diagnostics),
             "providers/microsoft.authorization/roleassignments": list(role_assignments)}
 
+    def add_role_definition(self, body: dict[str, Any]) -> None:
+        self.role_definitions[body["name"].lower()] = body
+
     def secret_calls(self) -> list[tuple[str, str]]:
         return [c for c in self.calls if re.search(r"/(listKeys|regenerateKey)$", c[1], re.IGNORECASE)]
 
     # ---------------------------------------------------------------- HTTP
     def _send(self, h, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        if status == 200 and self.mutate is not None:
+            body = self.mutate(urlsplit(h.path).path, body)
         self.send_json(h, status, body, {"x-ms-request-id": "fake", **(headers or {})}, "application/json; charset=utf-8")
 
     def _error(self, h, status: int, code: str, message: str, headers=None) -> None:
-        self._send(h, status, {"error": {"code": code, "message": message}}, headers)
+        self.send_json(h, status, {"error": {"code": code, "message": message}}, {"x-ms-request-id": "fake", **(headers or {})},
+                       "application/json; charset=utf-8")
 
     def _page(self, h, items: list[Any], query: dict[str, str]) -> None:
         start = int(query.get("$skiptoken", 0))
         out: dict[str, Any] = {"value": items[start:start + self.page_size]}
         if start + self.page_size < len(items):
             path = urlsplit(h.path).path
-            out["nextLink"] = f"{self.url}{path}?api-version={query.get('api-version', '')}&$skiptoken={start + self.page_size}"
+            base = self.next_link_base or self.url
+            out["nextLink"] = f"{base}{path}?api-version={query.get('api-version', '')}&$skiptoken={start + self.page_size}"
         self._send(h, 200, out)
 
     def handle(self, h: BaseHTTPRequestHandler) -> None:
@@ -82,6 +105,7 @@ class AzureFake(FakeServer):
         if not h.headers.get("Authorization", "").startswith("Bearer "):
             return self._error(h, 401, "AuthenticationFailed", "missing bearer token")
         with self.lock:
+            self.authorized += 1
             for key, left in self.throttles.items():
                 if key.lower() in path.lower() and left > 0:
                     self.throttles[key] = left - 1
@@ -92,6 +116,12 @@ class AzureFake(FakeServer):
                                f"The client does not have authorization to perform action over scope '/subscriptions/{sub}'")
         if path.lower() == "/subscriptions":
             return self._page(h, list(self.subscriptions.values()), query)
+        m = ROLE_DEF.match(path)
+        if m:
+            rd = self.role_definitions.get(m.group(1).lower())
+            if rd is None:
+                return self._error(h, 404, "RoleDefinitionDoesNotExist", "The specified role definition does not exist.")
+            return self._send(h, 200, rd)
         m = ACCOUNTS.match(path)
         if m:
             items = [a["body"] for a in self.accounts.values() if a["body"]["id"].split("/")[2] == m.group(1)]

@@ -45,6 +45,8 @@ class FakeServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body leave in two writes: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms per request
+            disable_nagle_algorithm = True
 
             def log_message(self, *a):  # keep test output clean
                 pass

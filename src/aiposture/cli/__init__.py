@@ -49,9 +49,9 @@ def main(debug: bool) -> None:
 
 
 def _register() -> None:
-    from aiposture.cli import demo, iac, inventory, permissions, rules, scan
+    from aiposture.cli import demo, history, iac, inventory, permissions, rules, scan
 
-    for mod in (scan, permissions, iac, demo, rules, inventory):
+    for mod in (scan, permissions, iac, demo, rules, inventory, history):
         mod.register(main)
 
 

@@ -208,6 +208,11 @@ def evaluation_options(fn):
              help="Table layout: one line per finding (the default when stdout is not a terminal: CI logs, "
                   "pre-commit) or aligned wrapped columns (the default on a terminal)."),
         _opt("--quiet", "-q", is_flag=True, env="QUIET", help="No progress or 'wrote ...' messages."),
+        click.option("--store", "store", is_flag=False, flag_value="default", default=None, metavar="URL",
+                     help="Keep this scan in a history store: a SQLite path, sqlite:///PATH or postgresql://... "
+                          "(bare --store: ~/.local/share/aiposture/aiposture.db) [env: AIPOSTURE_STORE]."),
+        _opt("--new-only", is_flag=True, env="NEW_ONLY",
+             help="Report (and fail on) only findings that were not failing in the previous stored scan of the same scope."),
     ]
     for d in reversed(decorators):
         fn = d(fn)
@@ -232,14 +237,19 @@ def build_options(kw: dict) -> Options:
         show_passed=kw.pop("show_passed", False),
         compact=kw.pop("compact", None),
         quiet=kw.pop("quiet", False),
+        store=kw.pop("store", None),
+        new_only=kw.pop("new_only", False),
         inline_suppressions=kw.pop("inline_suppressions", None),
     )
 
 
 def run_pipeline(doc: dict, opts: Options, config_path: Path | None = None, *, inventory_path: Path | None = None,
                  base_dir: Path | None = None, baseline: Path | None = None, prepared: Prepared | None = None,
-                 save_inventory: Path | None = None, loaded: bool = False) -> int:
+                 save_inventory: Path | None = None, loaded: bool = False, scope_label: str | None = None) -> int:
     """Evaluate an inventory document, write outputs and return the exit code.
+
+    ``scope_label`` names what the user selected (``aws:{"org":true}``, ``iac:infra``) so
+    the history store can find "the previous scan of this scope".
 
     ``prepared`` comes from :func:`aiposture.pipeline.prepare`, which live and IaC scans
     call before collecting; without it the same checks run here. ``loaded``: the document was
@@ -266,6 +276,10 @@ def run_pipeline(doc: dict, opts: Options, config_path: Path | None = None, *, i
     report = pipeline.evaluate(doc, opts, prepared.config, inventory_path=inventory_path, prepared=prepared)
     if save_inventory is not None:
         report.inventory_lines = inv.dumped_lines(doc)
+    if opts.store is not None or opts.new_only or os.environ.get("AIPOSTURE_STORE"):
+        from aiposture.store.record import record_scan
+
+        record_scan(report, opts, scope_label=scope_label)
     if baseline is not None:
         pipeline.apply_baseline(report, baseline)
     pipeline.write_companion_inventory(report, prepared.plan, opts)

@@ -54,7 +54,9 @@ def iac(paths, excludes, tf_root, baseline, save_inventory, config_path, **kw) -
     for note in doc["scan"].get("notes", []):
         if not opts.quiet:
             say(f"note: {note}")
-    sys.exit(run_pipeline(doc, opts, config_path, baseline=baseline, prepared=prepared, save_inventory=save_inventory))
+    label = "iac:" + ",".join(sorted(t["path"] for t in doc["scan"].get("targets", [])))
+    sys.exit(run_pipeline(doc, opts, config_path, baseline=baseline, prepared=prepared, save_inventory=save_inventory,
+                          scope_label=label))
 
 
 def register(main: click.Group) -> None:

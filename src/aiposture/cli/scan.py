@@ -59,7 +59,19 @@ def _merge_parent(ctx: click.Context, config_path, kw: dict):
     return config_path or parent.get("config_path")
 
 
-def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | None, config_path, kw: dict) -> None:
+def scope_label(provider: str, **selection) -> str:
+    """What the user selected, as the history store's "same scope" key (``aws:{"org":true,...}``).
+
+    Discovered targets (accounts of an organisation, regions where Bedrock runs) vary
+    between scans; the selection does not, so scheduled scans of it compare."""
+    import json
+
+    sel = {k: (sorted(v) if isinstance(v, list | tuple) else v) for k, v in selection.items() if v not in (None, [], (), False)}
+    return f"{provider}:{json.dumps(sel, sort_keys=True, separators=(',', ':'))}"
+
+
+def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | None, config_path, kw: dict,
+          label: str | None = None) -> None:
     """Shared tail of every live scan: collect, tell what failed, save, evaluate, exit."""
     from aiposture.collect.base import report_errors
     from aiposture.pipeline import prepare
@@ -75,7 +87,7 @@ def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | Non
                    f"in {s.get('duration_seconds', 0):.1f}s ({s.get('api_calls', 0)} API calls, "
                    f"{len(doc['errors'])} scope errors)", err=True)
         report_errors(doc)
-    sys.exit(run_pipeline(doc, opts, config_path, prepared=prepared, save_inventory=save_inventory))
+    sys.exit(run_pipeline(doc, opts, config_path, prepared=prepared, save_inventory=save_inventory, scope_label=label))
 
 
 LIVE_EPILOG = EXIT_CODES_HELP + """
@@ -122,12 +134,14 @@ def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accou
     aopts = AwsOptions(profile=profile, regions=split_csv(regions), role_arn=role_arn, role_name=role_name,
                        external_id=external_id, org=org, accounts=split_csv(accounts), workers=workers,
                        max_attempts=max_attempts)
-    _live(ctx, "aws", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw)
+    _live(ctx, "aws", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw,
+          scope_label("aws", org=org, accounts=aopts.accounts, regions=aopts.regions, role_arn=role_arn))
 
 
 @scan.command("azure", epilog=LIVE_EPILOG)
 @click.option("--subscription", "subscriptions", multiple=True, metavar="ID",
-              help="Subscription id (comma-separated or repeated) [default: every enabled subscription the identity can list].")
+              help="Subscription id (comma-separated or repeated) [default: every subscription the identity can list "
+                   "that can run workloads: Enabled, Warned, PastDue].")
 @click.option("--resource-group", "resource_groups", multiple=True, metavar="NAME", help="Only accounts in these resource groups.")
 @click.option("--cloud", type=click.Choice(["AzurePublicCloud", "AzureUSGovernment", "AzureChinaCloud"]),
               default="AzurePublicCloud", show_default=True, help="Sovereign cloud (ARM endpoint, token audience, authority).")
@@ -143,8 +157,11 @@ def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, workers
     """Scan Azure OpenAI / Azure AI services accounts (kinds OpenAI and AIServices).
 
     Authenticates with DefaultAzureCredential (environment, workload or managed
-    identity, Azure CLI, ...; AZURE_TOKEN_CREDENTIALS narrows the chain).
-    Read-only, never lists keys: 'aiposture permissions azure' prints the custom role.
+    identity, Azure CLI, ...; AZURE_TOKEN_CREDENTIALS narrows the chain); without
+    a usable credential it stops at once (exit 2). Accounts of other kinds are
+    listed as skipped. Read-only, never lists keys, and the token only goes to
+    the Resource Manager endpoint in use: 'aiposture permissions azure' prints
+    the custom role.
 
     \b
     Examples:
@@ -156,7 +173,9 @@ def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, workers
 
     aopts = AzureOptions(subscriptions=split_csv(subscriptions), resource_groups=split_csv(resource_groups), cloud=cloud,
                          arm_endpoint=arm_endpoint, workers=workers, retries=retries)
-    _live(ctx, "azure", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw)
+    _live(ctx, "azure", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw,
+          scope_label("azure", subscriptions=aopts.subscriptions, resource_groups=aopts.resource_groups, cloud=cloud,
+                      arm_endpoint=arm_endpoint))
 
 
 @scan.command("gcp", epilog=LIVE_EPILOG)
@@ -164,7 +183,8 @@ def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, workers
 @click.option("--organization", metavar="ID", help="Walk every ACTIVE project under this organization (folders too).")
 @click.option("--folder", metavar="ID", help="Walk every ACTIVE project under this folder.")
 @click.option("--locations", "locations", multiple=True, metavar="LIST",
-              help="Vertex AI locations, comma-separated or repeated [default: the main Vertex AI regions].")
+              help="Vertex AI locations, comma-separated or repeated [default: every location Vertex AI and Model Armor "
+                   "offer each project (ListLocations), and global].")
 @click.option("--api-endpoint-template", metavar="TEMPLATE",
               help="Endpoint for every API, with optional {service} and {location} (restricted VIP, PSC, proxies).")
 @click.option("--universe-domain", default="googleapis.com", show_default=True, help="Universe domain (sovereign clouds).")
@@ -179,8 +199,10 @@ def scan_gcp(ctx, projects, organization, folder, locations, api_endpoint_templa
 
     Authenticates with Application Default Credentials. Without --project,
     --organization or --folder it scans every ACTIVE project the identity can
-    see. A project with the Vertex AI API disabled is skipped with a note.
-    Read-only: 'aiposture permissions gcp' prints the custom role.
+    see. IAM grants and Data Access audit logs count along the project's
+    folders and organisation. Where the Vertex AI or Model Armor API is
+    disabled it is not applicable: noted, skipped. Read-only: 'aiposture
+    permissions gcp' prints the custom role.
 
     \b
     Examples:
@@ -193,7 +215,8 @@ def scan_gcp(ctx, projects, organization, folder, locations, api_endpoint_templa
         raise click.UsageError("give --organization or --folder, not both")
     gopts = GcpOptions(projects=split_csv(projects), organization=organization, folder=folder, locations=split_csv(locations),
                        endpoint_template=api_endpoint_template, universe_domain=universe_domain, workers=workers)
-    _live(ctx, "gcp", lambda quiet: collect(gopts, quiet=quiet), save_inventory, config_path, kw)
+    _live(ctx, "gcp", lambda quiet: collect(gopts, quiet=quiet), save_inventory, config_path, kw,
+          scope_label("gcp", projects=gopts.projects, organization=organization, folder=folder, locations=gopts.locations))
 
 
 def register(main: click.Group) -> None:

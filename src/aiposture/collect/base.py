@@ -80,6 +80,34 @@ class Recorder:
         return doc
 
 
+class OnceCache:
+    """Compute a value once per key however many threads ask (the others wait for it); a raised exception
+    is kept as the result, so every caller can record it in its own scope. For reads shared by many
+    scopes: a role definition, a folder's IAM policy."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: dict[Any, threading.Event] = {}
+        self._values: dict[Any, tuple[Any, Exception | None]] = {}
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> tuple[Any, Exception | None]:
+        with self._lock:
+            ev = self._events.get(key)
+            owner = ev is None
+            if ev is None:
+                ev = self._events[key] = threading.Event()
+        if owner:
+            try:
+                result: tuple[Any, Exception | None] = (compute(), None)
+            except Exception as e:
+                result = (None, e)
+            with self._lock:
+                self._values[key] = result
+            ev.set()
+        ev.wait()
+        return self._values[key]
+
+
 Classifier = Callable[[BaseException], "tuple[str, str]"]
 
 

@@ -2,37 +2,49 @@
 
 Uses Application Default Credentials and the official clients
 (``aiplatform_v1``, ``modelarmor_v1``, ``resourcemanager_v3``) on their REST
-transport. Per project (once): the IAM policy (Data Access audit logs for
-``aiplatform.googleapis.com``; who holds Vertex AI roles, public members), the
-Model Armor floor setting and the ``vertexai.allowedModels`` organisation
-policy. Per project and location: endpoints (with deployed models), models,
-datasets, Agent Engine (reasoning engines) and Model Armor templates.
+transport. Per project (once): the locations each service offers there
+(ListLocations, which also tells whether the API is enabled: a disabled
+service is *not applicable*, noted and skipped in two calls), the effective IAM
+policy along the ancestry (project, folders, organisation; version 3 so
+conditional grants keep their conditions) for Data Access audit logs and who
+holds Vertex AI roles, the Model Armor floor setting and the
+``vertexai.allowedModels`` organisation policy. Per project and location:
+endpoints (with deployed models), models (provenance), datasets, Agent Engine
+(reasoning engines) and Model Armor templates.
 
-A project where the Vertex AI API is disabled, or a location Vertex does not
-serve, is skipped with a note. Any other failure is recorded with its scope
-and the kinds it leaves unchecked. Restricted/private endpoints:
-``--api-endpoint-template`` and ``--universe-domain``.
+Google-managed service agents are not the customer's and are left out of
+identity findings. Only the API's own answer makes a location unsupported; a
+network failure is an error. Every call retries throttling and transient
+errors the same way. Restricted/private endpoints: ``--api-endpoint-template``
+and ``--universe-domain``.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from aiposture.collect.base import Clock, Progress, Recorder, Task, guarded, run_tasks
+from aiposture.collect.base import Clock, OnceCache, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
 from aiposture.normalize import gcp as ngcp
 
+# Fallback when a project's locations cannot be listed (ListLocations denied): Vertex AI regions as of 2025
 DEFAULT_LOCATIONS = [
-    "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west4", "northamerica-northeast1",
-    "southamerica-east1", "europe-west1", "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8",
-    "europe-west9", "europe-north1", "europe-southwest1", "europe-central2", "asia-east1", "asia-east2",
-    "asia-northeast1", "asia-northeast3", "asia-south1", "asia-southeast1", "australia-southeast1", "me-central2",
+    "global", "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
+    "northamerica-northeast1", "northamerica-northeast2", "southamerica-east1", "southamerica-west1", "europe-west1",
+    "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8", "europe-west9", "europe-west10",
+    "europe-west12", "europe-north1", "europe-north2", "europe-southwest1", "europe-central2", "asia-east1", "asia-east2",
+    "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1", "asia-south2", "asia-southeast1",
+    "asia-southeast2", "australia-southeast1", "australia-southeast2", "me-central1", "me-central2", "me-west1",
+    "africa-south1",
 ]
-# Model Armor regional endpoints (docs: model-armor/locations and data-residency) and its multi-regions
+# Model Armor locations (docs: model-armor/locations), fallback for its ListLocations likewise
 MODEL_ARMOR_LOCATIONS = {
     "us-central1", "us-east1", "us-east4", "us-west1", "europe-west1", "europe-west2", "europe-west3", "europe-west4",
     "europe-west9", "europe-southwest1", "asia-south1", "asia-southeast1", "asia-northeast1", "asia-northeast3",
@@ -44,13 +56,18 @@ DEFAULT_ENDPOINTS = {
     "cloudresourcemanager": "cloudresourcemanager.{universe}",
     "orgpolicy": "orgpolicy.{universe}",
 }
+GLOBAL_ENDPOINTS = {"aiplatform": "aiplatform.{universe}", "modelarmor": "modelarmor.{universe}"}
 GCP_PERMISSIONS = sorted([
     "resourcemanager.projects.get", "resourcemanager.projects.list", "resourcemanager.folders.list",
-    "resourcemanager.projects.getIamPolicy", "orgpolicy.policy.get",
-    "aiplatform.endpoints.list", "aiplatform.models.list", "aiplatform.datasets.list", "aiplatform.reasoningEngines.list",
-    "modelarmor.templates.list", "modelarmor.floorSettings.get",
+    "resourcemanager.folders.get", "resourcemanager.projects.getIamPolicy", "resourcemanager.folders.getIamPolicy",
+    "resourcemanager.organizations.getIamPolicy", "orgpolicy.policy.get",
+    "aiplatform.locations.list", "aiplatform.endpoints.list", "aiplatform.models.list", "aiplatform.datasets.list",
+    "aiplatform.reasoningEngines.list",
+    "modelarmor.locations.list", "modelarmor.templates.list", "modelarmor.floorSettings.get",
 ])
 ADMIN = {"roles/owner", "roles/editor", "roles/aiplatform.admin"}
+API_NAMES = {"aiplatform": "Vertex AI", "modelarmor": "Model Armor"}
+DISABLED = "disabled"
 
 
 @dataclass
@@ -64,14 +81,32 @@ class GcpOptions:
     workers: int = 8
 
 
+@dataclass
+class ProjectPlan:
+    """What phase two scans in a project: Vertex AI and Model Armor locations (None = service not applicable)."""
+
+    vertex: list[str] | None = None
+    model_armor: list[str] | None = None
+
+
+class InvalidResponseError(Exception):
+    """A 2xx answer that is not the shape the API documents."""
+
+
 def classify(e: BaseException) -> tuple[str, str]:
+    import requests
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as aexc
+    from google.protobuf import json_format
 
+    if isinstance(e, InvalidResponseError):
+        return "InvalidResponse", str(e)
     if isinstance(e, aexc.DefaultCredentialsError):
-        return "NoCredentials", str(e).splitlines()[0]
+        return "NoCredentials", _first_line(e)
+    if isinstance(e, aexc.TransportError):
+        return "EndpointUnreachable", _first_line(e)
     if isinstance(e, aexc.GoogleAuthError):
-        return "AuthenticationFailed", str(e).splitlines()[0]
+        return "AuthenticationFailed", _first_line(e)
     if isinstance(e, gexc.GoogleAPICallError):
         code = getattr(e, "grpc_status_code", None)
         name = code.name if code is not None else None
@@ -80,29 +115,76 @@ def classify(e: BaseException) -> tuple[str, str]:
                 name = e.response.json()["error"]["status"]
             except Exception:
                 name = type(e).__name__
-        return name, (e.message or str(e)).splitlines()[0]
+        return str(name), _first_line(e.message or e)
     if isinstance(e, gexc.RetryError):
-        return "RetryExhausted", str(e).splitlines()[0]
+        return "RetryExhausted", _first_line(e)
+    if isinstance(e, (json_format.ParseError, ValueError)):
+        return "InvalidResponse", f"the answer is not the documented JSON ({_first_line(e)[:200]})"
+    if isinstance(e, requests.exceptions.RequestException):
+        return "EndpointUnreachable", _first_line(e)
     return "InternalError", f"{type(e).__name__}: {e}"
 
 
+def _first_line(e: Any) -> str:
+    return (str(e).splitlines() or [type(e).__name__])[0]
+
+
 def _service_disabled(e: BaseException) -> bool:
+    """The API answered that it is disabled in the project (google.rpc.ErrorInfo reason SERVICE_DISABLED)."""
+    if getattr(e, "reason", None) == "SERVICE_DISABLED":
+        return True
     text = str(e)
-    return "SERVICE_DISABLED" in text or "has not been used in project" in text or "it is disabled" in text
+    return "SERVICE_DISABLED" in text or "has not been used in project" in text
 
 
 def _unsupported_location(e: BaseException) -> bool:
-    """The service does not serve this location: an API error naming the location, or no such regional host."""
+    """The service itself answered that it does not serve this location. A DNS or connection failure is not an
+    answer: it stays an error (a regional host that cannot be reached may serve workloads)."""
     from google.api_core import exceptions as gexc
 
-    if isinstance(e, (gexc.BadRequest, gexc.NotFound)) and "location" in str(e).lower():
-        return True
-    text = f"{type(e).__name__} {e}"
-    return "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text
+    return isinstance(e, (gexc.BadRequest, gexc.NotFound)) and "location" in str(e).lower()
+
+
+def _require_json_object(response, *args, **kwargs):
+    """requests response hook: a 2xx answer from a Google API is a JSON object. protobuf's JSON parser, with the
+    unknown-field tolerance the client libraries use, reads a bare JSON string as an empty message (an IAM
+    policy with no bindings, a list with no items): refuse such answers before they are parsed."""
+    if 200 <= response.status_code < 300 and response.content and response.content[:256].lstrip()[:1] != b"{":
+        raise InvalidResponseError(f"HTTP {response.status_code} answer is not a JSON object "
+                                   f"({response.headers.get('Content-Type') or 'no content type'})")
+    return response
+
+
+def _guard_session(session) -> None:
+    if session is not None and _require_json_object not in session.hooks["response"]:
+        session.hooks["response"].append(_require_json_object)
 
 
 def _dict(msg) -> dict[str, Any]:
     return type(msg).to_dict(msg, preserving_proto_field_name=True, use_integers_for_enums=False)
+
+
+def _pb_dict(msg) -> dict[str, Any]:
+    """A raw protobuf message (IAM policy, ListLocations) as a dict; enum numbers this library does not know
+    stay numbers (the normalisers treat them as unknown) instead of raising."""
+    from google.protobuf.json_format import MessageToDict
+
+    return MessageToDict(msg, preserving_proto_field_name=True)
+
+
+def credential_error(e: BaseException, env: dict[str, str] | None = None) -> str:
+    """One line: why Application Default Credentials are not usable, and hints only for what is not set up."""
+    env = dict(os.environ if env is None else env)
+    path = env.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if path:
+        if not os.path.exists(path):
+            return (f"no Google Cloud credentials: GOOGLE_APPLICATION_CREDENTIALS points at {path}, which does not exist; "
+                    "fix the path or unset it to use 'gcloud auth application-default login'")
+        return f"Google Cloud credentials in GOOGLE_APPLICATION_CREDENTIALS ({path}) are not usable: {_first_line(e)}"
+    login = ("run 'gcloud auth application-default login'" if shutil.which("gcloud", path=env.get("PATH"))
+             else "install the Google Cloud CLI and run 'gcloud auth application-default login'")
+    return (f"no Google Cloud credentials found ({_first_line(e)}). Try: {login}; or set GOOGLE_APPLICATION_CREDENTIALS "
+            "to a service-account or workload identity federation file")
 
 
 class GcpScan:
@@ -110,12 +192,18 @@ class GcpScan:
         self.opts, self.rec = opts, rec
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
-        self._admins: dict[str, set[str]] = {}  # project -> service accounts holding owner/editor/aiplatform.admin
+        self._parents: dict[str, str] = {}  # project id -> parent (from listing, or projects.get)
+        self._nodes = OnceCache()  # folders/organizations: parent and IAM policy, read once per scan
+        self._unsupported: dict[tuple[str, str], set[str]] = defaultdict(set)  # (api, location) -> projects
+        self.plans: dict[str, ProjectPlan] = {}
+        self._admins: dict[str, set[str] | None] = {}  # project -> service accounts with owner/editor/aiplatform.admin
         self.credentials = credentials or self._adc()
+        self._session: Any = None
         from google.api_core import exceptions as gexc
         from google.api_core.retry import Retry, if_exception_type
 
-        self.retry = Retry(predicate=if_exception_type(gexc.TooManyRequests, gexc.ResourceExhausted, gexc.ServiceUnavailable),
+        self.retry = Retry(predicate=if_exception_type(gexc.TooManyRequests, gexc.ResourceExhausted, gexc.ServiceUnavailable,
+                                                       gexc.InternalServerError, gexc.GatewayTimeout),
                            initial=0.2, maximum=10.0, multiplier=2.0, timeout=120.0)
 
     def _adc(self):
@@ -124,6 +212,7 @@ class GcpScan:
 
             import google.auth
             from google.auth import exceptions as aexc
+            from google.auth.transport.requests import Request
 
             for mod in ("google.cloud.aiplatform_v1", "google.cloud.modelarmor_v1", "google.cloud.resourcemanager_v3"):
                 importlib.import_module(mod)
@@ -131,15 +220,18 @@ class GcpScan:
             raise AiPostureError("the Google Cloud SDK is not installed: pip install 'aiposture[gcp]'") from None
         try:
             creds, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
-        except aexc.DefaultCredentialsError:
-            raise AiPostureError("no Google Cloud credentials found: run 'gcloud auth application-default login' or set "
-                                 "GOOGLE_APPLICATION_CREDENTIALS (aiposture uses Application Default Credentials)") from None
+        except aexc.DefaultCredentialsError as e:
+            raise AiPostureError(credential_error(e)) from None
+        try:  # one token before any project is touched: refused credentials are a usage error, not N error rows
+            creds.refresh(Request())
+        except aexc.GoogleAuthError as e:
+            raise AiPostureError(f"Google Cloud credentials were refused: {_first_line(e)[:300]}") from None
         return creds
 
     def endpoint(self, service: str, location: str = "global") -> str:
-        tpl = self.opts.endpoint_template or DEFAULT_ENDPOINTS[service]
-        if service == "modelarmor" and location == "global" and not self.opts.endpoint_template:
-            tpl = "modelarmor.{universe}"
+        tpl = self.opts.endpoint_template
+        if not tpl:
+            tpl = GLOBAL_ENDPOINTS[service] if location == "global" and service in GLOBAL_ENDPOINTS else DEFAULT_ENDPOINTS[service]
         return tpl.format(service=service, location=location, universe=self.opts.universe_domain)
 
     def client(self, cls, service: str, location: str = "global"):
@@ -153,6 +245,8 @@ class GcpScan:
                 if self.opts.universe_domain != "googleapis.com":
                     co.universe_domain = self.opts.universe_domain
                 c = cls(credentials=self.credentials, transport="rest", client_options=co)
+                # the REST transport's requests session (generated clients name it _session): check answers there
+                _guard_session(getattr(getattr(c, "_transport", None), "_session", None))
                 self._clients[key] = c
             return c
 
@@ -168,6 +262,16 @@ class GcpScan:
             if page.next_page_token:
                 self.rec.count_call()
 
+    def session(self):
+        """One authorised HTTP session for the REST reads without a client library here (Org Policy v2)."""
+        with self._lock:
+            if self._session is None:
+                from google.auth.transport.requests import AuthorizedSession
+
+                self._session = AuthorizedSession(self.credentials)
+                _guard_session(self._session)
+            return self._session
+
     # ------------------------------------------------------------------ projects
     def projects(self) -> list[str]:
         if self.opts.projects:
@@ -179,106 +283,254 @@ class GcpScan:
             if self.opts.organization or self.opts.folder:
                 fc = self.client(rm.FoldersClient, "cloudresourcemanager")
                 root = f"organizations/{self.opts.organization}" if self.opts.organization else f"folders/{self.opts.folder}"
-                out, todo = [], [root]
+                found, todo = [], [root]
                 while todo:
                     parent = todo.pop()
-                    out += [p.project_id for p in self.pages(pc.list_projects, parent=parent)
-                            if p.state == rm.Project.State.ACTIVE]
+                    found += [p for p in self.pages(pc.list_projects, parent=parent) if p.state == rm.Project.State.ACTIVE]
                     todo += [f.name for f in self.pages(fc.list_folders, parent=parent) if f.state == rm.Folder.State.ACTIVE]
-                return sorted(set(out))
-            return sorted({p.project_id for p in self.pages(pc.search_projects, query="state:ACTIVE")})
+            else:
+                found = list(self.pages(pc.search_projects, query="state:ACTIVE"))
         except Exception as e:
             code, msg = classify(e)
-            raise AiPostureError(f"cannot list projects ({code}): {msg}; name them with --project") from None
+            # the scan still completes and writes its reports: this failure is what they list as not checked
+            self.rec.error(f"list projects: {msg} (name them with --project)", code=code, kinds=None)
+            return []
+        for p in found:
+            if p.parent:
+                self._parents[p.project_id] = p.parent
+        return sorted({p.project_id for p in found})
+
+    def _discover(self, project: str, service: str) -> list[str] | str | None:
+        """The locations a service offers the project (ListLocations), DISABLED, or None (could not be listed)."""
+        from google.cloud import aiplatform_v1 as ai
+        from google.cloud import modelarmor_v1 as ma
+
+        cls = ai.EndpointServiceClient if service == "aiplatform" else ma.ModelArmorClient
+        c = self.client(cls, service, "global")
+        out: list[str] = []
+        token = ""
+        try:
+            while True:
+                resp = self.call(c.list_locations, request={"name": f"projects/{project}", "page_token": token})
+                out += [loc.location_id for loc in resp.locations if loc.location_id]
+                token = resp.next_page_token
+                if not token:
+                    return sorted(set(out))
+        except Exception as e:
+            if _service_disabled(e):
+                return DISABLED
+            code, msg = classify(e)
+            self.rec.note(f"{project}: could not list {API_NAMES[service]} locations ({code}: {msg}); "
+                          "scanned the built-in list instead")
+            return None
 
     def collect_project(self, project: str) -> None:
-        """Project-wide settings: IAM policy (audit configs, bindings), floor setting, allowed-models policy."""
-        from google.cloud import modelarmor_v1 as ma
-        from google.cloud import resourcemanager_v3 as rm
+        """Which services apply and where; then the project-wide settings (effective IAM policy, floor setting,
+        allowed-models policy) when Vertex AI is enabled."""
+        vertex, armor = self._discover(project, "aiplatform"), self._discover(project, "modelarmor")
+        plan = ProjectPlan()
+        for service, found in (("aiplatform", vertex), ("modelarmor", armor)):
+            if found == DISABLED:
+                self.rec.note(f"{project}: the {API_NAMES[service]} API is disabled; {API_NAMES[service]} is not "
+                              "applicable there (skipped)")
+        if armor != DISABLED:
+            served = set(armor) if isinstance(armor, list) else MODEL_ARMOR_LOCATIONS
+            plan.model_armor = (model_armor_locations(self.opts.locations, served) if self.opts.locations
+                                else sorted(served))
+        if vertex != DISABLED:
+            if self.opts.locations:
+                plan.vertex = list(self.opts.locations)
+            else:
+                plan.vertex = sorted(set(vertex if isinstance(vertex, list) else DEFAULT_LOCATIONS) | {"global"})
+        with self._lock:
+            self.plans[project] = plan
+        self.rec.target(project=project)
+        if vertex == DISABLED:
+            with self._lock:
+                self._admins[project] = set()
+            return
+        self._project_settings(project, model_armor=armor != DISABLED)
 
-        attrs: dict[str, Any] = {"audit_logging": None, "enforced_guardrail": None}
+    def _project_settings(self, project: str, *, model_armor: bool) -> None:
+        from google.cloud import modelarmor_v1 as ma
+
+        attrs: dict[str, Any] = {"audit_logging": None, "enforced_guardrail": None, "allowed_models_restricted": None}
         scope: dict[str, Any] = {"project": project}
-        admins: set[str] = set()
-        # the ai_service resource is still emitted with audit_logging null; the bindings are missing
-        with guarded(self.rec, "project IAM policy", kinds=["identity_binding"], classify=classify, **scope):
-            pol = self.call(self.client(rm.ProjectsClient, "cloudresourcemanager").get_iam_policy, resource=f"projects/{project}")
-            configs = [{"service": c.service, "audit_log_configs": [
-                {"log_type": ngcp_log_type(x.log_type), "exempted_members": list(x.exempted_members)} for x in c.audit_log_configs]}
-                for c in pol.audit_configs]
-            attrs.update(ngcp.audit_config(configs))
-            for b in pol.bindings:
-                if b.role in ADMIN:
-                    admins.update(m.split(":", 1)[1] for m in b.members if m.startswith("serviceAccount:"))
-                public = [m for m in b.members if m in ("allUsers", "allAuthenticatedUsers")]
-                if not ngcp.is_ai_role(b.role) and not public:
-                    continue
-                for m in b.members:
-                    if not ngcp.is_ai_role(b.role) and m not in public:
-                        continue
-                    battrs = ngcp.iam_binding(b.role, m, condition=b.condition.expression if b.condition else None)
-                    self._add(id=f"projects/{project}/iamBindings/{b.role}/{m}", kind="identity_binding",
-                              native="cloudresourcemanager.googleapis.com/IamBinding", name=f"{m} -> {b.role}",
-                              attrs=battrs, project=project, location="global")
+        admins: set[str] | None = None
+        with guarded(self.rec, "IAM policy", kinds=["identity_binding"], classify=classify, **scope):
+            configs, admins, complete = self._effective_policy(project)
+            attrs.update(ngcp.audit_config(configs, complete=complete))
         with self._lock:
             self._admins[project] = admins
-        with guarded(self.rec, "Model Armor floor setting", kinds=["ai_service"], classify=classify, partial=True, **scope):
-            try:
-                fs = self.call(self.client(ma.ModelArmorClient, "modelarmor", "global").get_floor_setting,
-                               name=f"projects/{project}/locations/global/floorSetting")
-                attrs.update(ngcp.floor_setting(_dict(fs)))
-            except Exception as e:
-                from google.api_core import exceptions as gexc
-
-                if isinstance(e, gexc.NotFound) or _service_disabled(e):
-                    attrs["enforced_guardrail"] = {"enabled": False}  # no floor setting: nothing enforced
-                else:
-                    raise
+        if model_armor:
+            with guarded(self.rec, "Model Armor floor setting", kinds=["ai_service", "content_filter"], classify=classify,
+                         partial=True, **scope):
+                attrs.update(self._floor_setting(project, ma))
+        else:  # Model Armor is off in the project: nothing can enforce a guardrail on Vertex AI calls
+            attrs["enforced_guardrail"] = {"enabled": False}
         with guarded(self.rec, "organisation policy vertexai.allowedModels", kinds=["ai_service"], classify=classify,
                      partial=True, **scope):
-            attrs["allowed_models_restricted"] = None
             attrs["allowed_models_restricted"] = self._allowed_models(project)
         self._add(id=f"projects/{project}/locations/global/aiplatform", kind="ai_service",
                   native="aiplatform.googleapis.com/Location", name=f"Vertex AI {project}", attrs=attrs,
                   project=project, location="global")
-        self.rec.target(project=project)
+
+    def _floor_setting(self, project: str, ma) -> dict[str, Any]:
+        from google.api_core import exceptions as gexc
+
+        name = f"projects/{project}/locations/global/floorSetting"
+        try:
+            fs = _dict(self.call(self.client(ma.ModelArmorClient, "modelarmor", "global").get_floor_setting, name=name))
+        except gexc.NotFound:
+            return {"enforced_guardrail": {"enabled": False}}  # no floor setting: nothing enforced
+        out = ngcp.floor_setting(fs)
+        if fs.get("filter_config"):
+            self._add(id=name, kind="content_filter", native="modelarmor.googleapis.com/FloorSetting",
+                      name=f"floor setting {project}", attrs=ngcp.floor_filter(fs), project=project, location="global")
+        return out
+
+    # ------------------------------------------------------------------ effective IAM along the ancestry
+    def _ancestry(self, project: str) -> list[str]:
+        """folders/... and organizations/... above the project, nearest first."""
+        from google.cloud import resourcemanager_v3 as rm
+
+        parent = self._parents.get(project)
+        if parent is None:
+            proj = self.call(self.client(rm.ProjectsClient, "cloudresourcemanager").get_project, name=f"projects/{project}")
+            parent = proj.parent
+        chain: list[str] = []
+        while parent and parent not in chain and len(chain) < 12:  # folders nest at most 10 deep
+            chain.append(parent)
+            if not parent.startswith("folders/"):
+                break
+            node = parent
+
+            def read_parent(node: str = node) -> str:
+                f = self.call(self.client(rm.FoldersClient, "cloudresourcemanager").get_folder, name=node)
+                return str(f.parent)
+
+            parent, err = self._nodes.get(("parent", node), read_parent)
+            if err is not None:
+                raise err
+        return chain
+
+    def _policy(self, resource: str) -> dict[str, Any]:
+        """getIamPolicy (requestedPolicyVersion 3: conditional bindings keep their conditions) as a dict."""
+        from google.cloud import resourcemanager_v3 as rm
+        from google.iam.v1 import iam_policy_pb2, options_pb2
+
+        cls = {"projects": rm.ProjectsClient, "folders": rm.FoldersClient, "organizations": rm.OrganizationsClient}[
+            resource.split("/", 1)[0]]
+        req = iam_policy_pb2.GetIamPolicyRequest(resource=resource,
+                                                 options=options_pb2.GetPolicyOptions(requested_policy_version=3))
+        return _pb_dict(self.call(self.client(cls, "cloudresourcemanager").get_iam_policy, request=req))
+
+    def _effective_policy(self, project: str) -> tuple[list[dict[str, Any]], set[str] | None, bool]:
+        """Audit configs of the project and every ancestor, the admin service accounts, whether all were read.
+        Bindings granting AI roles become resources: the project's here, each ancestor's once per scan."""
+        pol = self._policy(f"projects/{project}")
+        self._bindings(pol, f"projects/{project}", project)
+        configs = list(pol.get("audit_configs") or [])
+        admins = _admins(pol)
+        complete = True
+        try:
+            ancestors = self._ancestry(project)
+        except Exception as e:
+            code, msg = classify(e)
+            self.rec.error(f"ancestry (folders, organisation): {msg}", code=code, kinds=["identity_binding"],
+                           project=project)
+            return configs, admins, False
+        for node in ancestors:
+            npol, err = self._nodes.get(("policy", node), partial(self._node_policy, node))
+            if err is not None:
+                code, msg = classify(err)
+                self.rec.error(f"IAM policy of {node} (inherited by the project): {msg}", code=code,
+                               kinds=["identity_binding"], project=project)
+                complete = False
+                continue
+            configs += list(npol.get("audit_configs") or [])
+            admins |= _admins(npol)
+        return configs, admins, complete
+
+    def _node_policy(self, node: str) -> dict[str, Any]:
+        pol = self._policy(node)
+        self._bindings(pol, node, node)
+        return pol
+
+    def _bindings(self, pol: dict[str, Any], resource: str, account: str) -> None:
+        """identity_binding resources for AI roles and public members (Google-managed service agents left out)."""
+        bindings = pol.get("bindings") or []
+        if not isinstance(bindings, list):
+            raise InvalidResponseError(f"{resource}: 'bindings' is not a list")
+        for b in bindings:
+            role, members = b.get("role"), b.get("members") or []
+            if not isinstance(role, str) or not isinstance(members, list):
+                raise InvalidResponseError(f"{resource}: a binding without a role or members")
+            cond = b.get("condition") or None
+            expr = cond.get("expression") if isinstance(cond, dict) else None
+            public = [m for m in members if m in ("allUsers", "allAuthenticatedUsers")]
+            if not ngcp.is_ai_role(role) and not public:
+                continue
+            for m in members:
+                if not isinstance(m, str) or ngcp.is_google_managed(m):
+                    continue
+                if not ngcp.is_ai_role(role) and m not in public:
+                    continue
+                attrs = ngcp.iam_binding(role, m, condition=expr or (cond or None))
+                self._add(id=f"{resource}/iamBindings/{ngcp.binding_key(role, m, cond)}", kind="identity_binding",
+                          native="cloudresourcemanager.googleapis.com/IamBinding",
+                          name=f"{m} -> {role}" + (f" (if {cond.get('title') or expr})" if isinstance(cond, dict) else "")
+                          + ("" if resource.startswith("projects/") else f" on {resource}"),
+                          attrs=attrs, project=account, location="global")
 
     def _allowed_models(self, project: str) -> bool:
-        from google.auth.transport.requests import AuthorizedSession
+        """constraints/vertexai.allowedModels as the effective policy says (inheritance already merged)."""
+        from google.api_core import exceptions as gexc
 
         base = self.endpoint("orgpolicy")
         base = base if base.startswith("http") else f"https://{base}"
-        self.rec.count_call()
-        resp = AuthorizedSession(self.credentials).get(
-            f"{base.rstrip('/')}/v2/projects/{project}/policies/vertexai.allowedModels:getEffectivePolicy", timeout=30)
-        if resp.status_code == 404:
+        url = f"{base.rstrip('/')}/v2/projects/{project}/policies/vertexai.allowedModels:getEffectivePolicy"
+
+        def get() -> Any:
+            self.rec.count_call()
+            resp = self.session().get(url, timeout=30)
+            if resp.status_code == 404:
+                return None
+            if resp.status_code >= 400:
+                raise gexc.from_http_response(resp)
+            try:
+                return resp.json()
+            except ValueError:
+                raise InvalidResponseError("the effective policy is not JSON") from None
+
+        body = self.retry(get)()
+        if body is None:
             return False
-        if resp.status_code >= 400:
-            from google.api_core import exceptions as gexc
+        rules = body.get("spec", {}).get("rules", []) if isinstance(body, dict) and isinstance(body.get("spec", {}), dict) else None
+        if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+            raise InvalidResponseError("the effective policy has no readable spec.rules")
+        restricting = any((isinstance(r.get("values"), dict) and (r["values"].get("allowedValues") or r["values"].get("deniedValues")))
+                          or r.get("denyAll") is True for r in rules)
+        return restricting and not any(r.get("allowAll") is True for r in rules)
 
-            raise gexc.from_http_response(resp)
-        rules = resp.json().get("spec", {}).get("rules", [])
-        return any(r.get("values", {}).get("allowedValues") or r.get("denyAll") or r.get("values", {}).get("deniedValues")
-                   for r in rules) and not any(r.get("allowAll") for r in rules)
-
+    # ------------------------------------------------------------------ locations
     def collect_location(self, project: str, location: str) -> None:
         from google.cloud import aiplatform_v1 as ai
 
         parent = f"projects/{project}/locations/{location}"
         scope: dict[str, Any] = {"project": project, "location": location}
         endpoints = self._first_list(self.client(ai.EndpointServiceClient, "aiplatform", location).list_endpoints,
-                                     "Vertex AI", "endpoints", ["model_deployment"], project, location)
+                                     "aiplatform", "endpoints", ["model_deployment"], project, location)
         if endpoints is None:
             return
         self.rec.target(project=project, location=location)
-        admins = self._admins_of(project)
+        with self._lock:
+            admins = self._admins.get(project)
         for ep in endpoints:
-            v = _dict(ep)
-            attrs = ngcp.endpoint(v)
-            si = attrs.get("service_identity")
-            if si and si.get("admin") is None and admins is not None:
-                si["admin"] = si.get("id") in admins
-            self._add(id=ep.name, kind="model_deployment", native="aiplatform.googleapis.com/Endpoint",
-                      name=ep.display_name or ep.name, attrs=attrs, project=project, location=location, tags=dict(ep.labels))
+            with guarded(self.rec, f"endpoint {ep.name}", kinds=["model_deployment"], classify=classify, **scope):
+                self._add(id=ep.name, kind="model_deployment", native="aiplatform.googleapis.com/Endpoint",
+                          name=ep.display_name or ep.name, attrs=ngcp.endpoint(_dict(ep), admins=admins), project=project,
+                          location=location, tags=dict(ep.labels))
         with guarded(self.rec, "models", kinds=["custom_model"], classify=classify, **scope):
             for mdl in self.pages(self.client(ai.ModelServiceClient, "aiplatform", location).list_models, parent=parent):
                 self._add(id=mdl.name, kind="custom_model", native="aiplatform.googleapis.com/Model",
@@ -293,24 +545,26 @@ class GcpScan:
             for re_ in self.pages(self.client(ai.ReasoningEngineServiceClient, "aiplatform", location).list_reasoning_engines,
                                   parent=parent):
                 sa = re_.spec.service_account if re_.spec else ""
-                # no service account: Google's Agent Engine service agent (narrow); else admin if the project says so
+                # no service account: the Reasoning Engine Service Agent (narrow); else admin if the policy says so
                 admin = False if not sa else (None if admins is None else sa in admins)
                 role = {"id": sa or None, "admin": admin, "wildcard_actions": admin}
                 attrs = {"execution_role": role, "encryption": ngcp._cmk(_dict(re_))}
                 self._add(id=re_.name, kind="agent", native="aiplatform.googleapis.com/ReasoningEngine",
                           name=re_.display_name or re_.name, attrs=attrs, project=project, location=location)
 
-    def _first_list(self, list_call, api: str, what: str, kinds: list[str], project: str, location: str) -> list | None:
-        """The first list call of a location: an API that is disabled, or not served there, is a note and
-        None (skip the location); any other failure is a scope error and an empty list."""
+    def _first_list(self, list_call, service: str, what: str, kinds: list[str], project: str, location: str) -> list | None:
+        """The first list call of a location: an API that answers it is disabled, or does not serve the location,
+        means skip (None, noted); any other failure is a scope error and an empty list."""
         try:
             return list(self.pages(list_call, parent=f"projects/{project}/locations/{location}"))
         except Exception as e:
             if _service_disabled(e):
-                self.rec.note(f"{project}: the {api} API is disabled; skipped")
+                self.rec.note(f"{project}: the {API_NAMES[service]} API is disabled; {API_NAMES[service]} is not "
+                              "applicable there (skipped)")
                 return None
             if _unsupported_location(e):
-                self.rec.note(f"{project}/{location}: {api} is not available in this location; skipped")
+                with self._lock:
+                    self._unsupported[(API_NAMES[service], location)].add(project)
                 return None
             code, msg = classify(e)
             self.rec.error(f"{what}: {msg}", code=code, kinds=kinds, project=project, location=location)
@@ -321,15 +575,19 @@ class GcpScan:
         from google.cloud import modelarmor_v1 as ma
 
         templates = self._first_list(self.client(ma.ModelArmorClient, "modelarmor", location).list_templates,
-                                     "Model Armor", "Model Armor templates", ["content_filter"], project, location)
+                                     "modelarmor", "Model Armor templates", ["content_filter"], project, location)
         for t in templates or []:
-            self._add(id=t.name, kind="content_filter", native="modelarmor.googleapis.com/Template",
-                      name=t.name.rsplit("/", 1)[-1], attrs=ngcp.template(_dict(t)), project=project, location=location,
-                      tags=dict(t.labels))
+            with guarded(self.rec, f"template {t.name}", kinds=["content_filter"], classify=classify, project=project,
+                         location=location):
+                self._add(id=t.name, kind="content_filter", native="modelarmor.googleapis.com/Template",
+                          name=t.name.rsplit("/", 1)[-1], attrs=ngcp.template(_dict(t)), project=project, location=location,
+                          tags=dict(t.labels))
 
-    def _admins_of(self, project: str) -> set[str] | None:
-        with self._lock:
-            return self._admins.get(project)
+    def notes_for_unsupported(self) -> None:
+        """One note per location a service said it does not serve, not one per project."""
+        for (api, location), projects in sorted(self._unsupported.items()):
+            who = next(iter(projects)) if len(projects) == 1 else f"{len(projects)} projects"
+            self.rec.note(f"{who}/{location}: {api} is not available in this location; skipped")
 
     def _add(self, *, id: str, kind: str, native: str, name: str, attrs: dict[str, Any], project: str, location: str,
              tags: dict[str, str] | None = None) -> None:
@@ -337,13 +595,13 @@ class GcpScan:
                                    account=project, region=location, tags=tags))
 
 
-def ngcp_log_type(v: Any) -> str:
-    """AuditLogConfig.LogType (a raw protobuf enum int) -> 'DATA_READ'."""
-    if isinstance(v, int):
-        from google.iam.v1 import policy_pb2
-
-        return policy_pb2.AuditLogConfig.LogType.Name(v)
-    return getattr(v, "name", None) or str(v)
+def _admins(pol: dict[str, Any]) -> set[str]:
+    """Service accounts holding owner, editor or aiplatform.admin in a policy (conditional grants included)."""
+    out: set[str] = set()
+    for b in pol.get("bindings") or []:
+        if isinstance(b, dict) and b.get("role") in ADMIN:
+            out.update(m.split(":", 1)[1] for m in b.get("members") or [] if isinstance(m, str) and m.startswith("serviceAccount:"))
+    return out
 
 
 def _items_field(page) -> str:
@@ -354,13 +612,14 @@ def _items_field(page) -> str:
     raise AttributeError(f"no repeated field on {type(page).__name__}")
 
 
-def model_armor_locations(locations: list[str]) -> list[str]:
-    """Where to look for Model Armor templates: the requested locations it serves, plus the multi-region
-    (us / eu) that covers them (templates there apply to Vertex AI in those regions)."""
-    out = [loc for loc in locations if loc in MODEL_ARMOR_LOCATIONS]
-    if any(loc.startswith(("us-", "northamerica-")) or loc == "us" for loc in locations):
+def model_armor_locations(locations: list[str], served: set[str] | None = None) -> list[str]:
+    """Where to look for Model Armor templates for the requested locations: those Model Armor serves, plus the
+    multi-region (us / eu) that covers them (templates there apply to Vertex AI in those regions)."""
+    served = MODEL_ARMOR_LOCATIONS if served is None else served
+    out = [loc for loc in locations if loc in served]
+    if any(loc.startswith(("us-", "northamerica-")) or loc == "us" for loc in locations) and "us" in served:
         out.append("us")
-    if any(loc.startswith("europe-") or loc == "eu" for loc in locations):
+    if any(loc.startswith("europe-") or loc == "eu" for loc in locations) and "eu" in served:
         out.append("eu")
     return sorted(set(out))
 
@@ -370,15 +629,18 @@ def collect(opts: GcpOptions, *, quiet: bool = False, stream=None, credentials=N
     rec = Recorder("gcp")
     scan = GcpScan(opts, rec, credentials)
     projects = scan.projects()
-    locations = opts.locations or DEFAULT_LOCATIONS
-    # project-wide settings first (they tell which service accounts are admins), then every location
+    # per project: which services apply and where, and the settings (they tell which service accounts are admins)
     run_tasks([Task(f"{p} settings", {"project": p}, partial(scan.collect_project, p)) for p in projects], rec,
               workers=opts.workers)
-    tasks = [Task(f"{p}/{loc}", {"project": p, "location": loc}, partial(scan.collect_location, p, loc))
-             for p in projects for loc in locations]
-    tasks += [Task(f"{p}/{loc} Model Armor", {"project": p, "location": loc}, partial(scan.collect_templates, p, loc))
-              for p in projects for loc in model_armor_locations(locations)]
+    tasks: list[Task] = []
+    for p in projects:
+        plan = scan.plans.get(p) or ProjectPlan()
+        tasks += [Task(f"{p}/{loc}", {"project": p, "location": loc}, partial(scan.collect_location, p, loc))
+                  for loc in plan.vertex or []]
+        tasks += [Task(f"{p}/{loc} Model Armor", {"project": p, "location": loc}, partial(scan.collect_templates, p, loc))
+                  for loc in plan.model_armor or []]
     run_tasks(tasks, rec, workers=opts.workers, progress=Progress(len(tasks), "scanning Google Cloud", quiet=quiet, stream=stream))
+    scan.notes_for_unsupported()
     doc = rec.document(started_at=clock.started_at, source="gcp")
     doc["scan"]["duration_seconds"] = round(clock.elapsed, 3)
     return doc

@@ -105,3 +105,48 @@ def as_list(v: Any) -> Any:
     if v is None:
         return []
     return v if isinstance(v, list) else [v]
+
+
+def enum_of(v: Any, table: dict[str, Any], default: Any = None) -> Any:
+    """An API enum value -> its normalised meaning.
+
+    Absent or null means the API's documented default (``default``); a value the
+    table does not know (a new enum member, a number, a wrong type) is unknown
+    (None), never silently one of the known meanings. Matching ignores case.
+    """
+    if v is UNKNOWN:
+        return None
+    if v is None:
+        return default
+    if isinstance(v, str):
+        return table.get(v.strip().lower())
+    return None
+
+
+def strict_bool(v: Any, default: Any = None) -> Any:
+    """A boolean from an API: absent/null -> ``default``; anything but a bool (or 'true'/'false') -> unknown."""
+    return v if isinstance(v, bool) else enum_of(v, {"true": True, "false": False}, default)
+
+
+def as_int(v: Any) -> int | None:
+    """An integer count from an API (JSON numbers may arrive as floats or int64 strings); anything else -> None."""
+    if isinstance(v, bool) or v is None or v is UNKNOWN:
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**63:
+        return int(v)
+    if isinstance(v, str) and re.fullmatch(r"-?\d{1,19}", v.strip()):
+        return int(v)
+    return None
+
+
+def str_list(v: Any) -> list[str] | None:
+    """A list of strings from an API: absent/null -> [], anything else malformed -> None (unknown)."""
+    if v is UNKNOWN:
+        return None
+    if v is None:
+        return []
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return list(v)
+    return None
