@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from typing import Any
 
@@ -13,7 +14,6 @@ def catalog() -> dict[str, Any]:
     """The parsed catalog; kept in the cache folder by content hash, so most runs parse no YAML."""
     import hashlib
     import marshal
-    import os
 
     from aiposture.schemacheck import cache_dir
 
@@ -28,13 +28,12 @@ def catalog() -> dict[str, Any]:
     import yaml
 
     data = yaml.safe_load(raw.decode("utf-8"))
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(data))
-        tmp.replace(cached)
-    except (OSError, ValueError):
-        pass  # best effort: an unwritable cache only costs the parse
+    from aiposture.errors import OutputError
+    from aiposture.safeio import write_file
+
+    # best effort (an unwritable cache only costs the parse); atomic, never through a link
+    with contextlib.suppress(OSError, OutputError, ValueError):
+        write_file(cached, marshal.dumps(data), "the catalog cache")
     return data
 
 

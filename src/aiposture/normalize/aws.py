@@ -166,14 +166,19 @@ def _confirmation_required(group: dict[str, Any]) -> Any:
     if isinstance(payload, str):
         try:
             doc = json.loads(payload)
-        except ValueError:
-            try:
-                import yaml
+        except (ValueError, RecursionError):
+            from aiposture import safeyaml  # the tenant wrote this schema: bounded (aliases, depth)
 
-                doc = yaml.safe_load(payload)
-            except Exception:
+            try:
+                doc = safeyaml.load(payload)
+            except safeyaml.YamlProblem:
                 return None
-        ops = [op for p in (doc or {}).get("paths", {}).values() if isinstance(p, dict) for op in p.values() if isinstance(op, dict)]
+        if not doc:
+            doc = {}
+        paths = doc.get("paths", {}) if isinstance(doc, dict) else None
+        if not isinstance(paths, dict):  # not an OpenAPI document: cannot tell
+            return None
+        ops = [op for p in paths.values() if isinstance(p, dict) for op in p.values() if isinstance(op, dict)]
         return all(str(op.get("x-requireConfirmation", "DISABLED")).upper() == "ENABLED" for op in ops) if ops else True
     return None
 

@@ -29,6 +29,7 @@ from typing import IO, Any, TextIO
 from aiposture.catalog import catalog
 from aiposture.inventory import now_iso
 from aiposture.output import Report
+from aiposture.safeio import SCRUB
 
 
 def controls(report: Report) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def _member(z: zipfile.ZipFile, name: str, fill: Callable[[TextIO], object], dig
     """Write one member by streaming text into it; record its SHA-256 and size."""
     with z.open(name, "w", force_zip64=True) as raw:
         hashing = _Hashing(raw)
-        with io.TextIOWrapper(io.BufferedWriter(hashing, 1 << 16), encoding="utf-8", newline="") as text:
+        with io.TextIOWrapper(io.BufferedWriter(hashing, 1 << 16), encoding="utf-8", errors=SCRUB, newline="") as text:
             fill(text)
         digests[name] = {"sha256": hashing.sha.hexdigest(), "bytes": hashing.size}
 
@@ -91,9 +92,9 @@ def _write_zip(report: Report, target: IO[bytes]) -> None:
         _member(z, "inventory.json", inventory, digests)
         _member(z, "results.json", lambda fh: json_out.write(report, fh, include_inventory=False), digests)
         _member(z, "results.sarif", lambda fh: sarif.write(report, fh), digests)
-        _member(z, "controls.json", lambda fh: fh.write(json.dumps(controls(report), indent=2) + "\n"), digests)
+        _member(z, "controls.json", lambda fh: fh.write(json.dumps(controls(report), indent=2, allow_nan=False) + "\n"), digests)
         for rule in report.rules:
-            _member(z, f"rules/{rule.id}.json", functools.partial(_write_text, json.dumps(rule.to_dict(), indent=2, ensure_ascii=False) + "\n"),
+            _member(z, f"rules/{rule.id}.json", functools.partial(_write_text, json.dumps(rule.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"),
                     digests)
         scan = report.inventory.get("scan", {})
         manifest = {
@@ -103,7 +104,7 @@ def _write_zip(report: Report, target: IO[bytes]) -> None:
             "rules": {r.id: {"version": r.version, "digest": r.digest} for r in report.rules},
             "files": dict(sorted(digests.items())),
         }
-        z.writestr("manifest.json", json.dumps(manifest, indent=2) + "\n")  # last: it lists the others' hashes
+        z.writestr("manifest.json", json.dumps(manifest, indent=2, allow_nan=False) + "\n")  # last: it lists the others' hashes
 
 
 def build(report: Report) -> bytes:
@@ -113,8 +114,10 @@ def build(report: Report) -> bytes:
     return buf.getvalue()
 
 
-def write(report: Report, path: Path) -> None:
-    """Stream the pack to ``path``: each member is compressed as it is produced."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fh:
+def write(report: Report, path: str | Path) -> None:
+    """Stream the pack to ``path``: each member is compressed as it is produced, into a temporary
+    file that replaces ``path`` at the end (:mod:`aiposture.safeio`: never through a planted link)."""
+    from aiposture.safeio import open_for_write
+
+    with open_for_write(path, "the evidence output", binary=True) as fh:
         _write_zip(report, fh)
