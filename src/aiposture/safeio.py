@@ -36,9 +36,10 @@ from aiposture.textsafe import scrub_surrogates
 SCRUB = "aiposture.fffd"  # text-mode error handler: a lone surrogate is written as U+FFFD (valid UTF-8)
 
 
-def _fffd(e: UnicodeError) -> tuple[str, int]:
+def _fffd(e: UnicodeError) -> tuple[bytes, int]:
     if isinstance(e, UnicodeEncodeError):  # UTF-8 encodes everything but surrogates
-        return "\ufffd" * (e.end - e.start), e.end
+        # bytes: the UTF-8 encoder takes only ASCII text from an error handler
+        return "\ufffd".encode() * (e.end - e.start), e.end
     raise e
 
 
