@@ -45,7 +45,7 @@ def test_action_group_api_schema_that_is_not_an_openapi_document_is_unknown_not_
 
     # a tenant writes this schema: a list, a scalar, paths of the wrong type, a YAML alias bomb
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefg", "bcdefgh"))
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True))
     for payload in ("[1, 2]", "- a\n- b\n", "just text", '{"paths": [1]}', bomb):
         assert naws._confirmation_required(group(payload)) is None, payload
     ok = '{"paths": {"/x": {"post": {"x-requireConfirmation": "ENABLED"}}}}'
