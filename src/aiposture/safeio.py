@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import io
 import os
 import sys
 import tempfile
@@ -163,6 +162,25 @@ def write_chunks(path: str | Path, what: str, chunks: Iterable[str]) -> None:
 _BATCH = 1 << 16
 
 
+class _Utf8Out:
+    """Text written as UTF-8 bytes into a binary stream (lone surrogates as U+FFFD). Unlike a
+    TextIOWrapper it never owns the stream, so it can never close standard output."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        self.raw.write(text.encode("utf-8", SCRUB))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
 class _Scrubbing:
     """A text stream without a byte buffer (a test harness's): lone surrogates become U+FFFD."""
 
@@ -176,6 +194,9 @@ class _Scrubbing:
         for line in lines:
             self.write(line)
 
+    def flush(self) -> None:
+        self.stream.flush()
+
 
 @contextlib.contextmanager
 def stdout_text() -> Iterator[TextIO]:
@@ -183,13 +204,6 @@ def stdout_text() -> Iterator[TextIO]:
     the terminal's encoding, lone surrogates as U+FFFD, exactly the bytes a file would get."""
     sys.stdout.flush()
     raw = getattr(sys.stdout, "buffer", None)
-    if raw is None:
-        yield cast(TextIO, _Scrubbing(sys.stdout))
-        return
-    out = io.TextIOWrapper(raw, encoding="utf-8", errors=SCRUB, newline="")
-    try:
-        yield out
-        out.flush()
-    finally:
-        with contextlib.suppress(ValueError, OSError):
-            out.detach()  # the wrapper must not close sys.stdout when it goes away
+    out = _Scrubbing(sys.stdout) if raw is None else _Utf8Out(raw)
+    yield cast(TextIO, out)
+    out.flush()

@@ -147,3 +147,33 @@ def test_history_diff_output_replaces_a_planted_link(tmp_path, monkeypatch):
     assert r.code == 0, r
     assert victim.read_text() == "keep me" and not Path("drift.md").is_symlink()
     assert Path("drift.md").read_text(encoding="utf-8")
+
+
+class _FullDisk(io.BytesIO):
+    """Standard output whose first write fails (a closed pipe, a full disk), then works."""
+
+    failed = False
+
+    def write(self, data) -> int:  # type: ignore[override]
+        if not self.failed:
+            self.failed = True
+            raise OSError(28, "No space left on device")
+        return super().write(data)
+
+
+def test_stdout_stays_open_after_a_failed_streamed_write(monkeypatch):
+    from aiposture import safeio
+
+    raw = _FullDisk()
+    stdout = io.TextIOWrapper(raw, encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    with pytest.raises((OSError, RuntimeError)), safeio.stdout_text() as fh:
+        fh.write("partial")  # a buffering wrapper keeps this and fails only when it lets go
+        raise RuntimeError("the writer failed half-way")
+    import gc
+
+    gc.collect()  # a wrapper left owning the stream would close it when collected
+    assert not raw.closed
+    with safeio.stdout_text() as fh:  # the error can still be reported on stdout
+        fh.write("still here\udfff\n")
+    assert raw.getvalue() == "still here\ufffd\n".encode()
