@@ -18,3 +18,13 @@ def example_copy(tmp_path):
     p = tmp_path / "inventory.json"
     shutil.copy(EXAMPLE, p)
     return p
+
+
+@pytest.fixture(scope="module")
+def demo_report():
+    """The bundled example inventory evaluated with the whole pack (read-only: do not mutate)."""
+    from aiposture import inventory as inv
+    from aiposture import pipeline
+    from aiposture.engine import Config
+
+    return pipeline.evaluate(inv.load(EXAMPLE), pipeline.Options(), Config())

@@ -3,63 +3,17 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import pytest
 from click.testing import CliRunner
 
 from aiposture.cli import main
-
-pytest.importorskip("moto")
-pytest.importorskip("boto3")
-
-from moto.server import ThreadedMotoServer
-
 from tests import aws_scenario as sc
+from tests.aws_fixtures import aws, moto_port, point_at, reset, results, run, statuses  # noqa: F401
 from tests.fakes.aws import DEFAULT_ACCOUNT, AwsFake
 
 SECRET_OPS = {"CreateServiceSpecificCredential", "ResetServiceSpecificCredential", "CreateAccessKey",
               "GetSecretValue", "CreateLoginProfile", "GetSessionToken"}
-
-
-@pytest.fixture(scope="module")
-def moto_port():
-    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    srv.start()
-    yield srv._server.server_port
-    srv.stop()
-
-
-@pytest.fixture
-def aws(moto_port, monkeypatch, tmp_path):
-    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{moto_port}/moto-api/reset", method="POST")).read()
-    fake = AwsFake(moto_port).start()
-    for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", fake.url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.chdir(tmp_path)
-    yield fake
-    fake.stop()
-
-
-def run(*args):
-    return CliRunner().invoke(main, ["scan", "aws", "-q", *args], catch_exceptions=False)
-
-
-def results(path) -> dict[tuple[str, str], str]:
-    """(rule id, resource id) -> status."""
-    doc = json.loads(open(path).read())
-    return {(r["rule_id"], r["resource_id"]): r["status"] for r in doc["results"]}
-
-
-def statuses(path, account: str, rule: str) -> set[str]:
-    doc = json.loads(open(path).read())
-    return {r["status"] for r in doc["results"] if r["rule_id"] == rule and r["account"] == account}
 
 
 @pytest.fixture
@@ -263,13 +217,10 @@ def test_agent_alias_serves_an_older_version_than_the_draft(aws, tmp_path):
 
 def test_plain_moto_not_implemented_is_an_error_without_retries(moto_port, monkeypatch, tmp_path):
     """Against an emulator without the newer Bedrock APIs, each missing operation is one recorded error, not ten retries."""
-    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{moto_port}/moto-api/reset", method="POST")).read()
+    reset(moto_port)
     fake = AwsFake(moto_port, passthrough=True).start()
     try:
-        for k, v in {"AWS_ENDPOINT_URL": fake.url, "AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t",
-                     "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": str(tmp_path / "x")}.items():
-            monkeypatch.setenv(k, v)
-        monkeypatch.chdir(tmp_path)
+        point_at(monkeypatch, tmp_path, fake.url)
         r = run("--regions", "us-east-1", "--save-inventory", "inv.json", "--rule", "AIP-GR-001")
         assert r.exit_code == 3
         inv = json.loads((tmp_path / "inv.json").read_text())

@@ -50,5 +50,7 @@ def test_action_group_api_schema_that_is_not_an_openapi_document_is_unknown_not_
         assert naws._confirmation_required(group(payload)) is None, payload
     ok = '{"paths": {"/x": {"post": {"x-requireConfirmation": "ENABLED"}}}}'
     assert naws._confirmation_required(group(ok)) is True
-    assert naws._confirmation_required(group("openapi: 3.0.0\ninfo: {title: t}\n")) is True  # no operations
-    assert naws._confirmation_required(group("")) is True
+    assert naws._confirmation_required(group('{"paths": {}}')) is True  # no operations: none unconfirmed
+    # no paths at all (an empty payload, a document without them): not one this can read, unknown
+    assert naws._confirmation_required(group("openapi: 3.0.0\ninfo: {title: t}\n")) is None
+    assert naws._confirmation_required(group("")) is None

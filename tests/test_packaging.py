@@ -45,6 +45,8 @@ def test_wheel_contains_data_files(wheel):
     assert "aiposture/_data/rules/_catalog.yaml" in names
     assert "aiposture/_data/rules/guardrails/AIP-GR-001.yaml" in names
     assert "aiposture/_data/providers/aws.yaml" in names
+    assert {f"aiposture/_data/frameworks/{f}.yaml" for f in ("iso27001_2022", "iso42001_2023", "owasp_llm_2025", "mitre_atlas",
+                                                            "eu_ai_act", "iso27090")} <= set(names)
     assert "aiposture/_data/examples/inventory.json" in names
     assert sum(n.startswith("aiposture/_data/rules/") and n.endswith(".yaml") for n in names) >= 41
     assert not any("/tests/" in n for n in names)

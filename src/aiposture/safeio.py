@@ -134,6 +134,21 @@ def write_file(path: str | Path, data: str | bytes, what: str) -> None:
         fh.write(data)
 
 
+def read_back(path: str | Path, what: str) -> bytes:
+    """The bytes of a regular file this run has just written (to sign it), read without following a
+    link: one swapped in after the write is refused, never read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as e:
+        raise OutputError(f"cannot read back {what} at {path}: {e.strerror or e}") from None
+    with os.fdopen(fd, "rb") as fh:
+        import stat
+
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OutputError(f"cannot read back {what} at {path}: not a regular file")
+        return fh.read()
+
+
 def batches(chunks: Iterable[str]) -> Iterator[str]:
     """Join small pieces of text into ~64 KB batches with lone surrogates replaced.
 

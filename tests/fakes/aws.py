@@ -10,8 +10,13 @@ are served here in botocore's wire format. Operation names come from
 botocore's own service models, so routing follows the real API.
 
 Fault injection for tests: AccessDenied per account, throttling N times per
-operation, added latency. Calls made by aiposture (User-Agent contains
-"aiposture") are logged as (account, service, operation).
+operation, an AWS error answer per operation (``fail``), a response rewritten
+before it is sent (``mutate``: wrong types, nulls, garbage or truncated bodies
+applied to what moto or this fake would answer), regions whose endpoint closes
+the connection or never answers (``dead_regions``), added latency. Calls made
+by aiposture (User-Agent contains "aiposture") are logged as (account, region,
+service, operation) in ``requests`` and as (account, service, operation) in
+``calls``.
 """
 
 from __future__ import annotations
@@ -85,7 +90,13 @@ class AwsFake(FakeServer):
         self.keys: dict[str, str] = {}  # access key id -> account (learned from AssumeRole responses)
         self.denied: dict[str, set[str]] = defaultdict(set)  # account -> operations ("*" = all but STS)
         self.throttles: dict[str, int] = {}
+        self.failures: dict[str, tuple[int, str, int]] = {}  # op -> (status, AWS error code, times left)
+        # op -> f(status, content type, body) -> (status, content type, body), applied to the answer
+        self.mutators: dict[str, Any] = {}
+        self.dead_regions: dict[str, str] = {}  # region -> "close" (no answer) | "hang" (silent, then close)
+        self.hang_seconds = 3.0
         self.calls: list[tuple[str, str, str]] = []
+        self.requests: list[tuple[str, str, str, str]] = []
         self.state: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: defaultdict(dict))
         self.iam_creds: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.routes = {"bedrock": _routes("bedrock"), "bedrock-agent": _routes("bedrock-agent")}
@@ -110,6 +121,14 @@ class AwsFake(FakeServer):
 
     def throttle(self, op: str, times: int) -> None:
         self.throttles[op] = times
+
+    def fail(self, op: str, status: int = 500, error: str = "InternalServerException", times: int = 1_000_000) -> None:
+        """Answer ``op`` with an AWS error document (JSON with x-amzn-ErrorType, or XML for query services)."""
+        self.failures[op] = (status, error, times)
+
+    def mutate(self, op: str, fn) -> None:
+        """Rewrite the answer to ``op``: ``fn(status, content_type, body) -> (status, content_type, body)``."""
+        self.mutators[op] = fn
 
     def backdate_api_keys(self, account: str, days: int) -> None:
         when = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -158,7 +177,20 @@ class AwsFake(FakeServer):
         if "aiposture" in h.headers.get("User-Agent", ""):
             with self.lock:
                 self.calls.append((account, service, op))
+                self.requests.append((account, region, service, op))
+        if region in self.dead_regions:  # the endpoint accepts the connection and never answers
+            if self.dead_regions[region] == "hang":
+                time.sleep(self.hang_seconds)
+            h.close_connection = True
+            return None
+        h._aws_op = op  # type: ignore[attr-defined]  # for the mutators, applied where the answer is written
         try:
+            with self.lock:
+                status, error, left = self.failures.get(op, (0, "", 0))
+                if left > 0:
+                    self.failures[op] = (status, error, left - 1)
+            if left > 0:
+                raise Reply(status, error=error, message=f"injected failure of {op}")
             if service != "sts" and ("*" in self.denied.get(account, ()) or op in self.denied.get(account, ())):
                 raise Reply(403, error="AccessDeniedException" if service.startswith("bedrock") else "AccessDenied",
                             message=f"User: arn:aws:sts::{account}:assumed-role/aiposture is not authorized to perform: {op}")
@@ -191,6 +223,9 @@ class AwsFake(FakeServer):
             self._error(h, service, r)
 
     def _send(self, h, status: int, payload: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
+        mutator = self.mutators.get(getattr(h, "_aws_op", ""))
+        if mutator is not None:
+            status, ctype, payload = mutator(status, ctype, payload)
         self.send_json(h, status, payload, {"x-amzn-RequestId": str(uuid.uuid4()), **(extra or {})}, ctype)
 
     def _error(self, h, service: str, r: Reply) -> None:
@@ -219,8 +254,14 @@ class AwsFake(FakeServer):
         conn.close()
         if capture:
             return resp.status, payload
-        h.send_response(resp.status)
-        for k, v in resp.getheaders():
+        status, headers = resp.status, resp.getheaders()
+        mutator = self.mutators.get(getattr(h, "_aws_op", ""))
+        if mutator is not None:
+            ctype = next((v for k, v in headers if k.lower() == "content-type"), "")
+            status, ctype, payload = mutator(status, ctype, payload)
+            headers = [(k, v) for k, v in headers if k.lower() != "content-type"] + [("Content-Type", ctype)]
+        h.send_response(status)
+        for k, v in headers:
             if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
                 h.send_header(k, v)
         h.send_header("Content-Length", str(len(payload)))

@@ -13,7 +13,19 @@ from aiposture import __version__
 from aiposture.cli.common import SafeGroup, set_debug, setup_streams
 
 
-@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class _Main(SafeGroup):
+    """The root group; remembers the arguments it was invoked with (the evidence pack records the command line)."""
+
+    invocation: list[str] | None = None
+
+    def main(self, args=None, *rest, **kw):
+        import sys
+
+        self.invocation = list(sys.argv[1:] if args is None else args)
+        return super().main(args, *rest, **kw)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, "-V", "--version", prog_name="aiposture")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error (also AIPOSTURE_DEBUG=1).")
 def main(debug: bool) -> None:
@@ -33,6 +45,8 @@ def main(debug: bool) -> None:
       aiposture scan --inventory inv.json    evaluate a saved inventory
       aiposture rules list                   the rule catalog
       aiposture permissions aws|azure|gcp    the read-only permissions a live scan needs
+      aiposture compliance list              frameworks; add --compliance iso27001 to a scan for per-control verdicts
+      aiposture evidence verify pack.zip     check a signed audit evidence pack
 
     \b
     In CI: the main options also read AIPOSTURE_* environment variables
@@ -49,9 +63,9 @@ def main(debug: bool) -> None:
 
 
 def _register() -> None:
-    from aiposture.cli import demo, history, iac, inventory, permissions, rules, scan
+    from aiposture.cli import compliance, demo, evidence, history, iac, inventory, permissions, rules, scan
 
-    for mod in (scan, permissions, iac, demo, rules, inventory, history):
+    for mod in (scan, permissions, iac, demo, rules, inventory, history, compliance, evidence):
         mod.register(main)
 
 

@@ -36,6 +36,8 @@ class CommaChoice(click.Choice):
         return f"{base},..." if base else base
 
 
+# the --compliance names (rules/_catalog.yaml frameworks[*].slug); checked against the catalog when used
+COMPLIANCE_FRAMEWORKS = ("iso27001", "iso42001", "owasp-llm-2025", "mitre-atlas", "eu-ai-act", "iso27090")
 SEVERITIES = ("critical", "high", "medium", "low")
 FORMATS = ("table", "json", "sarif", "junit", "csv", "html", "markdown", "evidence")
 SEVERITY_CHOICE = click.Choice(SEVERITIES, case_sensitive=False)
@@ -202,6 +204,13 @@ def evaluation_options(fn):
         _opt("--framework", "frameworks", multiple=True, metavar="ID,...", env="FRAMEWORK",
              help="Only rules mapped to a framework (iso27001, owasp_llm_2025) or control (LLM01:2025, A.8.15, AML.T0051); "
                   "case-insensitive, a control selects its sub-controls."),
+        _opt("--compliance", "compliance", multiple=True, metavar="FRAMEWORK,...", env="COMPLIANCE",
+             help=("Table, JSON and CSV show per-control compliance instead of findings: "
+                   f"{'|'.join(COMPLIANCE_FRAMEWORKS)} (repeat or comma-separate; see 'aiposture compliance list').")),
+        _opt("--evidence-raw", is_flag=True, env="EVIDENCE_RAW",
+             help="Evidence pack: also include the raw API responses behind each resource (secrets redacted)."),
+        _opt("--sign-key", type=click.Path(dir_okay=False, path_type=Path), metavar="PEM", env="SIGN_KEY",
+             help="Evidence pack: sign it with this Ed25519 private key; writes PACK.sig beside it."),
         _opt("--category", env="CATEGORY", help="SARIF automation category (one per account or IaC root)."),
         _opt("--show-passed", is_flag=True, help="Also list passing checks in the table."),
         _opt("--compact/--no-compact", "compact", default=None, env="COMPACT",
@@ -237,10 +246,35 @@ def build_options(kw: dict) -> Options:
         show_passed=kw.pop("show_passed", False),
         compact=kw.pop("compact", None),
         quiet=kw.pop("quiet", False),
+        compliance=compliance_names(kw.pop("compliance", ())),
+        evidence_raw=kw.pop("evidence_raw", False),
+        sign_key=kw.pop("sign_key", None),
+        command_line=invocation(),
         store=kw.pop("store", None),
         new_only=kw.pop("new_only", False),
         inline_suppressions=kw.pop("inline_suppressions", None),
     )
+
+
+def compliance_names(values) -> list[str]:
+    """Validate --compliance names (comma-separated or repeated) against the shipped framework registry."""
+    names = split_values(values)
+    if not names:
+        return []
+    from aiposture.catalog import slugs
+
+    known = slugs()
+    for n in names:
+        if n.lower() not in known:
+            raise AiPostureError(f"--compliance: unknown framework {n!r} (choose from {', '.join(known)})")
+    return [n.lower() for n in names]
+
+
+def invocation() -> list[str] | None:
+    """``aiposture`` plus the arguments the root command was invoked with, when running under it."""
+    ctx = click.get_current_context(silent=True)
+    args = getattr(ctx.find_root().command, "invocation", None) if ctx is not None else None
+    return ["aiposture", *args] if args is not None else None
 
 
 def run_pipeline(doc: dict, opts: Options, config_path: Path | None = None, *, inventory_path: Path | None = None,

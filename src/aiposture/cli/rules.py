@@ -116,14 +116,19 @@ def rules_test(rules_dirs, rule_ids, verbose) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @handle_errors
 def rules_validate(paths) -> None:
-    """Validate rule files (schema, CEL syntax, attribute names). Defaults to the built-in pack."""
+    """Validate rule files (schema, CEL syntax, attribute names, framework control ids). Defaults to the built-in pack."""
+    from aiposture.compliance import unknown_ids
     from aiposture.engine import load_rules
 
     loaded, problems = load_rules(paths, include_builtin=not paths)
     for p in problems:
         say(f"error: {p}")
-    click.echo(f"{len(loaded)} valid, {len(problems)} invalid")
-    sys.exit(EXIT_USAGE if problems else 0)
+    unknown = [u for r in loaded for u in unknown_ids(r)]
+    for u in unknown:
+        say(f"error: {u}")
+    bad = len(problems) + len({u.split(": ", 2)[1] for u in unknown})
+    click.echo(f"{len(loaded) + len(problems) - bad} valid, {bad} invalid")
+    sys.exit(EXIT_USAGE if problems or unknown else 0)
 
 
 @rules.command("docs")

@@ -109,13 +109,18 @@ affected rules come out as "error" (never "pass"): exit code 3.
 @click.option("--accounts", "accounts", multiple=True, metavar="LIST", help="Only these account ids (comma-separated or repeated).")
 @click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent account x region scans.")
 @click.option("--max-attempts", type=click.IntRange(1, 30), default=10, show_default=True,
-              help="Attempts per API call (adaptive retry mode backs off on throttling).")
+              help="Attempts per API call in total, first one included (backs off on throttling and 5xx; "
+                   "an endpoint that does not answer gets at most 2).")
+@click.option("--connect-timeout", type=click.FloatRange(0.1, 120), default=5, show_default=True, metavar="SECONDS",
+              help="Connection timeout per request.")
+@click.option("--read-timeout", type=click.FloatRange(0.1, 300), default=15, show_default=True, metavar="SECONDS",
+              help="Read timeout per request (an endpoint silent for longer is treated as unreachable).")
 @save_inventory_option
 @evaluation_options
 @click.pass_context
 @handle_errors
 def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accounts, workers, max_attempts,
-             save_inventory, config_path, **kw) -> None:
+             connect_timeout, read_timeout, save_inventory, config_path, **kw) -> None:
     """Scan Amazon Bedrock in one or many AWS accounts.
 
     Read-only: 'aiposture permissions aws' prints the IAM policy it needs.
@@ -133,7 +138,8 @@ def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accou
 
     aopts = AwsOptions(profile=profile, regions=split_csv(regions), role_arn=role_arn, role_name=role_name,
                        external_id=external_id, org=org, accounts=split_csv(accounts), workers=workers,
-                       max_attempts=max_attempts)
+                       max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout)
+    aopts.validate()  # usage errors (--org without --role-name, a region typo) before any network call
     _live(ctx, "aws", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw,
           scope_label("aws", org=org, accounts=aopts.accounts, regions=aopts.regions, role_arn=role_arn))
 

@@ -65,11 +65,15 @@ class Recorder:
         with self._lock:
             self.calls += 1
 
-    def error(self, message: str, *, code: str, kinds: Iterable[str] | None, partial: bool = False, **scope: Any) -> None:
+    def error(self, message: str, *, code: str, kinds: Iterable[str] | None, partial: bool = False,
+              **scope: Any) -> dict[str, Any]:
         """Record what could not be checked. ``partial``: the resources were still emitted, with the
-        affected attributes null, so the engine reports errors per resource rather than for the scope."""
+        affected attributes null, so the engine reports errors per resource rather than for the scope.
+        Returns the entry (a collector may widen it later, e.g. one entry per unreachable endpoint)."""
+        err = make_error(self.provider, message, code=code, kinds=kinds, partial=partial, **scope)
         with self._lock:
-            self.errors.append(make_error(self.provider, message, code=code, kinds=kinds, partial=partial, **scope))
+            self.errors.append(err)
+        return err
 
     def document(self, *, started_at: str, source: str) -> dict[str, Any]:
         doc = new_document(self.resources, sorted(self.errors, key=lambda e: sorted(e["scope"].items())),

@@ -335,6 +335,7 @@ def load_rule_file(path: Path) -> Rule:
         applies_if=data.get("applies_if"),
         message=data.get("message"),
         references=list(data.get("references", [])),
+        not_applicable=dict(data.get("not_applicable") or {}),
         program=program,
         applies_program=applies_program,
         paths=paths,

@@ -76,6 +76,7 @@ class Rule:
     applies_if: str | None = None
     message: str | None = None
     references: list[str] = field(default_factory=list)
+    not_applicable: dict[str, str] = field(default_factory=dict)  # framework -> why no control fits
     # compiled artefacts (set by the loader)
     program: Any = None
     applies_program: Any = None
@@ -114,6 +115,8 @@ class Rule:
             d["applies_if"] = self.applies_if
         if self.references:
             d["references"] = self.references
+        if self.not_applicable:
+            d["not_applicable"] = self.not_applicable
         return d
 
 

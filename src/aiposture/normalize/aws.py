@@ -26,18 +26,31 @@ def _pick(d: Any, *paths: str) -> Any:
     return None
 
 
+STRENGTHS = ("none", "low", "medium", "high")
+_ACTIONS = {"BLOCK": "block", "NONE": "annotate"}  # NONE: detected and reported in the trace, not acted on
+
+
 def _action(raw: Any, *, enabled: Any = True, strength: Any = "high", pii: bool = False) -> Any:
-    """Bedrock action -> block | anonymize | annotate | none (None when unknown)."""
+    """Bedrock action -> block | anonymize | annotate | none; None when unknown, including a value
+    this version does not know (a new enum member is not read as either extreme)."""
     if is_unknown(raw) or is_unknown(enabled) or is_unknown(strength):
         return None
-    if as_bool(enabled, True) is False or (strength is not None and str(strength).lower() == "none"):
+    on = as_bool(enabled, True)
+    if on is None:
+        return None
+    if on is False or (strength is not None and str(strength).lower() == "none"):
         return "none"
+    if strength is not None and str(strength).lower() not in STRENGTHS:
+        return None
     a = str(raw or "BLOCK").upper()
-    if a == "BLOCK":
-        return "block"
     if a == "ANONYMIZE" and pii:
         return "anonymize"
-    return "annotate"  # NONE: detected and reported in the trace, not acted on
+    return _ACTIONS.get(a)
+
+
+def _strength(v: Any) -> Any:
+    s = lower(v, "none")
+    return s if s in STRENGTHS else None
 
 
 def _filter(f: dict[str, Any]) -> dict[str, Any]:
@@ -45,8 +58,8 @@ def _filter(f: dict[str, Any]) -> dict[str, Any]:
     ia = _action(get(f, "input_action"), enabled=get(f, "input_enabled", True), strength=ist)
     oa = _action(get(f, "output_action"), enabled=get(f, "output_enabled", True), strength=ost)
     out = {
-        "input_strength": lower(ist, "none"),
-        "output_strength": lower(ost, "none"),
+        "input_strength": _strength(ist),
+        "output_strength": _strength(ost),
         "input_action": ia,
         "output_action": oa,
     }
@@ -107,6 +120,8 @@ def guardrail(v: dict[str, Any], *, version: str | None = None) -> dict[str, Any
         if not is_unknown(gfs):
             for f in gfs:
                 t = str(get(f, "type", "")).upper()
+                if t not in ("GROUNDING", "RELEVANCE"):
+                    continue  # a check this version does not know
                 on = as_bool(get(f, "enabled", True), True)
                 if on is None:
                     g["enabled"] = None
@@ -137,7 +152,7 @@ def guardrail(v: dict[str, Any], *, version: str | None = None) -> dict[str, Any
     attrs["encryption"] = {"cmk": key is not None, "key_id": known(key)}
     actions = [f.get("input_action") for f in [attrs.get("prompt_attack") or {}, *(attrs.get("harm_categories") or {}).values()]]
     actions += [f.get("output_action") for f in (attrs.get("harm_categories") or {}).values()]
-    if attrs.get("prompt_attack") is None or attrs.get("harm_categories") is None:
+    if attrs.get("prompt_attack") is None or attrs.get("harm_categories") is None or None in actions:
         attrs["mode"] = None
     elif "block" in actions or not any(a == "annotate" for a in actions):
         attrs["mode"] = "block"
@@ -161,6 +176,8 @@ def _confirmation_required(group: dict[str, Any]) -> Any:
         if is_unknown(funcs):
             return None
         vals = [str(known(get(f, "require_confirmation")) or "DISABLED").upper() for f in funcs]
+        if any(x not in ("ENABLED", "DISABLED") for x in vals):
+            return None  # a value this version does not know
         return all(x == "ENABLED" for x in vals) if vals else True
     payload = get(group, "api_schema.payload")
     if isinstance(payload, str):
@@ -173,11 +190,9 @@ def _confirmation_required(group: dict[str, Any]) -> Any:
                 doc = safeyaml.load(payload)
             except safeyaml.YamlProblem:
                 return None
-        if not doc:
-            doc = {}
-        paths = doc.get("paths", {}) if isinstance(doc, dict) else None
-        if not isinstance(paths, dict):  # not an OpenAPI document: cannot tell
-            return None
+        paths = doc.get("paths") if isinstance(doc, dict) else None
+        if not isinstance(paths, dict):
+            return None  # not an OpenAPI document this can read
         ops = [op for p in paths.values() if isinstance(p, dict) for op in p.values() if isinstance(op, dict)]
         return all(str(op.get("x-requireConfirmation", "DISABLED")).upper() == "ENABLED" for op in ops) if ops else True
     return None
@@ -185,15 +200,17 @@ def _confirmation_required(group: dict[str, Any]) -> Any:
 
 def action_groups(groups: list[dict[str, Any]]) -> dict[str, Any]:
     count = without = 0
-    code = False
+    code: Any = False
     unknown = False
     for g in groups:
         state = str(known(get(g, "action_group_state")) or "ENABLED").upper()
-        if state != "ENABLED":
+        if state == "DISABLED":
             continue
+        maybe = state != "ENABLED"  # a state this version does not know: the group may be live
+        unknown = unknown or maybe
         sig = str(known(get(g, "parent_action_group_signature")) or "")
         if sig == "AMAZON.CodeInterpreter":
-            code = True
+            code = True if not maybe else (code if code is True else None)
             continue
         if sig == "AMAZON.UserInput":
             continue
@@ -308,6 +325,8 @@ def endpoint_policy_restrictive(policy: Any) -> Any:
     if not isinstance(policy, dict):
         return None
     for st in as_list(policy.get("Statement")):
+        if not isinstance(st, dict):
+            return None
         if st.get("Effect") != "Allow":
             continue
         actions = as_list(st.get("Action"))
@@ -375,12 +394,29 @@ def _matches(pattern: str, action: str) -> bool:
     return fnmatch.fnmatchcase(action, pattern.lower())
 
 
+def _strings(v: Any) -> bool:
+    """An IAM element that is a string or a list of strings (or absent)."""
+    return v is None or isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+
+
+def _readable_statement(st: Any) -> bool:
+    if not isinstance(st, dict):
+        return False
+    cond = st.get("Condition")
+    return all(_strings(st.get(k)) for k in ("Action", "NotAction", "Resource", "NotResource")) and \
+        (cond is None or (isinstance(cond, dict) and all(isinstance(ops, dict) for ops in cond.values())))
+
+
 def statements(doc: Any) -> list[dict[str, Any]] | None:
-    """Allow statements of an identity policy document (string, URL-encoded or dict); None if unreadable."""
+    """Allow statements of an identity policy document (string, URL-encoded or dict); None if unreadable
+    (not JSON, or elements of a type IAM does not allow: what it grants cannot be told)."""
     d = _load_doc(doc)
     if d is None:
         return None
-    return [st for st in as_list(d.get("Statement")) if isinstance(st, dict) and st.get("Effect") == "Allow"]
+    sts = as_list(d.get("Statement"))
+    if not all(_readable_statement(st) for st in sts):
+        return None
+    return [st for st in sts if st.get("Effect") == "Allow"]
 
 
 def statement_facts(st: dict[str, Any]) -> dict[str, Any]:

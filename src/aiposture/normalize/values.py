@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 
@@ -54,6 +55,7 @@ _CAMEL1 = re.compile(r"(.)([A-Z][a-z]+)")
 _CAMEL2 = re.compile(r"([a-z0-9])([A-Z])")
 
 
+@lru_cache(maxsize=4096)  # API key names repeat in every response: convert each once
 def snake(name: str) -> str:
     """``ContentPolicyConfig`` / ``contentPolicyConfig`` -> ``content_policy_config``; ``KmsKeyARN`` -> ``kms_key_arn``."""
     if "_" in name and name.lower() == name:

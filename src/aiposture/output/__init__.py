@@ -26,6 +26,10 @@ class Report:
     rule_problems: list[str] = field(default_factory=list)
     category: str | None = None
     tool_version: str = __version__
+    # every rule loaded before selection: tells "not selected" from "not covered by any rule"
+    available_rules: list[Rule] = field(default_factory=list)
+    # how the run was made (command line, selection, config file), for the evidence pack
+    run: dict[str, Any] = field(default_factory=dict)
 
     @property
     def scan_errors(self) -> list[dict[str, Any]]:

@@ -96,7 +96,11 @@ def _help_text(rule: Rule) -> str:
 
 
 def _rule_descriptor(rule: Rule) -> dict[str, Any]:
+    from aiposture.catalog import rule_docs_url
+
+    url = rule_docs_url(rule)
     return {
+        **({"helpUri": url} if url else {}),
         "id": rule.id,
         "name": _rule_name(rule),
         "shortDescription": {"text": rule.title},

@@ -319,6 +319,11 @@ def write_table(report: Report, out: TextIO, *, layout: Layout | None = None, sh
             counts = summary.by_threat[t]
             w("  " + names[t].ljust(tw) + "".join(str(counts.get(c, 0)).rjust(8) for c in cols) + "\n")
 
+    from aiposture.output.shared import shared_lines
+
+    for line in shared_lines(report, blank_line=not layout.compact):
+        w(terminal_safe(line) + "\n")
+
     for line in summary_lines(report, summary, paint):
         w(line + "\n")
 

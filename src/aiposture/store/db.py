@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aiposture.argv import redact_argv as _redact_argv
 from aiposture.errors import AiPostureError
 
 if TYPE_CHECKING:
@@ -555,30 +556,6 @@ def _bulk(conn: Connection, table: str, columns: tuple[str, ...], rows: list[tup
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
     for i in range(0, len(rows), 10 * _CHUNK):
         conn.exec_driver_sql(sql, rows[i:i + 10 * _CHUNK])
-
-
-_SECRET_OPTIONS = {"--external-id", "--var", "--sign-key", "--store", "--queue"}
-
-
-def _redact_argv(argv: list[str]) -> list[str]:
-    """The command line without values that may be secrets (external ids, variables, URLs with passwords)."""
-    out: list[str] = []
-    hide_next = False
-    for a in argv:
-        if hide_next:
-            out.append("***")
-            hide_next = False
-            continue
-        opt, eq, _val = a.partition("=")
-        if opt in _SECRET_OPTIONS:
-            if eq:
-                out.append(f"{opt}=***")
-            else:
-                out.append(a)
-                hide_next = True
-            continue
-        out.append(a)
-    return out
 
 
 def _info(row: Any) -> ScanInfo:
