@@ -61,6 +61,7 @@ Exit codes:
   2  usage or configuration error (one line names the file and field)
   3  finished, but something could not be checked (not with --tolerate-errors)
   4  internal error in aiposture (a bug: please report it; --debug shows the traceback)
+  130  interrupted (Ctrl-C)
 
 \b
 Options showing [env var: AIPOSTURE_...] can be set in the environment
