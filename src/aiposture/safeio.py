@@ -179,20 +179,32 @@ _BATCH = 1 << 16
 
 class _Utf8Out:
     """Text written as UTF-8 bytes into a binary stream (lone surrogates as U+FFFD). Unlike a
-    TextIOWrapper it never owns the stream, so it can never close standard output."""
+    TextIOWrapper it never owns the stream, so it can never close standard output. Small pieces
+    (a JSON encoder's) are joined into ~64 KB batches: one encode and one write per batch."""
 
     def __init__(self, raw: IO[bytes]):
         self.raw = raw
+        self.pending: list[str] = []
+        self.size = 0
 
     def write(self, text: str) -> int:
-        self.raw.write(text.encode("utf-8", SCRUB))
+        self.pending.append(text)
+        self.size += len(text)
+        if self.size >= _BATCH:
+            self._drain()
         return len(text)
 
     def writelines(self, lines: Iterable[str]) -> None:
         for line in lines:
             self.write(line)
 
+    def _drain(self) -> None:
+        data, self.pending, self.size = "".join(self.pending), [], 0
+        self.raw.write(data.encode("utf-8", SCRUB))
+
     def flush(self) -> None:
+        if self.pending:
+            self._drain()
         self.raw.flush()
 
 
@@ -220,5 +232,10 @@ def stdout_text() -> Iterator[TextIO]:
     sys.stdout.flush()
     raw = getattr(sys.stdout, "buffer", None)
     out = _Scrubbing(sys.stdout) if raw is None else _Utf8Out(raw)
-    yield cast(TextIO, out)
+    try:
+        yield cast(TextIO, out)
+    except BaseException:
+        with contextlib.suppress(OSError, ValueError):  # what was written so far still goes out
+            out.flush()
+        raise
     out.flush()

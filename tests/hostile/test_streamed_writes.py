@@ -177,3 +177,16 @@ def test_stdout_stays_open_after_a_failed_streamed_write(monkeypatch):
     with safeio.stdout_text() as fh:  # the error can still be reported on stdout
         fh.write("still here\udfff\n")
     assert raw.getvalue() == "still here\ufffd\n".encode()
+
+
+def test_stdout_batches_many_small_writes_into_the_same_bytes(monkeypatch):
+    from aiposture import safeio
+
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="ascii"))
+    pieces = [f"{i},é\udfff;" for i in range(40_000)]  # ~400 KB: several batches, non-ASCII and lone surrogates
+    with safeio.stdout_text() as fh:
+        fh.writelines(pieces[:100])
+        for p in pieces[100:]:
+            fh.write(p)
+    assert raw.getvalue() == "".join(pieces).replace("\udfff", "\ufffd").encode("utf-8")
