@@ -224,3 +224,17 @@ def test_missing_rules_directory_is_a_usage_error(tmp_path):
     cfg = tmp_path / "c.yaml"
     cfg.write_text("rule_dirs: [missing-rules]\n")
     one_error_line(cli("scan", "--inventory", clean, "--config", cfg), "c.yaml", "rule_dirs.0", "not found")
+
+
+def test_a_token_whose_claims_nest_too_deep_names_no_one_and_does_not_crash():
+    """The scanning identity is read from the access token's claims: bounded like every other parse."""
+    import base64
+
+    from aiposture.collect.azure_openai import token_principal
+
+    def jwt(claims: bytes) -> str:
+        return "h." + base64.urlsafe_b64encode(claims).decode().rstrip("=") + ".s"
+
+    assert token_principal(jwt(b"[" * 12_000)) is None  # RecursionError in json, not a traceback
+    assert token_principal(jwt(b'{"oid": "o-1", "tid": "t-1"}')) == {"principal": "o-1", "type": "", "account": "t-1",
+                                                                     "name": ""}
