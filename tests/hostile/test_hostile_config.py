@@ -89,6 +89,20 @@ def test_every_suppression_is_in_the_table_and_in_sarif_with_its_text_and_origin
                            for x in refused)
 
 
+def test_every_suppression_is_in_the_evidence_packs_summary(repo):
+    import zipfile
+
+    r = cli("iac", ".", "-f", "evidence", "-o", repo.parent / "pack.zip", "-q")
+    assert r.code == 1, r
+    with zipfile.ZipFile(repo.parent / "pack.zip") as z:
+        summary = z.read("summary.html").decode()
+        listed = json.loads(z.read("results.json"))["suppressions"]
+    assert listed and f"Suppressions: 0 applied, {len(listed)} not applied" in summary  # the same list as the JSON
+    assert "SUPPRESSION REFUSED AIP-GR-001 on .#aws_bedrock_guardrail.evil from main.tf:2" in summary
+    assert "SUPPRESSION NOT APPLIED AIP-GR-001 on .#aws_bedrock_guardrail.named from main.tf:16" in summary
+    assert "&quot;reviewed by the PR author&quot;" in summary  # the author's own words, escaped
+
+
 def test_config_from_environment_variable(repo):
     cfg = repo.parent / "trusted.yaml"
     cfg.write_text("fail_on: critical\n")
