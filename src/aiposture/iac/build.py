@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from aiposture.iac import gcp_estate
 from aiposture.iac.base import RawResource
 from aiposture.inventory import Resource, make_resource
 from aiposture.normalize import aws as naws
@@ -46,6 +47,7 @@ CANON = {
     "google_model_armor_template": "gcp_template", "google_model_armor_floorsetting": "gcp_floor",
     "google_project_iam_audit_config": "gcp_audit",
     "google_project_iam_member": "gcp_iam_member", "google_project_iam_binding": "gcp_iam_binding",
+    **gcp_estate.CANON,
 }
 NATIVE = {
     "guardrail": "AWS::Bedrock::Guardrail", "agent": "AWS::Bedrock::Agent", "knowledge_base": "AWS::Bedrock::KnowledgeBase",
@@ -57,6 +59,7 @@ NATIVE = {
     "gcp_dataset": "aiplatform.googleapis.com/Dataset", "gcp_template": "modelarmor.googleapis.com/Template",
     "gcp_floor": "aiplatform.googleapis.com/Location", "gcp_audit": "aiplatform.googleapis.com/Location",
     "gcp_iam_member": "cloudresourcemanager.googleapis.com/IamBinding", "gcp_iam_binding": "cloudresourcemanager.googleapis.com/IamBinding",
+    **gcp_estate.NATIVE,
 }
 
 
@@ -365,6 +368,8 @@ def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawRes
 
 # ----------------------------------------------------------------------------- Google Cloud
 def _gcp(g: Graph, r: RawResource, canon: str) -> list[Resource]:
+    if canon in gcp_estate.NATIVE:
+        return gcp_estate.build(r, canon, _mk)
     v = r.values
     project, region = get(v, "project"), get(v, "region") if get(v, "region") is not None else get(v, "location")
     if canon == "gcp_endpoint":
