@@ -62,6 +62,11 @@ def _list(v: Any) -> list[Any] | None:
     return v if isinstance(v, list) else None
 
 
+def _blocks(v: Any) -> list[Any] | None:
+    """Repeated nested blocks: the API sends a list; Terraform's evaluator writes a single block as an object."""
+    return [v] if isinstance(v, dict) else _list(v)
+
+
 def _enum(v: Any) -> str | None:
     """An enum as a lower-case name ('' when absent); None when unknown."""
     if v is None:
@@ -222,7 +227,7 @@ def constraint_restricts(constraint: str, spec: Any) -> bool | None:
         return False
     if is_unknown(spec) or not isinstance(first(spec), dict):
         return None
-    rules = _list(get(spec, "rules"))
+    rules = _blocks(get(spec, "rules"))
     if rules is None or not all(isinstance(r, dict) for r in rules):
         return None
     restricted = False
@@ -392,7 +397,7 @@ def workbench_instance(v: dict[str, Any], *, admins: set[str] | None = None, dis
 def _declared_disk_keys(gce: Any) -> dict[str, Any] | None:
     """``boot_disk``/``data_disks`` ``disk_encryption`` CMEK with ``kms_key`` (default GMEK)."""
     keys: list[str] = []
-    disks = [first(get(gce, "boot_disk"))] + (_list(get(gce, "data_disks")) or [])
+    disks = [first(get(gce, "boot_disk"))] + (_blocks(get(gce, "data_disks")) or [])
     for d in disks:
         if d is None:
             return {"cmk": False, "key_id": None}  # the boot disk defaults to a Google-managed key
@@ -424,7 +429,7 @@ def _disk_keys(disks: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def _notebook_sa(accounts: Any, admins: set[str] | None) -> dict[str, Any] | None:
     """The VM's service account ("Currently supports only one"); none named = the Compute Engine default."""
-    accounts = _list(accounts)
+    accounts = _blocks(accounts)
     if accounts is None:
         return None
     email = get(accounts[0], "email") if accounts else None
