@@ -423,7 +423,7 @@ def _disk_keys(disks: list[dict[str, Any]]) -> dict[str, Any] | None:
             return None
         if not k:
             return {"cmk": False, "key_id": None}
-        keys.append(k)
+        keys.append(k.split("/cryptoKeyVersions/", 1)[0])  # Compute Engine names the key version in use
     return {"cmk": True, "key_id": keys[0]}
 
 
