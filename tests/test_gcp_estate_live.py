@@ -14,10 +14,10 @@ from click.testing import CliRunner
 pytest.importorskip("google.cloud.discoveryengine_v1")
 pytest.importorskip("google.cloud.notebooks_v2")
 
-from aiposture.cli import main  # noqa: E402
-from tests import gcp_estate_scenario as es  # noqa: E402
-from tests import gcp_scenario as sc  # noqa: E402
-from tests.test_collect_gcp import gcp, result, run, sa_key, scan, statuses  # noqa: E402,F401
+from aiposture.cli import main
+from tests import gcp_estate_scenario as es
+from tests import gcp_scenario as sc
+from tests.test_collect_gcp import gcp, result, run, sa_key, scan, statuses  # noqa: F401
 
 ESTATE_RULES = ("AIP-NET-030", "AIP-ENC-030", "AIP-DATA-030", "AIP-AUTH-030", "AIP-ENC-031", "AIP-NET-031",
                 "AIP-AUTH-031", "AIP-AUTH-032", "AIP-ENC-032")
