@@ -12,6 +12,8 @@ from tests import aws_scenario as sc
 from tests.aws_fixtures import aws, moto_port, point_at, reset, results, run, statuses  # noqa: F401
 from tests.fakes.aws import DEFAULT_ACCOUNT, AwsFake
 
+# declared calls this scenario does not make (nothing to read, or read through another path)
+NOT_IN_THIS_SCENARIO = {("ec2", "DescribeRegions")}  # enabled regions: asked only without --regions
 SECRET_OPS = {"CreateServiceSpecificCredential", "ResetServiceSpecificCredential", "CreateAccessKey",
               "GetSecretValue", "CreateLoginProfile", "GetSessionToken"}
 
@@ -35,6 +37,12 @@ def test_org_scan_good_and_bad_accounts(aws, org, tmp_path):
     assert inv["errors"] == []
     assert any("ap-east-1" in n and "not offered" in n for n in inv["scan"]["notes"])  # skipped, not an error
     assert not any(res["region"] == "ap-east-1" for res in inv["resources"])
+    # who scanned, for the evidence pack: the caller, and the role assumed in each member account
+    who = inv["scan"]["identity"]
+    assert who[0]["principal"].startswith("arn:aws:") and who[0]["account"] == DEFAULT_ACCOUNT, who
+    assumed = {w["scope"] for w in who if w.get("type") == "role"}
+    assert {good_acct for good_acct in (org["good"], org["bad"])} <= assumed, who
+    assert all(w["principal"].endswith(":role/OrganizationAccountAccessRole") for w in who if w.get("type") == "role")
 
     out = tmp_path / "out.json"
     good, bad = org["good"], org["bad"]
@@ -140,6 +148,12 @@ def test_read_only_and_covered_by_the_shipped_policy(aws, org, tmp_path):
     assert not {op for _, op in ops} & SECRET_OPS
     uncovered = {iam_action(svc, op) for svc, op in ops} - set(IAM_ACTIONS) - {"sts:GetCallerIdentity"}
     assert not uncovered
+    # every call is one a resource-type spec (or the scope discovery) declares, and every declared call is made
+    from aiposture import specs
+
+    declared = {(c.service, c.operation) for c in specs.calls("aws")}
+    assert set(ops) - {("sts", "GetCallerIdentity")} <= declared, set(ops) - declared
+    assert declared - set(ops) <= NOT_IN_THIS_SCENARIO, declared - set(ops)
     assert all(a.split(":")[1].startswith(("Get", "List", "Describe", "AssumeRole")) for a in IAM_ACTIONS)
     out = CliRunner().invoke(main, ["permissions", "aws"]).output
     assert json.loads(out)["Statement"][0]["Action"] == IAM_ACTIONS

@@ -25,12 +25,6 @@ from aiposture.normalize.values import snake_keys
 if TYPE_CHECKING:
     from aiposture.collect.gcp_vertex import GcpScan, ProjectPlan
 
-PERMISSIONS = [
-    "accesscontextmanager.policies.list", "accesscontextmanager.servicePerimeters.list",
-    "discoveryengine.dataStores.list",
-    "aiplatform.ragCorpora.list", "aiplatform.ragFiles.list", "aiplatform.notebookRuntimeTemplates.list",
-    "notebooks.instances.list", "compute.instances.get",
-]
 DISCOVERY_LOCATIONS = ("global", "us", "eu")
 NO_PERIMETER = {"enforced": False, "dry_run_only": False, "restricted_services": []}
 

@@ -29,49 +29,26 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from aiposture import specs
 from aiposture.collect import gcp_estate as estate
 from aiposture.collect.base import Clock, OnceCache, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
 from aiposture.normalize import gcp as ngcp
 
-# Fallback when a project's locations cannot be listed (ListLocations denied): Vertex AI regions as of 2025
-DEFAULT_LOCATIONS = [
-    "global", "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
-    "northamerica-northeast1", "northamerica-northeast2", "southamerica-east1", "southamerica-west1", "europe-west1",
-    "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8", "europe-west9", "europe-west10",
-    "europe-west12", "europe-north1", "europe-north2", "europe-southwest1", "europe-central2", "asia-east1", "asia-east2",
-    "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1", "asia-south2", "asia-southeast1",
-    "asia-southeast2", "australia-southeast1", "australia-southeast2", "me-central1", "me-central2", "me-west1",
-    "africa-south1",
-]
+# Fallback when a project's locations cannot be listed (ListLocations denied): from the provider spec
+DEFAULT_LOCATIONS = list(specs.provider("gcp").default_locations)
 # Model Armor locations (docs: model-armor/locations), fallback for its ListLocations likewise
 MODEL_ARMOR_LOCATIONS = {
     "us-central1", "us-east1", "us-east4", "us-west1", "europe-west1", "europe-west2", "europe-west3", "europe-west4",
     "europe-west9", "europe-southwest1", "asia-south1", "asia-southeast1", "asia-northeast1", "asia-northeast3",
     "australia-southeast2", "us", "eu",
 }
-DEFAULT_ENDPOINTS = {
-    "aiplatform": "{location}-aiplatform.{universe}",
-    "modelarmor": "modelarmor.{location}.rep.{universe}",
-    "cloudresourcemanager": "cloudresourcemanager.{universe}",
-    "orgpolicy": "orgpolicy.{universe}",
-    "accesscontextmanager": "accesscontextmanager.{universe}",
-    "discoveryengine": "{location}-discoveryengine.{universe}",
-    "notebooks": "notebooks.{universe}",
-    "compute": "compute.{universe}",
-}
+# each service's host (the provider spec's services)
+DEFAULT_ENDPOINTS = {svc.name: svc.host for svc in specs.provider("gcp").services if svc.host}
 GLOBAL_ENDPOINTS = {"aiplatform": "aiplatform.{universe}", "modelarmor": "modelarmor.{universe}",
                     "discoveryengine": "discoveryengine.{universe}"}
-GCP_PERMISSIONS = sorted([
-    "resourcemanager.projects.get", "resourcemanager.projects.list", "resourcemanager.folders.list",
-    "resourcemanager.folders.get", "resourcemanager.projects.getIamPolicy", "resourcemanager.folders.getIamPolicy",
-    "resourcemanager.organizations.getIamPolicy", "orgpolicy.policy.get",
-    "aiplatform.locations.list", "aiplatform.endpoints.list", "aiplatform.models.list", "aiplatform.datasets.list",
-    "aiplatform.reasoningEngines.list",
-    "modelarmor.locations.list", "modelarmor.templates.list", "modelarmor.floorSettings.get",
-    *estate.PERMISSIONS,
-])
+GCP_PERMISSIONS = specs.permissions("gcp")  # derived from the resource-type specs (aiposture.specs.gcp)
 ADMIN = {"roles/owner", "roles/editor", "roles/aiplatform.admin"}
 API_NAMES = {"aiplatform": "Vertex AI", "modelarmor": "Model Armor", "discoveryengine": "Vertex AI Search (Discovery Engine)",
              "notebooks": "Notebooks (Vertex AI Workbench)"}
@@ -195,6 +172,19 @@ def credential_error(e: BaseException, env: dict[str, str] | None = None) -> str
             "to a service-account or workload identity federation file")
 
 
+def credentials_principal(creds: Any) -> dict[str, str] | None:
+    """The service account (or, for user credentials, the account) that Application Default Credentials
+    name, for the evidence pack; never a key or token. None when the credentials do not say."""
+    email = getattr(creds, "service_account_email", None) or getattr(creds, "signer_email", None)
+    if isinstance(email, str) and "@" in email:
+        return {"principal": email, "type": "service_account",
+                "account": str(getattr(creds, "project_id", "") or getattr(creds, "quota_project_id", "") or "")}
+    account = getattr(creds, "account", None)
+    if isinstance(account, str) and account:
+        return {"principal": account, "type": "user"}
+    return None
+
+
 class GcpScan:
     def __init__(self, opts: GcpOptions, rec: Recorder, credentials=None):
         self.opts, self.rec = opts, rec
@@ -206,6 +196,9 @@ class GcpScan:
         self.plans: dict[str, ProjectPlan] = {}
         self._admins: dict[str, set[str] | None] = {}  # project -> service accounts with owner/editor/aiplatform.admin
         self.credentials = credentials or self._adc()
+        who = credentials_principal(self.credentials)
+        if who:
+            rec.identify(**who)
         self._session: Any = None
         from google.api_core import exceptions as gexc
         from google.api_core.retry import Retry, if_exception_type
@@ -647,6 +640,7 @@ def collect(opts: GcpOptions, *, quiet: bool = False, stream=None, credentials=N
 
 
 def role_definition() -> dict[str, Any]:
-    """A custom IAM role (gcloud iam roles create --file) with exactly the permissions the collector uses."""
-    return {"title": "aiposture reader", "description": "Read-only access for aiposture scans of Vertex AI and Model Armor",
-            "stage": "GA", "includedPermissions": GCP_PERMISSIONS}
+    """A custom IAM role with exactly the permissions the collector uses (``aiposture permissions gcp``)."""
+    from aiposture.specs.documents import gcp_role
+
+    return gcp_role()

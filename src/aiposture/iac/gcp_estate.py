@@ -1,4 +1,4 @@
-"""Terraform ``google_*`` types of the Google Cloud AI estate around Vertex AI -> inventory resources.
+"""Terraform builders for the Google Cloud AI estate around Vertex AI (types in ``aiposture.specs.gcp_estate``).
 
 VPC Service Controls perimeters and organisation policies become ``ai_service`` resources carrying only the
 attribute they set (``service_perimeter``; one key of ``org_policies``, or ``allowed_models_restricted``): a
@@ -18,64 +18,37 @@ from aiposture.inventory import Resource
 from aiposture.normalize import gcp_estate as nest
 from aiposture.normalize.values import UNKNOWN, as_list, first, get, is_unknown, known
 
-# Terraform type -> canonical type of iac/build.py
-CANON = {
-    "google_access_context_manager_service_perimeter": "gcp_perimeter",
-    "google_access_context_manager_service_perimeters": "gcp_perimeters",
-    "google_org_policy_policy": "gcp_org_policy",
-    "google_project_organization_policy": "gcp_org_policy_legacy",
-    "google_folder_organization_policy": "gcp_org_policy_legacy",
-    "google_organization_policy": "gcp_org_policy_legacy",
-    "google_discovery_engine_data_store": "gcp_data_store",
-    "google_vertex_ai_rag_corpus": "gcp_rag_corpus",
-    "google_workbench_instance": "gcp_workbench",
-    "google_colab_runtime_template": "gcp_colab_template",
-}
-NATIVE = {
-    "gcp_perimeter": "accesscontextmanager.googleapis.com/ServicePerimeter",
-    "gcp_perimeters": "accesscontextmanager.googleapis.com/ServicePerimeter",
-    "gcp_org_policy": "orgpolicy.googleapis.com/Policy",
-    "gcp_org_policy_legacy": "orgpolicy.googleapis.com/Policy",
-    "gcp_data_store": "discoveryengine.googleapis.com/DataStore",
-    "gcp_rag_corpus": "aiplatform.googleapis.com/RagCorpus",
-    "gcp_workbench": "notebooks.googleapis.com/Instance",
-    "gcp_colab_template": "aiplatform.googleapis.com/NotebookRuntimeTemplate",
-}
+# The builders of iac/build.py for the types below (named by the specs in aiposture.specs.gcp_estate); the other
+# estate types (a single perimeter, a data store, a Colab runtime template) take the generic spec path.
+BUILDERS = frozenset({"gcp_perimeters", "gcp_org_policy", "gcp_org_policy_legacy", "gcp_rag_corpus", "gcp_workbench"})
 
 Make = Callable[..., Resource]
 
 
-def build(r: RawResource, canon: str, mk: Make) -> list[Resource]:
-    """One raw Terraform resource -> inventory resources (``mk`` is build._mk)."""
+def build(r: RawResource, builder: str, mk: Make, native: str) -> list[Resource]:
+    """One raw Terraform resource -> inventory resources (``mk`` is build._mk, ``native`` the spec's type)."""
     v = r.values
     project = get(v, "project")
     region = get(v, "location") if get(v, "location") is not None else get(v, "region")
-    native = NATIVE[canon]
-    if canon == "gcp_perimeter":
-        return [mk(r, "gcp", "ai_service", nest.perimeter(v), native=native)]
-    if canon == "gcp_perimeters":
+    if builder == "gcp_perimeters":  # every perimeter of an access policy in one resource
         blocks = as_list(get(v, "service_perimeters"))
         if is_unknown(blocks):
             return [mk(r, "gcp", "ai_service", {"service_perimeter": None}, native=native)]
         return [mk(r, "gcp", "ai_service", nest.perimeter(b if isinstance(b, dict) else {"status": UNKNOWN}),
                    suffix=f"/{known(get(b, 'name')) or i}", native=native) for i, b in enumerate(blocks)]
-    if canon in ("gcp_org_policy", "gcp_org_policy_legacy"):
-        constraint, spec, parent = _policy(v, canon)
+    if builder in ("gcp_org_policy", "gcp_org_policy_legacy"):
+        constraint, spec, parent = _policy(v, builder)
         attrs = _policy_attrs(constraint, spec)
         if attrs is None:
-            return []
+            return []  # a constraint no rule is about
         account = parent.split("/", 1)[1] if isinstance(parent, str) and parent.startswith("projects/") else project
         return [mk(r, "gcp", "ai_service", attrs, native=native, account=account, region="global")]
-    if canon == "gcp_data_store":
-        return [mk(r, "gcp", "knowledge_base", nest.data_store(v), native=native, account=project, region=region)]
-    if canon == "gcp_rag_corpus":
+    if builder == "gcp_rag_corpus":  # RAG files are imported by API calls, never declared: no data_sources
         return [mk(r, "gcp", "knowledge_base", nest.rag_corpus(v, with_files=False), native=native, account=project,
                    region=region)]
-    if canon == "gcp_workbench":
+    if builder == "gcp_workbench":  # the disk encryption Terraform declares is input-only in the API
         return [mk(r, "gcp", "notebook", nest.workbench_instance(v, declared=True), native=native, account=project,
                    region=region)]
-    if canon == "gcp_colab_template":
-        return [mk(r, "gcp", "notebook", nest.runtime_template(v), native=native, account=project, region=region)]
     return []
 
 
@@ -87,9 +60,9 @@ def _constraint(name: Any) -> Any:
     return name.rsplit("/policies/", 1)[-1].removeprefix("constraints/")
 
 
-def _policy(v: dict[str, Any], canon: str) -> tuple[Any, Any, Any]:
+def _policy(v: dict[str, Any], builder: str) -> tuple[Any, Any, Any]:
     """(constraint, Org Policy v2 PolicySpec, parent) of google_org_policy_policy or of a legacy v1 policy."""
-    if canon == "gcp_org_policy":
+    if builder == "gcp_org_policy":
         name = get(v, "name")
         return _constraint(name), get(v, "spec"), known(get(v, "parent"))
     parent = None
