@@ -79,29 +79,24 @@ def _enum(v: Any) -> str | None:
 
 
 # ----------------------------------------------------------------------------- VPC Service Controls
-def _restricted(cfg: Any) -> list[str] | None:
-    """``ServicePerimeterConfig.restricted_services`` (None when unknown)."""
+def _config_list(cfg: Any, key: str) -> list[str] | None:
+    """A list of strings in a ``ServicePerimeterConfig`` (``resources``, ``restricted_services``): [] when the
+    config is absent, None when it or the list is unknown or not a list of strings."""
     if is_unknown(cfg):
         return None
     cfg = first(cfg)
     if cfg is None:
         return []
-    if not isinstance(cfg, dict):
-        return None
-    svcs = _list(get(cfg, "restricted_services"))
-    if svcs is None or not all(isinstance(s, str) for s in svcs):
-        return None
-    return list(svcs)
+    vals = _list(get(cfg, key)) if isinstance(cfg, dict) else None
+    return None if vals is None or not all(isinstance(x, str) for x in vals) else list(vals)
+
+
+def _restricted(cfg: Any) -> list[str] | None:
+    return _config_list(cfg, "restricted_services")
 
 
 def _members(cfg: Any) -> list[str] | None:
-    if is_unknown(cfg):
-        return None
-    cfg = first(cfg)
-    if cfg is None:
-        return []
-    res = _list(get(cfg, "resources")) if isinstance(cfg, dict) else None
-    return None if res is None or not all(isinstance(r, str) for r in res) else list(res)
+    return _config_list(cfg, "resources")
 
 
 def _kind(p: dict[str, Any]) -> str | None:
