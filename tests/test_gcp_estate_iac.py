@@ -134,3 +134,16 @@ def test_constraint_semantics():
     assert r("ainotebooks.restrictPublicIp", {"rules": [{"enforce": False}]}) is False
     assert r("iam.allowedPolicyMemberDomains", {"rules": [{"values": {"allowed_values": "C0abc"}}]}) is None
     assert r("iam.allowedPolicyMemberDomains", {"rules": "garbage"}) is None
+
+
+def test_workbench_declared_disk_keys():
+    wb = nest.workbench_instance
+    cmek = {"disk_encryption": "CMEK", "kms_key": "projects/k/locations/l/keyRings/r/cryptoKeys/c"}
+    assert wb({"gce_setup": {"boot_disk": cmek}}, declared=True)["encryption"]["cmk"] is True
+    assert wb({"gce_setup": {"boot_disk": {"disk_encryption": "GMEK"}}}, declared=True)["encryption"]["cmk"] is False
+    # a customer-keyed data disk does not cover the boot disk, which defaults to a Google-managed key
+    assert wb({"gce_setup": {"data_disks": {"kms_key": cmek["kms_key"]}}}, declared=True)["encryption"]["cmk"] is False
+    assert wb({"gce_setup": {"boot_disk": {"kms_key": cmek["kms_key"]}}}, declared=True)["encryption"]["cmk"] is True
+    # the live shape never carries the input-only fields: without the VM's disks it is unknown
+    assert wb({"gce_setup": {"boot_disk": cmek}})["encryption"] is None
+    assert wb({"gce_setup": {"metadata": {"notebook-disable-root": "false"}}})["root_access"] is True

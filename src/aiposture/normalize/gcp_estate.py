@@ -390,7 +390,8 @@ def workbench_instance(v: dict[str, Any], *, admins: set[str] | None = None, dis
 
 
 def _declared_disk_keys(gce: Any) -> dict[str, Any] | None:
-    """``boot_disk``/``data_disks`` ``disk_encryption`` CMEK with ``kms_key`` (default GMEK)."""
+    """``boot_disk``/``data_disks``: ``kms_key`` set (``disk_encryption`` CMEK or left out) on every disk; the boot
+    disk defaults to a Google-managed key."""
     keys: list[str] = []
     disks = [first(get(gce, "boot_disk"))] + (_blocks(get(gce, "data_disks")) or [])
     for d in disks:
@@ -401,7 +402,7 @@ def _declared_disk_keys(gce: Any) -> dict[str, Any] | None:
         mode, key = _enum(get(d, "disk_encryption")), get(d, "kms_key")
         if mode is None or is_unknown(key):
             return None
-        if mode != "cmek" or not key:
+        if mode not in ("cmek", "") or not key:  # a kms_key without disk_encryption is a customer key too
             return {"cmk": False, "key_id": None}
         keys.append(str(key))
     return {"cmk": True, "key_id": keys[0]} if keys else {"cmk": False, "key_id": None}
