@@ -18,6 +18,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from aiposture import specs
 from aiposture.collect.base import Task, guarded
 from aiposture.normalize import gcp_estate as nest
 from aiposture.normalize.values import snake_keys
@@ -43,6 +44,15 @@ def _invalid(msg: str) -> Exception:
 
 def _dict(msg: Any) -> dict[str, Any]:
     return type(msg).to_dict(msg, preserving_proto_field_name=True, use_integers_for_enums=False)
+
+
+def _add(scan: GcpScan, native: str, shape: dict[str, Any], *, id: str, name: str, project: str, location: str,
+         tags: dict[str, str] | None = None, **context: Any) -> None:
+    """One resource of a spec'd type: the API shape goes through the spec's normaliser (its only mapping)."""
+    spec = specs.by_native(native)
+    assert spec is not None, native
+    scan._add(id=id, kind=spec.kind, native=native, name=name, attrs=spec.normalise(shape, **context), project=project,
+              location=location, tags=tags)
 
 
 # ----------------------------------------------------------------------------- REST helpers
@@ -193,8 +203,8 @@ def collect_data_stores(scan: GcpScan, project: str, location: str) -> None:
     for ds in stores or []:
         with guarded(scan.rec, f"data store {ds.name}", kinds=["knowledge_base"], classify=_classify(), project=project,
                      location=location):
-            scan._add(id=ds.name, kind="knowledge_base", native="discoveryengine.googleapis.com/DataStore",
-                      name=ds.display_name or ds.name, attrs=nest.data_store(_dict(ds)), project=project, location=location)
+            _add(scan, "discoveryengine.googleapis.com/DataStore", _dict(ds), id=ds.name, name=ds.display_name or ds.name,
+                 project=project, location=location)
 
 
 def collect_workbench(scan: GcpScan, project: str) -> None:
@@ -214,10 +224,8 @@ def collect_workbench(scan: GcpScan, project: str) -> None:
             with guarded(scan.rec, f"disks of the Workbench VM {inst.name} (Compute Engine)", kinds=["notebook"],
                          classify=_classify(), partial=True, project=project, location=zone):
                 disks = vm_disks(scan, project, zone, str(inst.name).rsplit("/", 1)[-1])
-            scan._add(id=inst.name, kind="notebook", native="notebooks.googleapis.com/Instance",
-                      name=str(inst.name).rsplit("/", 1)[-1],
-                      attrs=nest.workbench_instance(_dict(inst), admins=admins, disks=disks), project=project,
-                      location=zone, tags=dict(inst.labels))
+            _add(scan, "notebooks.googleapis.com/Instance", _dict(inst), id=inst.name, name=str(inst.name).rsplit("/", 1)[-1],
+                 project=project, location=zone, tags=dict(inst.labels), admins=admins, disks=disks)
 
 
 def vm_disks(scan: GcpScan, project: str, zone: str, name: str) -> list[dict[str, Any]]:
@@ -246,16 +254,14 @@ def collect_location(scan: GcpScan, project: str, location: str) -> None:
             with guarded(scan.rec, f"files of RAG corpus {corpus.name}", kinds=["knowledge_base"], classify=_classify(),
                          partial=True, **scope):
                 files = [_dict(f) for f in scan.pages(rag.list_rag_files, parent=corpus.name)]
-            scan._add(id=corpus.name, kind="knowledge_base", native="aiplatform.googleapis.com/RagCorpus",
-                      name=corpus.display_name or corpus.name, attrs=nest.rag_corpus(_dict(corpus), files),
-                      project=project, location=location)
+            _add(scan, "aiplatform.googleapis.com/RagCorpus", _dict(corpus), id=corpus.name,
+                 name=corpus.display_name or corpus.name, project=project, location=location, files=files)
     colab = scan.client(ai.NotebookServiceClient, "aiplatform", location)
     for t in _regional(scan, colab.list_notebook_runtime_templates, "Colab Enterprise", "Colab Enterprise runtime templates",
                        ["notebook"], parent, scope) or []:
         with guarded(scan.rec, f"runtime template {t.name}", kinds=["notebook"], classify=_classify(), **scope):
-            scan._add(id=t.name, kind="notebook", native="aiplatform.googleapis.com/NotebookRuntimeTemplate",
-                      name=t.display_name or t.name, attrs=nest.runtime_template(_dict(t)), project=project,
-                      location=location, tags=dict(t.labels))
+            _add(scan, "aiplatform.googleapis.com/NotebookRuntimeTemplate", _dict(t), id=t.name,
+                 name=t.display_name or t.name, project=project, location=location, tags=dict(t.labels))
 
 
 def _regional(scan: GcpScan, list_call: Any, api: str, what: str, kinds: list[str], parent: str,
