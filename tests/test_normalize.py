@@ -50,6 +50,17 @@ def test_application_inference_profile():
     assert naws.inference_profile({"models": None})["model"]["name"] is None
 
 
+def test_vertex_agent_engine_execution_role():
+    """No service account: Google's narrow service agent runs it; an admin SA is admin only when the policy is known."""
+    from aiposture.normalize import gcp as ngcp
+
+    sa = "agent@p.iam.gserviceaccount.com"
+    assert ngcp.reasoning_engine({"spec": None})["execution_role"] == {"id": None, "admin": False, "wildcard_actions": False}
+    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins={sa})["execution_role"]["admin"] is True
+    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins=set())["execution_role"]["admin"] is False
+    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins=None)["execution_role"]["admin"] is None
+
+
 def test_action_group_api_schema_that_is_not_an_openapi_document_is_unknown_not_a_crash():
     def group(payload):
         return {"api_schema": {"payload": payload}}
@@ -65,14 +76,3 @@ def test_action_group_api_schema_that_is_not_an_openapi_document_is_unknown_not_
     # no paths at all (an empty payload, a document without them): not one this can read, unknown
     assert naws._confirmation_required(group("openapi: 3.0.0\ninfo: {title: t}\n")) is None
     assert naws._confirmation_required(group("")) is None
-
-
-def test_vertex_agent_engine_execution_role():
-    """No service account: Google's narrow service agent runs it; an admin SA is admin only when the policy is known."""
-    from aiposture.normalize import gcp as ngcp
-
-    sa = "agent@p.iam.gserviceaccount.com"
-    assert ngcp.reasoning_engine({"spec": None})["execution_role"] == {"id": None, "admin": False, "wildcard_actions": False}
-    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins={sa})["execution_role"]["admin"] is True
-    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins=set())["execution_role"]["admin"] is False
-    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins=None)["execution_role"]["admin"] is None
