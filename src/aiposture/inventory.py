@@ -38,6 +38,7 @@ KINDS = (
     "custom_model",
     "training_job",
     "identity_binding",
+    "ai_connection",
 )
 
 Resource = dict[str, Any]

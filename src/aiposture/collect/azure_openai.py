@@ -8,8 +8,10 @@ models: those drop what a posture check must see (``properties: null``,
 enum values newer than the SDK, members of the wrong type), so every value is
 judged by :mod:`aiposture.normalize.azure`, where unknown stays unknown.
 
-Per subscription: Cognitive Services accounts (kinds ``OpenAI`` and
-``AIServices``; other kinds are listed in a note). Per account: settings,
+Per subscription: Cognitive Services accounts (kinds ``OpenAI``,
+``AIServices`` and ``ContentSafety``; other kinds are listed in a note) and
+Azure ML workspaces (:mod:`aiposture.collect.azure_foundry`, which also reads
+the Foundry projects, connections and capability hosts of AIServices accounts). Per account: settings,
 Defender for AI, diagnostic settings, deployments, RAI policies (Microsoft's
 system-managed defaults only through the deployments that use them) and role
 assignments, each judged by its role definition's actions (built-in or
@@ -38,6 +40,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from aiposture.collect import azure_foundry
 from aiposture.collect.base import Clock, OnceCache, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
@@ -53,6 +56,7 @@ AZURE_ACTIONS = sorted([
     "Microsoft.Insights/diagnosticSettings/read",
     "Microsoft.Authorization/roleAssignments/read",
     "Microsoft.Authorization/roleDefinitions/read",
+    *azure_foundry.FOUNDRY_ACTIONS,
 ])
 CLOUDS = {
     "AzurePublicCloud": ("https://management.azure.com", "https://management.azure.com/.default"),
@@ -63,7 +67,7 @@ AUTHORITY = {"AzurePublicCloud": "login.microsoftonline.com", "AzureUSGovernment
              "AzureChinaCloud": "login.chinacloudapi.cn"}
 API = {"cognitive": "2025-06-01", "subscriptions": "2022-12-01", "insights": "2021-05-01-preview",
        "authorization": "2022-04-01"}
-AI_KINDS = {"openai", "aiservices"}
+AI_KINDS = {"openai", "aiservices", "contentsafety"}
 # SubscriptionState: Enabled, Warned, PastDue, Disabled, Deleted. Warned and PastDue subscriptions still run
 # workloads (a billing warning), so they are scanned; Disabled and Deleted ones cannot run anything.
 SCANNED_STATES = {"enabled", "warned", "pastdue"}
@@ -373,7 +377,7 @@ class AzureScan:
         if other:
             kinds = ", ".join(f"{k} x{n}" for k, n in sorted(other.items()))
             self.rec.note(f"{sub}: skipped {sum(other.values())} Cognitive Services account(s) of other kinds ({kinds}); "
-                          "aiposture scans kinds OpenAI and AIServices")
+                          "aiposture scans kinds OpenAI, AIServices and ContentSafety")
         return accounts
 
     def collect_account(self, sub: str, account: dict[str, Any]) -> None:
@@ -402,6 +406,8 @@ class AzureScan:
             settings = [snake_keys(s) for s in self.get_paged(f"{acct_id}/providers/Microsoft.Insights/diagnosticSettings",
                                                               API["insights"])]
             attrs.update(naz.diagnostic_settings(settings))
+        if str(account.get("kind")).lower() == "aiservices":  # a Foundry resource: projects, connections, agent setup
+            azure_foundry.collect_foundry(self, sub, account, attrs, region)
         self._add(id=acct_id, kind="ai_service", native="Microsoft.CognitiveServices/accounts", name=name, attrs=attrs,
                   sub=sub, region=region, tags=account.get("tags"))
 
@@ -531,9 +537,19 @@ def collect(opts: AzureOptions, *, quiet: bool = False, stream=None, credential=
         with lock:
             found.extend((sub, a) for a in accts)
 
-    run_tasks([Task(f"{s} accounts", {"subscription": s}, partial(list_sub, s)) for s in subs], rec, workers=opts.workers)
+    workspaces: list[tuple[str, dict[str, Any]]] = []
+
+    def list_ws(sub: str) -> None:
+        ws = azure_foundry.list_workspaces(scan, sub)
+        with lock:
+            workspaces.extend((sub, w) for w in ws)
+
+    run_tasks([Task(f"{s} accounts", {"subscription": s}, partial(list_sub, s)) for s in subs] +
+              [Task(f"{s} ML workspaces", {"subscription": s}, partial(list_ws, s)) for s in subs], rec, workers=opts.workers)
     tasks = [Task(f"{s}/{a['name']}", {"subscription": s, "account": a["name"]}, partial(scan.collect_account, s, a))
              for s, a in found]
+    tasks += [Task(f"{s}/{w['name']}", {"subscription": s, "workspace": w["name"]},
+                   partial(azure_foundry.collect_workspace, scan, s, w)) for s, w in workspaces]
     run_tasks(tasks, rec, workers=opts.workers, progress=Progress(len(tasks), "scanning Azure", quiet=quiet, stream=stream))
     doc = rec.document(started_at=clock.started_at, source="azure")
     doc["scan"]["duration_seconds"] = round(clock.elapsed, 3)

@@ -40,7 +40,10 @@ DIAGNOSTICS = "Microsoft.Insights/diagnosticSettings"
 _KNOWN_TYPES = ["Microsoft.CognitiveServices/accounts", "Microsoft.CognitiveServices/accounts/deployments",
                 "Microsoft.CognitiveServices/accounts/raiPolicies", "Microsoft.CognitiveServices/accounts/raiBlocklists",
                 "Microsoft.CognitiveServices/accounts/projects", "Microsoft.CognitiveServices/accounts/connections",
-                DIAGNOSTICS, DEPLOYMENTS, "Microsoft.MachineLearningServices/workspaces"]
+                DIAGNOSTICS, DEPLOYMENTS, "Microsoft.MachineLearningServices/workspaces",
+                "Microsoft.CognitiveServices/accounts/capabilityHosts", "Microsoft.CognitiveServices/accounts/projects/connections",
+                "Microsoft.CognitiveServices/accounts/projects/capabilityHosts",
+                "Microsoft.MachineLearningServices/workspaces/connections", "Microsoft.MachineLearningServices/workspaces/datastores"]
 _CANON_TYPE = {t.lower(): t for t in _KNOWN_TYPES}
 _CANON_KIND = {k.lower(): k for k in ("OpenAI", "AIServices", "CognitiveServices", "ContentSafety", "FormRecognizer",
                                         "TextAnalytics", "ComputerVision", "SpeechServices", "Face", "Hub", "Project")}

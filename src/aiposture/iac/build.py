@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from aiposture.iac import azure_ai as iac_azure_ai
 from aiposture.iac.base import RawResource
 from aiposture.inventory import Resource, make_resource
 from aiposture.normalize import aws as naws
@@ -58,6 +59,10 @@ NATIVE = {
     "gcp_floor": "aiplatform.googleapis.com/Location", "gcp_audit": "aiplatform.googleapis.com/Location",
     "gcp_iam_member": "cloudresourcemanager.googleapis.com/IamBinding", "gcp_iam_binding": "cloudresourcemanager.googleapis.com/IamBinding",
 }
+# Azure AI Foundry projects/connections/capability hosts, Azure ML workspaces/datastores (iac/azure_ai.py)
+CANON.update(iac_azure_ai.CANON)
+NATIVE.update(iac_azure_ai.NATIVE)
+_AZURE_AI = frozenset(iac_azure_ai.CANON.values())
 
 
 class Graph:
@@ -317,12 +322,16 @@ def _azurerm_rai(v: dict[str, Any]) -> dict[str, Any]:
 
 def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawResource]]) -> list[Resource]:
     v = r.values
+    if canon in _AZURE_AI:
+        return iac_azure_ai.build(g, r, canon, _mk)
     if canon == "az_account":
         arm = v if _arm_shaped(r) else _azurerm_account(v, r.type)
         kind = known(get(arm, "kind"))
-        if kind and str(kind) not in ("OpenAI", "AIServices"):
+        if kind and str(kind) not in ("OpenAI", "AIServices", "ContentSafety"):
             return []
         attrs = naz.account(arm)
+        if str(kind) == "AIServices":
+            iac_azure_ai.account_attrs(g, r, arm, attrs)
         diags = diag_for.get(id(r), [])
         if diags:
             settings = []
