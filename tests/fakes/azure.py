@@ -62,6 +62,7 @@ class AzureFake(FakeServer):
         self.next_link_base: str | None = None
         self.workspaces: dict[str, dict[str, Any]] = {}  # workspace id (lower) -> {"body", "connections", "datastores"}
         self.ml_errors: dict[str, tuple[int, str]] = {}  # subscription -> (status, code) for the workspace list
+        self.path_errors: dict[str, tuple[int, str]] = {}  # path suffix -> (status, code), e.g. an old api-version's 400
 
     # ---------------------------------------------------------------- data
     def add_subscription(self, sub: str, name: str = "", state: str = "Enabled") -> None:
@@ -134,6 +135,9 @@ class AzureFake(FakeServer):
                 if key.lower() in path.lower() and left > 0:
                     self.throttles[key] = left - 1
                     return self._error(h, 429, "TooManyRequests", "throttled", {"Retry-After": "0"})
+        for suffix, (status, code) in self.path_errors.items():
+            if path.lower().endswith(suffix.lower()):
+                return self._error(h, status, code, f"{code} (injected for {suffix})")
         sub = path.split("/")[2] if path.lower().startswith("/subscriptions/") else None
         if sub and sub in self.forbidden:
             return self._error(h, 403, "AuthorizationFailed",

@@ -119,14 +119,14 @@ def collect_foundry(scan: AzureScan, sub: str, account: dict[str, Any], attrs: d
     # the Agent Service setup is judged per project, from the account's and the project's capability hosts
     acct_hosts: list[dict[str, Any]] | None = None
     with guard("capability hosts", ["ai_service"], partial=True):
-        acct_hosts = list(scan.get_paged(f"{acct_id}/capabilityHosts", API["capability_hosts"]))
+        acct_hosts = [_arm(h) for h in scan.get_paged(f"{acct_id}/capabilityHosts", API["capability_hosts"])]
     with guard("projects", ["ai_service", _CONN]):
         for p in scan.get_paged(f"{acct_id}/projects", API["foundry"]):
             pid, pname = _named(p, "project")
             pattrs = naa.project(_arm(p))
             pattrs["agent_data"] = None
             with guard(f"project {pname}: capability hosts", ["ai_service"], partial=True):
-                hosts = list(scan.get_paged(f"{pid}/capabilityHosts", API["capability_hosts"]))
+                hosts = [_arm(h) for h in scan.get_paged(f"{pid}/capabilityHosts", API["capability_hosts"])]
                 pattrs["agent_data"] = None if acct_hosts is None else naa.agent_data(acct_hosts + hosts, subnet=inj)
             loc = p.get("location")
             _add(scan, id=pid, kind="ai_service", native="Microsoft.CognitiveServices/accounts/projects",
