@@ -7,7 +7,8 @@ SDK cannot list capability hosts, so everything here is a plain ARM GET through 
 pipeline (:meth:`aiposture.collect.azure_openai.AzureScan.get_paged`): the same credential,
 retries honouring ``Retry-After``, host guard on ``nextLink`` and call counting.
 
-Secrets stay out: connection bodies lose ``properties.credentials`` before anything reads them,
+Secrets stay out: connection and datastore bodies keep nothing of ``properties.credentials`` but its
+``credentialsType`` before anything reads them,
 and ``listsecrets`` / ``listSecrets`` / ``listKeys`` are never called. A read that fails makes
 its attrs null (partial) or records the kinds it leaves unchecked; the scan carries on.
 """
@@ -48,11 +49,13 @@ _CONN = "ai_connection"
 
 
 def _scrub(item: dict[str, Any]) -> dict[str, Any]:
-    """The ARM body without ``properties.credentials`` (whatever GET echoes there is never kept)."""
+    """The ARM body with ``properties.credentials`` cut down to its ``credentialsType`` (datastores name their
+    auth type there): whatever secret a GET echoes is never kept."""
     props = item.get("properties")
     if isinstance(props, dict) and "credentials" in props:
-        props = {k: v for k, v in props.items() if k != "credentials"}
-        item = {**item, "properties": props}
+        cred = props["credentials"]
+        kept = {"credentialsType": cred["credentialsType"]} if isinstance(cred, dict) and "credentialsType" in cred else {}
+        item = {**item, "properties": {**props, "credentials": kept}}
     return item
 
 
