@@ -23,7 +23,7 @@ def body(name: str) -> Any:
 
 def items(name: str, sub: str) -> list[dict[str, Any]]:
     b = body(name)
-    return [_rehome(x, sub) for x in (b["value"] if "value" in b else [b])]
+    return [_rehome(x, sub) for x in b.get("value", [b])]
 
 
 def _rehome(x: Any, sub: str) -> Any:

@@ -11,11 +11,11 @@ import pytest
 pytest.importorskip("azure.mgmt.core")
 pytest.importorskip("trustme")
 
-from aiposture import pipeline  # noqa: E402
-from aiposture.engine import Config  # noqa: E402
-from aiposture.iac.scan import scan_paths  # noqa: E402
-from tests import azure_ai_scenario as ai  # noqa: E402
-from tests.test_collect_azure import azure, ca, scan  # noqa: E402, F401  (fixtures)
+from aiposture import pipeline
+from aiposture.engine import Config
+from aiposture.iac.scan import scan_paths
+from tests import azure_ai_scenario as ai
+from tests.test_collect_azure import azure, ca, scan  # noqa: F401  (fixtures)
 
 SUB = "55555555-5555-5555-5555-555555555555"
 FIX = Path(__file__).resolve().parent / "fixtures" / "iac" / "azure-ai"

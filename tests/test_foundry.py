@@ -14,12 +14,12 @@ from click.testing import CliRunner
 pytest.importorskip("azure.mgmt.core")
 pytest.importorskip("trustme")
 
-from aiposture import pipeline  # noqa: E402
-from aiposture.cli import main  # noqa: E402
-from aiposture.engine import Config  # noqa: E402
-from aiposture.iac.scan import scan_paths  # noqa: E402
-from tests import azure_ai_scenario as ai  # noqa: E402
-from tests.test_collect_azure import azure, ca, run, scan  # noqa: E402, F401  (fixtures)
+from aiposture import pipeline
+from aiposture.cli import main
+from aiposture.engine import Config
+from aiposture.iac.scan import scan_paths
+from tests import azure_ai_scenario as ai
+from tests.test_collect_azure import azure, ca, run, scan  # noqa: F401  (fixtures)
 
 SUB = "44444444-4444-4444-4444-444444444444"
 FIX = Path(__file__).resolve().parent / "fixtures" / "iac" / "azure-ai"
@@ -146,7 +146,7 @@ def test_every_foundry_and_ml_call_is_covered_by_the_read_only_role(azure, tmp_p
             continue
         if tail.startswith(("Microsoft.CognitiveServices/accounts", "Microsoft.MachineLearningServices/workspaces")):
             segs = tail.split("/")
-            types = [segs[0] + "/" + segs[1]] + segs[3::2]  # type segments, names dropped
+            types = [segs[0] + "/" + segs[1], *segs[3::2]]  # type segments, names dropped
             needed.add("/".join(types) + "/read")
     for action in ("Microsoft.CognitiveServices/accounts/projects/capabilityHosts/read",
                    "Microsoft.CognitiveServices/accounts/projects/connections/read",

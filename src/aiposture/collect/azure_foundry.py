@@ -86,7 +86,7 @@ def _named(item: dict[str, Any], what: str) -> tuple[str, str]:
     return rid, name
 
 
-def _connections(scan: AzureScan, parent_id: str, label: str, native: str, sub: str, region: str, *,
+def _connections(scan: AzureScan, parent_id: str, label: str, sub: str, region: str, *, native: str,
                  api: str, datastores: bool = False) -> None:
     path = f"{parent_id}/{'datastores' if datastores else 'connections'}"
     for c in scan.get_paged(path, api):
@@ -114,7 +114,7 @@ def collect_foundry(scan: AzureScan, sub: str, account: dict[str, Any], attrs: d
         return guarded(scan.rec, f"{name}: {what}", kinds=kinds, classify=classify, partial=partial, **scope)
 
     with guard("connections", [_CONN]):
-        _connections(scan, acct_id, name, "Microsoft.CognitiveServices/accounts/connections", sub, region,
+        _connections(scan, acct_id, name, sub, region, native="Microsoft.CognitiveServices/accounts/connections",
                      api=API["foundry"])
     if attrs["project_management"] is False:
         return  # not a Foundry resource: no projects, no Agent Service
@@ -136,8 +136,8 @@ def collect_foundry(scan: AzureScan, sub: str, account: dict[str, Any], attrs: d
                  name=f"{name}/{pname}", attrs=pattrs, sub=sub, region=loc if isinstance(loc, str) else region,
                  tags=p.get("tags"))
             with guard(f"project {pname}: connections", [_CONN]):
-                _connections(scan, pid, f"{name}/{pname}", "Microsoft.CognitiveServices/accounts/projects/connections",
-                             sub, region, api=API["foundry"])
+                _connections(scan, pid, f"{name}/{pname}", sub, region,
+                             native="Microsoft.CognitiveServices/accounts/projects/connections", api=API["foundry"])
 
 
 # ----------------------------------------------------------------------------- Azure Machine Learning
@@ -193,7 +193,9 @@ def collect_workspace(scan: AzureScan, sub: str, ws: dict[str, Any]) -> None:
                        kinds=["ai_service"], partial=True, **scope)
     _add(scan, id=wid, kind="ai_service", native="Microsoft.MachineLearningServices/workspaces", name=name,
          attrs=naa.ml_workspace(v), sub=sub, region=region, tags=ws.get("tags"))
-    for what, datastores, native in (("connections", False, "Microsoft.MachineLearningServices/workspaces/connections"),
-                                     ("datastores", True, "Microsoft.MachineLearningServices/workspaces/datastores")):
-        with guarded(scan.rec, f"{name}: {what}", kinds=[_CONN], classify=classify, **scope):
-            _connections(scan, wid, name, native, sub, region, api=API["ml"], datastores=datastores)
+    with guarded(scan.rec, f"{name}: connections", kinds=[_CONN], classify=classify, subscription=sub, workspace=name):
+        _connections(scan, wid, name, sub, region, native="Microsoft.MachineLearningServices/workspaces/connections",
+                     api=API["ml"])
+    with guarded(scan.rec, f"{name}: datastores", kinds=[_CONN], classify=classify, subscription=sub, workspace=name):
+        _connections(scan, wid, name, sub, region, native="Microsoft.MachineLearningServices/workspaces/datastores",
+                     api=API["ml"], datastores=True)

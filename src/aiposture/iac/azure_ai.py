@@ -165,7 +165,8 @@ def build(g: Graph, r: RawResource, canon: str, mk) -> list[Resource]:
     if canon == "az_mlws":
         arm = v if _arm_shaped(r) else _tf_workspace(v, r.type)
         if not _arm_shaped(r) and r.type == "azurerm_ai_foundry_project" and r.refs.get("ai_services_hub_id"):
-            arm["properties"]["hub_resource_id"] = r.refs["ai_services_hub_id"][0]  # the hub's address in this configuration
+            # the hub's address in this configuration (its ARM id exists only after apply)
+            arm = {**arm, "properties": {"hub_resource_id": r.refs["ai_services_hub_id"][0]}}
         return [mk(r, "azure", "ai_service", naa.ml_workspace(arm), native=NATIVE[canon], region=get(v, "location"))]
     if canon == "az_datastore":
         arm = v if _arm_shaped(r) else _tf_datastore(v, r.type)
