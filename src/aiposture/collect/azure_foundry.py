@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from aiposture import specs
 from aiposture.collect.base import guarded
 from aiposture.inventory import make_resource
 from aiposture.normalize import azure_ai as naa
@@ -26,22 +27,13 @@ from aiposture.normalize.values import UNKNOWN, snake_keys
 if TYPE_CHECKING:
     from aiposture.collect.azure_openai import AzureScan
 
+_SERVICES = specs.services("azure")  # api versions from the resource-type specs (aiposture.specs.azure)
 API = {
-    "foundry": "2025-09-01",
+    "foundry": _SERVICES["foundry"].api_version,
     # list of capability hosts: absent from 2025-09-01 (get by name only); the newer API lists them
     "capability_hosts": "2025-10-01-preview",
-    "ml": "2025-09-01",
+    "ml": _SERVICES["machinelearningservices"].api_version,
 }
-FOUNDRY_ACTIONS = [
-    "Microsoft.CognitiveServices/accounts/projects/read",
-    "Microsoft.CognitiveServices/accounts/connections/read",
-    "Microsoft.CognitiveServices/accounts/projects/connections/read",
-    "Microsoft.CognitiveServices/accounts/capabilityHosts/read",
-    "Microsoft.CognitiveServices/accounts/projects/capabilityHosts/read",
-    "Microsoft.MachineLearningServices/workspaces/read",
-    "Microsoft.MachineLearningServices/workspaces/connections/read",
-    "Microsoft.MachineLearningServices/workspaces/datastores/read",
-]
 ML_KINDS = {"hub", "project", "default"}
 # a subscription where the resource provider was never registered has no such resources: not an error
 _NOT_REGISTERED = {"missingsubscriptionregistration", "subscriptionnotregistered"}

@@ -29,42 +29,24 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from aiposture import specs
 from aiposture.collect.base import Clock, OnceCache, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
 from aiposture.normalize import gcp as ngcp
 
-# Fallback when a project's locations cannot be listed (ListLocations denied): Vertex AI regions as of 2025
-DEFAULT_LOCATIONS = [
-    "global", "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
-    "northamerica-northeast1", "northamerica-northeast2", "southamerica-east1", "southamerica-west1", "europe-west1",
-    "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8", "europe-west9", "europe-west10",
-    "europe-west12", "europe-north1", "europe-north2", "europe-southwest1", "europe-central2", "asia-east1", "asia-east2",
-    "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1", "asia-south2", "asia-southeast1",
-    "asia-southeast2", "australia-southeast1", "australia-southeast2", "me-central1", "me-central2", "me-west1",
-    "africa-south1",
-]
+# Fallback when a project's locations cannot be listed (ListLocations denied): from the provider spec
+DEFAULT_LOCATIONS = list(specs.provider("gcp").default_locations)
 # Model Armor locations (docs: model-armor/locations), fallback for its ListLocations likewise
 MODEL_ARMOR_LOCATIONS = {
     "us-central1", "us-east1", "us-east4", "us-west1", "europe-west1", "europe-west2", "europe-west3", "europe-west4",
     "europe-west9", "europe-southwest1", "asia-south1", "asia-southeast1", "asia-northeast1", "asia-northeast3",
     "australia-southeast2", "us", "eu",
 }
-DEFAULT_ENDPOINTS = {
-    "aiplatform": "{location}-aiplatform.{universe}",
-    "modelarmor": "modelarmor.{location}.rep.{universe}",
-    "cloudresourcemanager": "cloudresourcemanager.{universe}",
-    "orgpolicy": "orgpolicy.{universe}",
-}
+# each service's host (the provider spec's services)
+DEFAULT_ENDPOINTS = {svc.name: svc.host for svc in specs.provider("gcp").services if svc.host}
 GLOBAL_ENDPOINTS = {"aiplatform": "aiplatform.{universe}", "modelarmor": "modelarmor.{universe}"}
-GCP_PERMISSIONS = sorted([
-    "resourcemanager.projects.get", "resourcemanager.projects.list", "resourcemanager.folders.list",
-    "resourcemanager.folders.get", "resourcemanager.projects.getIamPolicy", "resourcemanager.folders.getIamPolicy",
-    "resourcemanager.organizations.getIamPolicy", "orgpolicy.policy.get",
-    "aiplatform.locations.list", "aiplatform.endpoints.list", "aiplatform.models.list", "aiplatform.datasets.list",
-    "aiplatform.reasoningEngines.list",
-    "modelarmor.locations.list", "modelarmor.templates.list", "modelarmor.floorSettings.get",
-])
+GCP_PERMISSIONS = specs.permissions("gcp")  # derived from the resource-type specs (aiposture.specs.gcp)
 ADMIN = {"roles/owner", "roles/editor", "roles/aiplatform.admin"}
 API_NAMES = {"aiplatform": "Vertex AI", "modelarmor": "Model Armor"}
 DISABLED = "disabled"
@@ -647,6 +629,7 @@ def collect(opts: GcpOptions, *, quiet: bool = False, stream=None, credentials=N
 
 
 def role_definition() -> dict[str, Any]:
-    """A custom IAM role (gcloud iam roles create --file) with exactly the permissions the collector uses."""
-    return {"title": "aiposture reader", "description": "Read-only access for aiposture scans of Vertex AI and Model Armor",
-            "stage": "GA", "includedPermissions": GCP_PERMISSIONS}
+    """A custom IAM role with exactly the permissions the collector uses (``aiposture permissions gcp``)."""
+    from aiposture.specs.documents import gcp_role
+
+    return gcp_role()

@@ -10,6 +10,7 @@ values are never read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aiposture.normalize import azure_ai as naa
@@ -20,30 +21,12 @@ if TYPE_CHECKING:
     from aiposture.iac.build import Graph
     from aiposture.inventory import Resource
 
-_ACCOUNT_CONN = "azurerm_cognitive_account_connection"
 _PROJECT_CONN = "azurerm_cognitive_account_project_connection"
 # Terraform connection type suffix -> ARM authType (the auth type is in the resource type name)
 _TF_AUTH = {"api_key": "ApiKey", "account_key": "AccountKey", "custom_keys": "CustomKeys", "aad": "AAD",
             "entra_id": "AAD", "account_managed_identity": "AccountManagedIdentity", "oauth2": "OAuth2"}
-CONNECTION_TYPES = [f"{base}_{s}" for base in (_ACCOUNT_CONN, _PROJECT_CONN) for s in _TF_AUTH] + [_ACCOUNT_CONN, _PROJECT_CONN]
-CANON = {
-    "azurerm_cognitive_account_project": "az_project", "Microsoft.CognitiveServices/accounts/projects": "az_project",
-    "azurerm_cognitive_account_capability_host": "az_caphost",
-    "Microsoft.CognitiveServices/accounts/capabilityHosts": "az_caphost",
-    "Microsoft.CognitiveServices/accounts/projects/capabilityHosts": "az_caphost",
-    **dict.fromkeys(CONNECTION_TYPES, "az_connection"),
-    "Microsoft.CognitiveServices/accounts/connections": "az_connection",
-    "Microsoft.CognitiveServices/accounts/projects/connections": "az_connection",
-    "Microsoft.MachineLearningServices/workspaces/connections": "az_connection",
-    "azurerm_ai_foundry": "az_mlws", "azurerm_ai_foundry_project": "az_mlws", "azurerm_machine_learning_workspace": "az_mlws",
-    "Microsoft.MachineLearningServices/workspaces": "az_mlws",
-    "azurerm_machine_learning_datastore_blobstorage": "az_datastore",
-    "azurerm_machine_learning_datastore_datalake_gen2": "az_datastore",
-    "azurerm_machine_learning_datastore_fileshare": "az_datastore",
-    "Microsoft.MachineLearningServices/workspaces/datastores": "az_datastore",
-}
-NATIVE = {"az_project": "Microsoft.CognitiveServices/accounts/projects", "az_mlws": "Microsoft.MachineLearningServices/workspaces",
-          "az_datastore": "Microsoft.MachineLearningServices/workspaces/datastores"}
+# the builder keys (aiposture.specs.azure) this module maps
+BUILDERS = frozenset({"az_project", "az_caphost", "az_connection", "az_mlws", "az_datastore"})
 
 
 def _arm_shaped(r: RawResource) -> bool:
@@ -133,8 +116,9 @@ def account_attrs(g: Graph, r: RawResource, arm: dict[str, Any], attrs: dict[str
     attrs.update(naa.foundry_account(arm))
 
 
-def build(g: Graph, r: RawResource, canon: str, mk) -> list[Resource]:
-    """One raw resource of a type in :data:`CANON` -> inventory resources (capability hosts feed their parent)."""
+def build(g: Graph, r: RawResource, canon: str, mk, native: Callable[[str], str]) -> list[Resource]:
+    """One raw resource whose spec names a builder in :data:`BUILDERS` -> inventory resources (capability hosts
+    feed their project instead)."""
     v = r.values
     if canon == "az_project":
         arm = v if _arm_shaped(r) else {"identity": _identity(v)}
@@ -148,28 +132,28 @@ def build(g: Graph, r: RawResource, canon: str, mk) -> list[Resource]:
         data = _agent_data(g, [r] if account is None else [r, account], subnet)
         if data is not None:
             attrs["agent_data"] = data
-        return [mk(r, "azure", "ai_service", attrs, native=NATIVE[canon], region=get(v, "location"))]
+        return [mk(r, "azure", "ai_service", attrs, native=native(canon), region=get(v, "location"))]
     if canon == "az_connection":
         if _arm_shaped(r):
-            native = r.type
+            native_type = r.type
             attrs = naa.connection(v)
         else:
-            native = ("Microsoft.CognitiveServices/accounts/projects/connections" if r.type.startswith(_PROJECT_CONN)
-                      else "Microsoft.CognitiveServices/accounts/connections")
+            native_type = ("Microsoft.CognitiveServices/accounts/projects/connections" if r.type.startswith(_PROJECT_CONN)
+                           else "Microsoft.CognitiveServices/accounts/connections")
             suffix = r.type.rsplit("_connection", 1)[1].lstrip("_")
             auth = _TF_AUTH.get(suffix) if suffix else get(v, "auth_type")
             attrs = naa.connection({"properties": {"target": get(v, "target")}}, auth_type=auth if auth is not None else UNKNOWN)
             for k in ("shared_to_all", "private_endpoint_required"):  # no azurerm argument declares them
                 attrs.pop(k)
-        return [mk(r, "azure", "ai_connection", attrs, native=native)]
+        return [mk(r, "azure", "ai_connection", attrs, native=native_type)]
     if canon == "az_mlws":
         arm = v if _arm_shaped(r) else _tf_workspace(v, r.type)
         if not _arm_shaped(r) and r.type == "azurerm_ai_foundry_project" and r.refs.get("ai_services_hub_id"):
             # the hub's address in this configuration (its ARM id exists only after apply)
             arm = {**arm, "properties": {"hub_resource_id": r.refs["ai_services_hub_id"][0]}}
-        return [mk(r, "azure", "ai_service", naa.ml_workspace(arm), native=NATIVE[canon], region=get(v, "location"))]
+        return [mk(r, "azure", "ai_service", naa.ml_workspace(arm), native=native(canon), region=get(v, "location"))]
     if canon == "az_datastore":
         arm = v if _arm_shaped(r) else _tf_datastore(v, r.type)
         attrs = naa.datastore(arm)
-        return [mk(r, "azure", "ai_connection", attrs, native=NATIVE[canon])]
+        return [mk(r, "azure", "ai_connection", attrs, native=native(canon))]
     return []  # az_caphost: read through its parent
