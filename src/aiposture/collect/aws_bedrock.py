@@ -731,7 +731,11 @@ def _plan_accounts(ctx: ScanContext, caller: str) -> list[tuple[str, str, Callab
     opts, rec = ctx.opts, ctx.rec
 
     def opener(role_arn: str) -> Callable[[], Any]:
-        return lambda: assume(ctx.pool, ctx.creds, ctx.home, role_arn, opts)
+        def open_credentials() -> Any:
+            creds = assume(ctx.pool, ctx.creds, ctx.home, role_arn, opts)
+            rec.identify(role_arn, type="role", account=role_arn_account(role_arn), scope=role_arn_account(role_arn))
+            return creds
+        return open_credentials
 
     if opts.role_arn:
         return [(role_arn_account(opts.role_arn), "", opener(opts.role_arn))]
@@ -769,7 +773,7 @@ def collect(opts: AwsOptions, *, quiet: bool = False, stream=None) -> dict[str, 
     home = home_region(base)
     pool = ClientPool(new_session(opts.profile), max_attempts=opts.max_attempts, connect_timeout=opts.connect_timeout,
                       read_timeout=opts.read_timeout, pool_size=max(10, opts.workers + 2), on_call=rec.count_call)
-    caller, partition = caller_identity(pool, creds, home)
+    caller, partition = caller_identity(pool, creds, home, rec)
     ctx = ScanContext(opts, rec, pool, creds, home, partition)
     planned = _plan_accounts(ctx, caller)
     offered = bedrock_regions(base, partition)
