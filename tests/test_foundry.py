@@ -204,3 +204,53 @@ def test_iac_arm_foundry_children_link_by_name(iac):
     assert _iac_status(report, "AIP-AUTH-022", "research") == "fail"
     assert _iac_status(report, "AIP-NET-020", "arm-foundry") == "fail"
     assert _iac_status(report, "AIP-AUTH-021", "partner-llm") == "fail"
+
+
+# ----------------------------------------------------------------------------- normaliser: unknown stays unknown
+@pytest.mark.parametrize(("props", "expect"), [
+    ({"authType": "AAD"}, "identity"), ({"authType": "ProjectManagedIdentity"}, "identity"),
+    ({"authType": "ApiKey"}, "key"), ({"authType": "SAS"}, "key"), ({"authType": "ServicePrincipal"}, "service_principal"),
+    ({"authType": "OAuth2"}, "oauth"), ({"authType": "None"}, "none"),
+    ({"authType": "QuantumKey"}, None),  # an auth type newer than this mapping: unknown, never a guess
+    ({"authType": 7}, None), ({}, None),
+])
+def test_connection_auth_types(props, expect):
+    from aiposture.normalize.azure_ai import connection
+    from aiposture.normalize.values import snake_keys
+
+    assert connection(snake_keys({"properties": props}))["auth_type"] == expect
+
+
+def test_foundry_normaliser_wrong_types_are_unknown():
+    from aiposture.normalize.azure_ai import agent_data, connection, foundry_account, ml_workspace
+    from aiposture.normalize.values import snake_keys
+
+    assert foundry_account(snake_keys({"properties": {"networkInjections": "agent"}}))["agent_network_injection"] is None
+    assert foundry_account(snake_keys({"properties": {"allowProjectManagement": "yes"}}))["project_management"] is None
+    assert foundry_account(snake_keys({"properties": {}})) == {"project_management": False, "agent_network_injection": False}
+    assert connection(snake_keys({"properties": {"authType": "ApiKey", "isSharedToAll": "true"}}))["shared_to_all"] is True
+    assert connection(snake_keys({"properties": {"authType": "ApiKey", "isSharedToAll": 1}}))["shared_to_all"] is None
+    assert agent_data([snake_keys({"properties": {"threadStorageConnections": "cosmos"}})]) == {
+        "customer_storage": None, "customer_subnet": False}
+    assert agent_data([], subnet=None) == {"customer_storage": False, "customer_subnet": None}
+    assert agent_data([]) == {"customer_storage": False, "customer_subnet": False}
+    assert agent_data(None) is None
+    ws = ml_workspace(snake_keys({"kind": "Hub", "properties": {"managedNetwork": {"isolationMode": "Sideways"},
+                                                               "systemDatastoresAuthMode": "Magic"}}))
+    assert ws["managed_network"] is None and ws["system_datastores_auth"] is None
+    assert ml_workspace(snake_keys({"kind": "Hub", "properties": {}}))["managed_network"] == "disabled"
+    assert ml_workspace(snake_keys({"kind": "Hub", "properties": {"encryption": {"status": "Enabled", "keyVaultProperties": {
+        "keyIdentifier": "https://kv.vault.azure.net/keys/k/1"}}}}))["encryption"] == {
+        "cmk": True, "key_id": "https://kv.vault.azure.net/keys/k/1"}
+
+
+@pytest.mark.parametrize(("target", "external"), [
+    ("https://contoso.openai.azure.com/", False), ("https://acct.blob.core.windows.net/c", False),
+    ("https://bedrock-runtime.us-east-1.amazonaws.com", False), ("https://api.vendor.example.com/v1", True),
+    ("www.facebook.com", True), ("/subscriptions/x/resourceGroups/y", False), ("[tartget url]", None), (None, None),
+    ("https://evil.azure.com.attacker.example", True), ("https://[::1", None), ("http://host:99999999", True),
+])
+def test_target_external(target, external):
+    from aiposture.normalize.azure_ai import target_external
+
+    assert target_external(target) is external

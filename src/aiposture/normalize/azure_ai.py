@@ -78,8 +78,13 @@ def target_external(target: Any) -> bool | None:
         return None
     if t.lower().startswith("/subscriptions/"):
         return False  # an ARM resource id
-    host = (urlsplit(t if "://" in t else f"https://{t}").hostname or "").lower().rstrip(".")
-    if not host or " " in t.strip() or "[" in t:
+    if " " in t.strip() or "[" in t:  # a placeholder or an IPv6 literal: cannot tell the owner
+        return None
+    try:
+        host = (urlsplit(t if "://" in t else f"https://{t}").hostname or "").lower().rstrip(".")
+    except ValueError:  # a malformed URL from the API or the scanned tree
+        return None
+    if not host:
         return None
     return not any(host == d or host.endswith("." + d) for d in _CLOUD_DOMAINS)
 
@@ -112,7 +117,7 @@ def project(v: dict[str, Any]) -> dict[str, Any]:
     return {"managed_identity": has_identity(v)}
 
 
-def agent_data(hosts: list[dict[str, Any]] | None, *, subnet: bool | None = None) -> dict[str, Any] | None:
+def agent_data(hosts: list[dict[str, Any]] | None, *, subnet: bool | None = False) -> dict[str, Any] | None:
     """Capability hosts of an account or project -> where the Agent Service keeps threads, files and vectors.
 
     ``customer_storage``: a host of kind Agents names the customer's own thread, vector and file stores
