@@ -8,11 +8,14 @@ test's subscription so ids and list scopes agree.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data" / "azure_ai"
+IAC = Path(__file__).resolve().parent / "fixtures" / "iac" / "azure-ai"  # Terraform (azurerm, azapi) and ARM
+ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SUB = "00000000-1111-2222-3333-444444444444"
 LEAK = "sk-LEAKED-0123456789abcdef"  # a secret value a hostile or buggy API echoes back: must reach no output
 
@@ -82,3 +85,27 @@ def with_secret_ds(ds: dict[str, Any]) -> dict[str, Any]:
     if isinstance(secrets, dict):
         secrets.update(key=LEAK, sasToken=LEAK)
     return d
+
+
+def status(results, rule: str, rid: str) -> str | None:
+    """A live scan's result (JSON results) of ``rule`` on the resource ``rid``; None when the rule does not apply."""
+    return next((r["status"] for r in results if r["rule_id"] == rule and r["resource_id"] == rid), None)
+
+
+def by_id(inv, rid: str):
+    return next(x for x in inv["resources"] if x["id"] == rid)
+
+
+@functools.cache
+def iac_report():
+    """The IaC fixture scanned and evaluated once per process (tests only read it): (inventory document, report)."""
+    from aiposture import pipeline
+    from aiposture.engine import Config
+    from aiposture.iac.scan import scan_paths
+
+    doc = scan_paths([IAC], base=ROOT)
+    return doc, pipeline.evaluate(doc, pipeline.Options(), Config())
+
+
+def iac_status(report, rule: str, name: str) -> str | None:
+    return next((r.status.value for r in report.results if r.rule.id == rule and r.resource["name"] == name), None)

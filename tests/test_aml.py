@@ -4,30 +4,17 @@ azurerm_ai_foundry_project, azurerm_machine_learning_workspace, datastores, ARM)
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("azure.mgmt.core")
 pytest.importorskip("trustme")
 
-from aiposture import pipeline
-from aiposture.engine import Config
-from aiposture.iac.scan import scan_paths
 from tests import azure_ai_scenario as ai
 from tests.test_collect_azure import azure, ca, scan  # noqa: F401  (fixtures)
 
 SUB = "55555555-5555-5555-5555-555555555555"
-FIX = Path(__file__).resolve().parent / "fixtures" / "iac" / "azure-ai"
-ROOT = Path(__file__).resolve().parent.parent
 
 
-def status(results, rule: str, rid: str) -> str | None:
-    return next((r["status"] for r in results if r["rule_id"] == rule and r["resource_id"] == rid), None)
-
-
-def by_id(inv, rid: str):
-    return next(x for x in inv["resources"] if x["id"] == rid)
 
 
 def test_aml_live_hub_project_default(azure, tmp_path):
@@ -37,23 +24,23 @@ def test_aml_live_hub_project_default(azure, tmp_path):
     assert r.exit_code == 1, r.output
     assert inv["errors"] == []
     assert any("FeatureStore x1" in n for n in inv["scan"]["notes"])
-    hub = by_id(inv, ids["hub"])
+    hub = ai.by_id(inv, ids["hub"])
     assert hub["native_type"] == "Microsoft.MachineLearningServices/workspaces"
     assert hub["attrs"] == {"managed_identity": True, "public_network_access": False, "public_access_behind_vnet": False,
                             "managed_network": "approved_only", "system_datastores_auth": "identity",
                             "encryption": hub["attrs"]["encryption"]}
-    legacy = by_id(inv, ids["legacy"])["attrs"]
+    legacy = ai.by_id(inv, ids["legacy"])["attrs"]
     assert (legacy["public_network_access"], legacy["managed_network"], legacy["system_datastores_auth"]) == (True, "disabled", "key")
     for rule in ("AIP-NET-021", "AIP-NET-022", "AIP-AUTH-023"):
-        assert status(res, rule, ids["hub"]) == "pass", rule
-        assert status(res, rule, ids["legacy"]) == "fail", rule
-        assert status(res, rule, ids["project"]) is None, rule  # a project is judged through its hub
-    assert by_id(inv, ids["project"])["attrs"] == {"managed_identity": True, "hub": ids["hub"]}
-    assert status(res, "AIP-ENC-001", ids["legacy"]) == "fail"
+        assert ai.status(res, rule, ids["hub"]) == "pass", rule
+        assert ai.status(res, rule, ids["legacy"]) == "fail", rule
+        assert ai.status(res, rule, ids["project"]) is None, rule  # a project is judged through its hub
+    assert ai.by_id(inv, ids["project"])["attrs"] == {"managed_identity": True, "hub": ids["hub"]}
+    assert ai.status(res, "AIP-ENC-001", ids["legacy"]) == "fail"
     # hub connections: ApiKey shared with every project vs AAD; datastores: key/SAS vs identity
     conns = {x["name"]: x for x in inv["resources"] if x["kind"] == "ai_connection"}
-    assert status(res, "AIP-AUTH-021", conns["contoso-hub/aoai-key"]["id"]) == "fail"
-    assert status(res, "AIP-AUTH-020", conns["contoso-hub/aoai-entra"]["id"]) == "pass"
+    assert ai.status(res, "AIP-AUTH-021", conns["contoso-hub/aoai-key"]["id"]) == "fail"
+    assert ai.status(res, "AIP-AUTH-020", conns["contoso-hub/aoai-entra"]["id"]) == "pass"
     stores = {n: x["attrs"]["auth_type"] for n, x in conns.items() if x["native_type"].endswith("/datastores")}
     assert stores == {"legacy-ml/workspaceblobstore": "key", "legacy-ml/training_sas": "key", "legacy-ml/lake_identity": "identity"}
     assert conns["legacy-ml/workspaceblobstore"]["attrs"]["target"] == "https://legacymlst.blob.core.windows.net"
@@ -92,9 +79,9 @@ def test_aml_unreadable_workspace_properties_are_unknown(azure, tmp_path):
 
     azure.mutate = null_props
     _, inv, res = scan(azure, tmp_path, "--subscription", SUB)
-    assert by_id(inv, ids["legacy"])["attrs"]["public_network_access"] is None
-    assert status(res, "AIP-NET-022", ids["legacy"]) == "error"
-    assert status(res, "AIP-NET-021", ids["legacy"]) == "error"
+    assert ai.by_id(inv, ids["legacy"])["attrs"]["public_network_access"] is None
+    assert ai.status(res, "AIP-NET-022", ids["legacy"]) == "error"
+    assert ai.status(res, "AIP-NET-021", ids["legacy"]) == "error"
 
 
 def test_aml_nextlink_pages_and_resource_group_filter(azure, tmp_path):
@@ -111,12 +98,7 @@ def test_aml_nextlink_pages_and_resource_group_filter(azure, tmp_path):
 # ----------------------------------------------------------------------------- IaC
 @pytest.fixture(scope="module")
 def iac():
-    doc = scan_paths([FIX], base=ROOT)
-    return doc, pipeline.evaluate(doc, pipeline.Options(), Config())
-
-
-def _status(report, rule: str, name: str) -> str | None:
-    return next((r.status.value for r in report.results if r.rule.id == rule and r.resource["name"] == name), None)
+    return ai.iac_report()
 
 
 def test_iac_terraform_and_arm_workspaces(iac):
@@ -124,15 +106,15 @@ def test_iac_terraform_and_arm_workspaces(iac):
     res = {x["name"]: x for x in doc["resources"]}
     assert res["contoso-hub"]["attrs"]["encryption"] == {"cmk": True, "key_id": "https://contoso-kv.vault.azure.net/keys/hub/0123456789abcdef"}
     for rule in ("AIP-NET-021", "AIP-NET-022", "AIP-ENC-001"):
-        assert _status(report, rule, "contoso-hub") == "pass", rule
-        assert _status(report, rule, "legacy-ml") == "fail", rule  # azurerm defaults: public, no managed network, no CMK
-        assert _status(report, rule, "arm-hub") == "fail", rule
+        assert ai.iac_status(report, rule, "contoso-hub") == "pass", rule
+        assert ai.iac_status(report, rule, "legacy-ml") == "fail", rule  # azurerm defaults: public, no managed network, no CMK
+        assert ai.iac_status(report, rule, "arm-hub") == "fail", rule
     assert res["support-project"]["attrs"] == {"managed_identity": True, "hub": "azurerm_ai_foundry.hub"}
-    assert _status(report, "AIP-AUTH-023", "arm-hub") == "fail"
+    assert ai.iac_status(report, "AIP-AUTH-023", "arm-hub") == "fail"
     # datastores: account_key / SAS -> key; nothing -> identity
     tf_stores = {x["name"]: x["attrs"]["auth_type"] for x in doc["resources"]
                  if x["native_type"].endswith("/datastores") and x["source"]["origin"] == "terraform"}
     assert tf_stores == {"training": "key", "curated": "identity"}
     arm_store = next(x for x in doc["resources"] if x["native_type"].endswith("/datastores") and x["source"]["origin"] == "arm")
     assert arm_store["attrs"]["auth_type"] == "key"
-    assert _status(report, "AIP-AUTH-020", "curated") == "pass"
+    assert ai.iac_status(report, "AIP-AUTH-020", "curated") == "pass"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,24 +13,13 @@ from click.testing import CliRunner
 pytest.importorskip("azure.mgmt.core")
 pytest.importorskip("trustme")
 
-from aiposture import pipeline
 from aiposture.cli import main
-from aiposture.engine import Config
-from aiposture.iac.scan import scan_paths
 from tests import azure_ai_scenario as ai
 from tests.test_collect_azure import azure, ca, run, scan  # noqa: F401  (fixtures)
 
 SUB = "44444444-4444-4444-4444-444444444444"
-FIX = Path(__file__).resolve().parent / "fixtures" / "iac" / "azure-ai"
-ROOT = Path(__file__).resolve().parent.parent
 
 
-def status(results, rule: str, rid: str) -> str | None:
-    return next((r["status"] for r in results if r["rule_id"] == rule and r["resource_id"] == rid), None)
-
-
-def by_id(inv, rid: str):
-    return next(x for x in inv["resources"] if x["id"] == rid)
 
 
 def test_foundry_live_projects_connections_agents_and_content_safety(azure, tmp_path):
@@ -40,31 +28,31 @@ def test_foundry_live_projects_connections_agents_and_content_safety(azure, tmp_
     r, inv, res = scan(azure, tmp_path, "--subscription", SUB)
     assert r.exit_code == 1, r.output  # findings, nothing unreadable
     assert inv["errors"] == []
-    acct = by_id(inv, ids["foundry"])["attrs"]
+    acct = ai.by_id(inv, ids["foundry"])["attrs"]
     assert acct["project_management"] is True and acct["agent_network_injection"] is True
-    support, sandbox = by_id(inv, ids["support"]), by_id(inv, ids["sandbox"])
+    support, sandbox = ai.by_id(inv, ids["support"]), ai.by_id(inv, ids["sandbox"])
     assert support["native_type"] == "Microsoft.CognitiveServices/accounts/projects"
     # support: own identity; its project capability host names customer stores, the account's one a subnet
     assert support["attrs"] == {"managed_identity": True, "agent_data": {"customer_storage": True, "customer_subnet": True}}
     assert sandbox["attrs"] == {"managed_identity": False, "agent_data": {"customer_storage": False, "customer_subnet": True}}
-    assert status(res, "AIP-AUTH-022", ids["support"]) == "pass" and status(res, "AIP-AUTH-022", ids["sandbox"]) == "fail"
-    assert status(res, "AIP-AGT-020", ids["support"]) == "pass" and status(res, "AIP-AGT-020", ids["sandbox"]) == "fail"
-    assert status(res, "AIP-NET-020", ids["foundry"]) == "pass"
-    assert status(res, "AIP-AUTH-022", ids["foundry"]) is None  # the project rule does not judge accounts
+    assert ai.status(res, "AIP-AUTH-022", ids["support"]) == "pass" and ai.status(res, "AIP-AUTH-022", ids["sandbox"]) == "fail"
+    assert ai.status(res, "AIP-AGT-020", ids["support"]) == "pass" and ai.status(res, "AIP-AGT-020", ids["sandbox"]) == "fail"
+    assert ai.status(res, "AIP-NET-020", ids["foundry"]) == "pass"
+    assert ai.status(res, "AIP-AUTH-022", ids["foundry"]) is None  # the project rule does not judge accounts
     # connections: ApiKey shared with every project fails both rules; AAD passes; AccountKey shared fails
-    vendor = by_id(inv, ids["vendor"])
+    vendor = ai.by_id(inv, ids["vendor"])
     assert vendor["kind"] == "ai_connection" and vendor["attrs"]["target_external"] is True
     assert vendor["attrs"]["auth_type"] == "key" and vendor["attrs"]["shared_to_all"] is True
-    assert status(res, "AIP-AUTH-020", ids["vendor"]) == "fail" and status(res, "AIP-AUTH-021", ids["vendor"]) == "fail"
-    assert status(res, "AIP-AUTH-020", ids["search"]) == "pass" and status(res, "AIP-AUTH-021", ids["search"]) is None
-    assert by_id(inv, ids["search"])["attrs"]["private_endpoint_required"] is True
-    assert status(res, "AIP-AUTH-021", ids["thread"]) == "fail"
+    assert ai.status(res, "AIP-AUTH-020", ids["vendor"]) == "fail" and ai.status(res, "AIP-AUTH-021", ids["vendor"]) == "fail"
+    assert ai.status(res, "AIP-AUTH-020", ids["search"]) == "pass" and ai.status(res, "AIP-AUTH-021", ids["search"]) is None
+    assert ai.by_id(inv, ids["search"])["attrs"]["private_endpoint_required"] is True
+    assert ai.status(res, "AIP-AUTH-021", ids["thread"]) == "fail"
     project_conn = next(x for x in inv["resources"] if x["native_type"].endswith("projects/connections"))
     assert project_conn["name"] == "contoso-foundry/support/crm-cosmos" and project_conn["attrs"]["auth_type"] == "identity"
     # Content Safety accounts are judged like any AI account; Prompt Shields = Jailbreak + Indirect Attack blocking
-    assert status(res, "AIP-AUTH-001", ids["safety"]) == "fail" and status(res, "AIP-NET-001", ids["safety"]) == "fail"
+    assert ai.status(res, "AIP-AUTH-001", ids["safety"]) == "fail" and ai.status(res, "AIP-NET-001", ids["safety"]) == "fail"
     shields = next(x for x in inv["resources"] if x["name"] == "contoso-foundry/shields")
-    assert status(res, "AIP-GR-001", shields["id"]) == "pass" and status(res, "AIP-GR-003", shields["id"]) == "pass"
+    assert ai.status(res, "AIP-GR-001", shields["id"]) == "pass" and ai.status(res, "AIP-GR-003", shields["id"]) == "pass"
 
 
 def test_connection_secrets_never_reach_any_output(azure, tmp_path):
@@ -86,9 +74,9 @@ def test_capability_hosts_that_cannot_be_listed_are_unknown(azure, tmp_path):
     azure.path_errors["/capabilityHosts"] = (400, "NoRegisteredProviderFound")
     r, inv, res = scan(azure, tmp_path, "--subscription", SUB)
     assert r.exit_code == 1, r.output  # findings outrank "incomplete" (exit 3)
-    assert by_id(inv, ids["support"])["attrs"]["agent_data"] is None
-    assert status(res, "AIP-AGT-020", ids["support"]) == "error"
-    assert status(res, "AIP-AUTH-022", ids["support"]) == "pass"  # what was read is still judged
+    assert ai.by_id(inv, ids["support"])["attrs"]["agent_data"] is None
+    assert ai.status(res, "AIP-AGT-020", ids["support"]) == "error"
+    assert ai.status(res, "AIP-AUTH-022", ids["support"]) == "pass"  # what was read is still judged
     errs = [e for e in inv["errors"] if "capability hosts" in e["message"]]
     assert errs and all(e["partial"] and e["code"] == "NoRegisteredProviderFound" for e in errs)
 
@@ -103,7 +91,7 @@ def test_projects_denied_is_a_scope_error_not_a_crash(azure, tmp_path):
     assert err["code"] == "AuthorizationFailed" and set(err["kinds"]) == {"ai_service", "ai_connection"}
     assert err["scope"] == {"subscription": SUB, "account": "contoso-foundry"}
     assert not any(x["id"] == ids["support"] for x in inv["resources"])
-    assert status(res, "AIP-AUTH-020", ids["vendor"]) == "fail"  # account connections were still read
+    assert ai.status(res, "AIP-AUTH-020", ids["vendor"]) == "fail"  # account connections were still read
 
 
 def test_throttled_connection_list_is_retried(azure, tmp_path):
@@ -112,7 +100,7 @@ def test_throttled_connection_list_is_retried(azure, tmp_path):
     azure.throttles["contoso-foundry/connections"] = 2
     r, inv, _ = scan(azure, tmp_path, "--subscription", SUB)
     assert r.exit_code == 1 and inv["errors"] == []
-    assert by_id(inv, ids["vendor"])["attrs"]["auth_type"] == "key"
+    assert ai.by_id(inv, ids["vendor"])["attrs"]["auth_type"] == "key"
 
 
 def test_unreadable_connection_properties_are_unknown(azure, tmp_path):
@@ -127,8 +115,8 @@ def test_unreadable_connection_properties_are_unknown(azure, tmp_path):
 
     azure.mutate = null_props
     _, inv, res = scan(azure, tmp_path, "--subscription", SUB)
-    assert by_id(inv, ids["vendor"])["attrs"]["auth_type"] is None
-    assert status(res, "AIP-AUTH-020", ids["vendor"]) == "error"
+    assert ai.by_id(inv, ids["vendor"])["attrs"]["auth_type"] is None
+    assert ai.status(res, "AIP-AUTH-020", ids["vendor"]) == "error"
 
 
 def test_every_foundry_and_ml_call_is_covered_by_the_read_only_role(azure, tmp_path):
@@ -160,50 +148,43 @@ def test_every_foundry_and_ml_call_is_covered_by_the_read_only_role(azure, tmp_p
 # ----------------------------------------------------------------------------- IaC
 @pytest.fixture(scope="module")
 def iac():
-    doc = scan_paths([FIX], base=ROOT)
-    report = pipeline.evaluate(doc, pipeline.Options(), Config())
-    res = [r.__dict__ if hasattr(r, "__dict__") else r for r in report.results]
-    return doc, report, res
-
-
-def _iac_status(report, rule: str, name: str) -> str | None:
-    return next((r.status.value for r in report.results if r.rule.id == rule and r.resource["name"] == name), None)
+    return ai.iac_report()
 
 
 def test_iac_terraform_foundry(iac):
-    doc, report, _ = iac
+    doc, report = iac
     names = {(x["name"], x["source"]["origin"]): x for x in doc["resources"]}
     support = names[("support", "terraform")]
     assert support["native_type"] == "Microsoft.CognitiveServices/accounts/projects"
     assert support["attrs"] == {"managed_identity": True, "agent_data": {"customer_storage": True, "customer_subnet": True}}
     assert "agent_data" not in names[("sandbox", "terraform")]["attrs"]  # no capability host declared: not judged
-    assert _iac_status(report, "AIP-AUTH-022", "support") == "pass"
-    assert _iac_status(report, "AIP-AUTH-022", "sandbox") == "fail"
-    assert _iac_status(report, "AIP-AGT-020", "support") == "pass"
-    assert _iac_status(report, "AIP-AGT-020", "sandbox") is None
-    assert _iac_status(report, "AIP-NET-020", "contoso-foundry") == "pass"
-    assert _iac_status(report, "AIP-NET-020", "open-foundry") == "fail"
+    assert ai.iac_status(report, "AIP-AUTH-022", "support") == "pass"
+    assert ai.iac_status(report, "AIP-AUTH-022", "sandbox") == "fail"
+    assert ai.iac_status(report, "AIP-AGT-020", "support") == "pass"
+    assert ai.iac_status(report, "AIP-AGT-020", "sandbox") is None
+    assert ai.iac_status(report, "AIP-NET-020", "contoso-foundry") == "pass"
+    assert ai.iac_status(report, "AIP-NET-020", "open-foundry") == "fail"
     # the auth type is in the azurerm type name; isSharedToAll cannot be declared there, so AUTH-021 does not apply
     vendor = names[("vendor-llm", "terraform")]
     assert vendor["attrs"] == {"auth_type": "key", "target": "https://api.vendor-llm.example.com/v1", "target_external": True}
-    assert _iac_status(report, "AIP-AUTH-020", "vendor-llm") == "fail"
-    assert _iac_status(report, "AIP-AUTH-021", "vendor-llm") is None
-    assert _iac_status(report, "AIP-AUTH-020", "contoso-search") == "pass"
+    assert ai.iac_status(report, "AIP-AUTH-020", "vendor-llm") == "fail"
+    assert ai.iac_status(report, "AIP-AUTH-021", "vendor-llm") is None
+    assert ai.iac_status(report, "AIP-AUTH-020", "contoso-search") == "pass"
     # azapi_resource body: isSharedToAll is declared, the credentials value is never kept
-    assert _iac_status(report, "AIP-AUTH-021", "shared-blob") == "fail"
+    assert ai.iac_status(report, "AIP-AUTH-021", "shared-blob") == "fail"
     assert "not-a-real-key" not in json.dumps(doc)
     # Content Safety accounts are AI accounts
-    assert _iac_status(report, "AIP-AUTH-001", "contoso-safety") == "fail"
+    assert ai.iac_status(report, "AIP-AUTH-001", "contoso-safety") == "fail"
 
 
 def test_iac_arm_foundry_children_link_by_name(iac):
-    doc, report, _ = iac
+    doc, report = iac
     research = next(x for x in doc["resources"] if x["name"] == "research")
     assert research["source"]["origin"] == "arm"
     assert research["attrs"] == {"managed_identity": False, "agent_data": {"customer_storage": True, "customer_subnet": False}}
-    assert _iac_status(report, "AIP-AUTH-022", "research") == "fail"
-    assert _iac_status(report, "AIP-NET-020", "arm-foundry") == "fail"
-    assert _iac_status(report, "AIP-AUTH-021", "partner-llm") == "fail"
+    assert ai.iac_status(report, "AIP-AUTH-022", "research") == "fail"
+    assert ai.iac_status(report, "AIP-NET-020", "arm-foundry") == "fail"
+    assert ai.iac_status(report, "AIP-AUTH-021", "partner-llm") == "fail"
 
 
 # ----------------------------------------------------------------------------- normaliser: unknown stays unknown
