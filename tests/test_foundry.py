@@ -51,6 +51,7 @@ def test_foundry_live_projects_connections_agents_and_content_safety(azure, tmp_
     assert project_conn["name"] == "contoso-foundry/support/crm-cosmos" and project_conn["attrs"]["auth_type"] == "identity"
     # Content Safety accounts are judged like any AI account; Prompt Shields = Jailbreak + Indirect Attack blocking
     assert ai.status(res, "AIP-AUTH-001", ids["safety"]) == "fail" and ai.status(res, "AIP-NET-001", ids["safety"]) == "fail"
+    assert not [p for _, p in azure.calls if "/contoso-safety/" in p and p.endswith(("/deployments", "/raiPolicies"))]
     shields = next(x for x in inv["resources"] if x["name"] == "contoso-foundry/shields")
     assert ai.status(res, "AIP-GR-001", shields["id"]) == "pass" and ai.status(res, "AIP-GR-003", shields["id"]) == "pass"
 

@@ -438,6 +438,14 @@ class AzureScan:
         self._add(id=acct_id, kind="ai_service", native="Microsoft.CognitiveServices/accounts", name=name, attrs=attrs,
                   sub=sub, region=region, tags=account.get("tags"))
 
+        if str(account.get("kind")).lower() != "contentsafety":  # Content Safety hosts no model deployments
+            self._models(acct_id, name, sub, region, guard)
+        with guard("role assignments", _BINDING_KINDS):
+            for ra in self.get_paged(f"{acct_id}/providers/Microsoft.Authorization/roleAssignments", API["authorization"]):
+                self._assignment(ra, acct_id, name, sub, region)
+
+    def _models(self, acct_id: str, name: str, sub: str, region: str, guard) -> None:
+        """Deployments and RAI policies of an account (Prompt Shields = the Jailbreak / Indirect Attack filters)."""
         policies: dict[str, dict[str, Any]] = {}
         with guard("RAI policies", ["content_filter"]):
             for p in self.get_paged(f"{acct_id}/raiPolicies", API["cognitive"]):
@@ -462,10 +470,6 @@ class AzureScan:
                 links.target(self._add(id=pid, kind="content_filter", native=RAI, name=f"{name}/{p['name']}",
                                        attrs=pattrs, sub=sub, region=region, tags=p.get("tags")), [key])
         links.apply()
-
-        with guard("role assignments", _BINDING_KINDS):
-            for ra in self.get_paged(f"{acct_id}/providers/Microsoft.Authorization/roleAssignments", API["authorization"]):
-                self._assignment(ra, acct_id, name, sub, region)
 
     def _defender(self, acct_id: str) -> bool | None:
         """Defender for AI on the account: on when a setting is Enabled, unknown when a state cannot be read."""
