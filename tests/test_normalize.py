@@ -37,3 +37,14 @@ def test_well_known_aws_managed_policies_without_a_document():
     assert full["actions_wildcard"] and full["resources_wildcard"] and not full["conditions"]
     assert naws.invoke_grant(_known_managed("AdministratorAccess"))["actions_wildcard"] is True
     assert _known_managed("AmazonS3ReadOnlyAccess") is None and naws.invoke_grant(None) is None
+
+
+def test_application_inference_profile():
+    """ListInferenceProfiles summary (snake_cased) -> the model it copies; quotas always bound on-demand calls."""
+    from aiposture.normalize.values import snake_keys
+
+    summary = {"inferenceProfileArn": "arn:aws:bedrock:us-east-1:1:application-inference-profile/p",
+               "models": [{"modelArn": "arn:aws:bedrock:us-east-1::foundation-model/m"}, "junk"]}
+    assert naws.inference_profile(snake_keys(summary)) == {
+        "model": {"name": "arn:aws:bedrock:us-east-1::foundation-model/m", "custom": False}, "rate_limit": {"limited": True}}
+    assert naws.inference_profile({"models": None})["model"]["name"] is None

@@ -55,8 +55,14 @@ def test_a_new_spec_appears_in_every_derived_list():
         # the provider descriptor's services and native types
         assert "throwaway-svc" in providers.services("aws")
         assert "AWS::Test::Throwaway" in providers.native_types("aws")["agent"]
-        # the inventory docs
+        # the inventory docs and 'aiposture inventory types'
         assert "`AWS::Test::Throwaway`" in inventory_markdown()
+        from aiposture.cli import main
+
+        listed = json.loads(CliRunner().invoke(main, ["inventory", "types", "--provider", "aws", "--json"]).output)
+        mine = next(x for x in listed if x["native_type"] == "AWS::Test::Throwaway")
+        assert mine["iac"][0]["type"] == "aws_throwaway_thing" and mine["calls"][0]["permissions"] == ["throwaway:ListThrowaways"]
+        assert not any(x["provider"] != "aws" for x in listed)
     assert _permissions("aws") == before and "aws_throwaway_thing" not in build.CANON
     assert "AWS::Test::Throwaway" not in providers.native_types("aws")["agent"]
 
@@ -93,6 +99,8 @@ def test_descriptors_hold_no_second_list(cloud):
     data = yaml.safe_load((ROOT / "providers" / f"{cloud}.yaml").read_text())
     for key in ("services", "native_types", "default_regions", "default_locations"):
         assert key not in data, f"providers/{cloud}.yaml: {key} comes from src/aiposture/specs/{cloud}.py"
+    # sovereign clouds: the Azure collector's CLOUDS (a copy here disagreed on the US Gov / China token scopes)
+    assert "clouds" not in data
 
 
 @pytest.mark.parametrize("cloud", specs.PROVIDERS)

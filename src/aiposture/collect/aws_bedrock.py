@@ -717,12 +717,9 @@ class AccountScan:
         for arn, ip in self.listed(br, "list_inference_profiles", "inferenceProfileSummaries", "inferenceProfileArn",
                                    what="inference profiles", kind="model_deployment", region=region, service="bedrock",
                                    typeEquals="APPLICATION"):
-            models = [m.get("modelArn") for m in ip.get("models") or [] if isinstance(m, dict)]
-            attrs = {"model": {"name": models[0] if models else None, "custom": False},
-                     # on-demand calls through a profile are bounded by the account's per-model quotas
-                     "rate_limit": {"limited": True}}
             self.resource(id=arn, kind="model_deployment", native="AWS::Bedrock::ApplicationInferenceProfile",
-                          name=str(ip.get("inferenceProfileName") or arn), attrs=attrs, region=region)
+                          name=str(ip.get("inferenceProfileName") or arn), attrs=naws.inference_profile(snake_keys(ip)),
+                          region=region)
 
 
 # ---------------------------------------------------------------------------- planning and running

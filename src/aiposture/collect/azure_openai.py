@@ -467,8 +467,9 @@ class AzureScan:
                 pattrs = naz.rai_policy(pv)
                 raw_id = p.get("id")
                 pid = raw_id if isinstance(raw_id, str) else f"{acct_id}/raiPolicies/{p['name']}"
-                links.target(self._add(id=pid, kind="content_filter", native=RAI, name=f"{name}/{p['name']}",
-                                       attrs=pattrs, sub=sub, region=region, tags=p.get("tags")), [key])
+                res = self._add(id=pid, kind="content_filter", native="Microsoft.CognitiveServices/accounts/raiPolicies",
+                                name=f"{name}/{p['name']}", attrs=pattrs, sub=sub, region=region, tags=p.get("tags"))
+                links.target(res, [key])
         links.apply()
 
     def _defender(self, acct_id: str) -> bool | None:
@@ -499,7 +500,7 @@ class AzureScan:
             target = policies.get((pname or "Microsoft.DefaultV2").lower())
         links.refer(DEPLOYMENTS, d)
         dattrs = naz.deployment(dv, policy_id=target.get("id") if target and isinstance(target.get("id"), str) else None)
-        self._add(id=did, kind="model_deployment", native=DEPLOYMENTS,
+        self._add(id=did, kind="model_deployment", native="Microsoft.CognitiveServices/accounts/deployments",
                   name=f"{account}/{dname}", attrs=dattrs, sub=sub, region=region, tags=d.get("tags"))
 
     def _assignment(self, ra: dict[str, Any], acct_id: str, account: str, sub: str, region: str) -> None:

@@ -142,11 +142,13 @@ SPECS: tuple[ResourceSpec, ...] = (
         provider="aws", kind="model_deployment", native_type="AWS::Bedrock::ApplicationInferenceProfile",
         service="bedrock", title="Application inference profile (type APPLICATION)",
         calls=(_call("bedrock", "ListInferenceProfiles"),),
+        normaliser=f"{N}:inference_profile",
     ),
     ResourceSpec(
         provider="aws", kind="identity_binding", native_type="AWS::IAM::Policy", service="iam",
         title="IAM policy statement that lets a principal invoke models",
         calls=_ROLES,
+        normaliser=f"{N}:invoke_grant",
     ),
     ResourceSpec(
         provider="aws", kind="identity_binding", native_type="AWS::IAM::ServiceSpecificCredential", service="iam",
