@@ -48,3 +48,14 @@ def test_application_inference_profile():
     assert naws.inference_profile(snake_keys(summary)) == {
         "model": {"name": "arn:aws:bedrock:us-east-1::foundation-model/m", "custom": False}, "rate_limit": {"limited": True}}
     assert naws.inference_profile({"models": None})["model"]["name"] is None
+
+
+def test_vertex_agent_engine_execution_role():
+    """No service account: Google's narrow service agent runs it; an admin SA is admin only when the policy is known."""
+    from aiposture.normalize import gcp as ngcp
+
+    sa = "agent@p.iam.gserviceaccount.com"
+    assert ngcp.reasoning_engine({"spec": None})["execution_role"] == {"id": None, "admin": False, "wildcard_actions": False}
+    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins={sa})["execution_role"]["admin"] is True
+    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins=set())["execution_role"]["admin"] is False
+    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins=None)["execution_role"]["admin"] is None

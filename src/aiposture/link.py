@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from aiposture import specs
+from aiposture.normalize.values import get, known
 from aiposture.specs import Link
 
 _NOTHING = object()
@@ -108,9 +109,23 @@ class Graph(Protocol):
 
     canon: dict[str, str]
     by_canon: dict[str, list[Any]]
+    rev: dict[int, list[tuple[Any, str]]]
 
     def referrers(self, target: Any, path: str | tuple[str, ...], canon: str | None = None,
                   rtype: str | None = None) -> list[Any]: ...
+
+
+def _iac_plan() -> dict[str, list[tuple[str, tuple[str, ...], tuple[str, ...]]]]:
+    """native type -> (attr, IaC reference paths, builder keys of the referring type) of its IaC links."""
+    out: dict[str, list[tuple[str, tuple[str, ...], tuple[str, ...]]]] = {}
+    builders = specs.iac_builders()
+    for s in specs.all_specs():
+        for link in s.links:
+            source = specs.by_native(link.source)
+            if link.iac_paths and source is not None:
+                canons = tuple(dict.fromkeys(builders[it.type] for it in source.iac))
+                out.setdefault(s.native_type, []).append((link.attr, link.iac_paths, canons))
+    return out
 
 
 def iac_attrs(g: Graph, r: Any, native: str, *, arm_shaped: Any = None) -> dict[str, Any]:
@@ -118,23 +133,33 @@ def iac_attrs(g: Graph, r: Any, native: str, *, arm_shaped: Any = None) -> dict[
 
     ``arm_shaped(raw)``: whether a raw resource is an ARM template resource (those refer by name inside
     their file, not by reference)."""
+    plan = specs.cached("iac_links", _iac_plan).get(native)
+    if not plan:
+        return {}
     out: dict[str, Any] = {}
-    for link in specs.links_to(native):
-        if not link.iac_paths or out.get(link.attr):
+    referred = id(r) in g.rev
+    for attr, paths, canons in plan:
+        if out.get(attr):
             continue
-        source = specs.by_native(link.source)
-        canons = dict.fromkeys(specs.iac_builders()[it.type] for it in (source.iac if source else ()))
-        hit = any(g.referrers(r, link.iac_paths, canon) for canon in canons)
+        hit = referred and any(g.referrers(r, paths, canon) for canon in canons)
         if not hit and arm_shaped is not None:
-            names = {n for n in (r.name, _known_name(r)) if isinstance(n, str)}
-            hit = any(arm_shaped(d) and d.file == r.file and _known_name(d, path) in names
-                      for canon in canons for d in g.by_canon.get(canon, ()) for path in link.iac_paths)
+            named = _arm_names(g, canons, paths, arm_shaped)
+            hit = bool(named) and any((r.file, n) in named for n in (r.name, _known_name(r)) if isinstance(n, str))
         if hit:
-            out[link.attr] = True
+            out[attr] = True
     return out
 
 
-def _known_name(r: Any, path: str = "name") -> Any:
-    from aiposture.normalize.values import get, known
+def _arm_names(g: Graph, canons: tuple[str, ...], paths: tuple[str, ...], arm_shaped: Any) -> set[tuple[str, Any]]:
+    """(file, name) that ARM-shaped referrers name at ``paths``: ARM refers by name inside one template.
+    Built once per graph and link (a lookup per target, not a scan of every referrer)."""
+    cache: dict[tuple[tuple[str, ...], tuple[str, ...]], set[tuple[str, Any]]] = g.__dict__.setdefault("_link_names", {})
+    key = (canons, paths)
+    if key not in cache:
+        cache[key] = {(d.file, n) for canon in canons for d in g.by_canon.get(canon, ()) if arm_shaped(d)
+                      for n in (_known_name(d, p) for p in paths) if isinstance(n, str)}
+    return cache[key]
 
+
+def _known_name(r: Any, path: str = "name") -> Any:
     return known(get(r.values, path))

@@ -542,13 +542,9 @@ class GcpScan:
         with guarded(self.rec, "Agent Engine", kinds=["agent"], classify=classify, **scope):
             for re_ in self.pages(self.client(ai.ReasoningEngineServiceClient, "aiplatform", location).list_reasoning_engines,
                                   parent=parent):
-                sa = re_.spec.service_account if re_.spec else ""
-                # no service account: the Reasoning Engine Service Agent (narrow); else admin if the policy says so
-                admin = False if not sa else (None if admins is None else sa in admins)
-                role = {"id": sa or None, "admin": admin, "wildcard_actions": admin}
-                attrs = {"execution_role": role, "encryption": ngcp._cmk(_dict(re_))}
                 self._add(id=re_.name, kind="agent", native="aiplatform.googleapis.com/ReasoningEngine",
-                          name=re_.display_name or re_.name, attrs=attrs, project=project, location=location)
+                          name=re_.display_name or re_.name, attrs=ngcp.reasoning_engine(_dict(re_), admins=admins),
+                          project=project, location=location)
 
     def _first_list(self, list_call, service: str, what: str, kinds: list[str], project: str, location: str) -> list | None:
         """The first list call of a location: an API that answers it is disabled, or does not serve the location,

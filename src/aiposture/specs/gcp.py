@@ -90,6 +90,7 @@ SPECS: tuple[ResourceSpec, ...] = (
         provider="gcp", kind="agent", native_type="aiplatform.googleapis.com/ReasoningEngine", service="aiplatform",
         title="Vertex AI Agent Engine (reasoning engine)",
         calls=(_call("aiplatform", "ReasoningEngineService.ListReasoningEngines", "aiplatform.reasoningEngines.list"),),
+        normaliser=f"{N}:reasoning_engine",
     ),
     ResourceSpec(
         provider="gcp", kind="content_filter", native_type="modelarmor.googleapis.com/Template", service="modelarmor",
