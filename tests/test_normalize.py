@@ -59,3 +59,20 @@ def test_vertex_agent_engine_execution_role():
     assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins={sa})["execution_role"]["admin"] is True
     assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins=set())["execution_role"]["admin"] is False
     assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins=None)["execution_role"]["admin"] is None
+
+
+def test_action_group_api_schema_that_is_not_an_openapi_document_is_unknown_not_a_crash():
+    def group(payload):
+        return {"api_schema": {"payload": payload}}
+
+    # a tenant writes this schema: a list, a scalar, paths of the wrong type, a YAML alias bomb
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True))
+    for payload in ("[1, 2]", "- a\n- b\n", "just text", '{"paths": [1]}', bomb):
+        assert naws._confirmation_required(group(payload)) is None, payload
+    ok = '{"paths": {"/x": {"post": {"x-requireConfirmation": "ENABLED"}}}}'
+    assert naws._confirmation_required(group(ok)) is True
+    assert naws._confirmation_required(group('{"paths": {}}')) is True  # no operations: none unconfirmed
+    # no paths at all (an empty payload, a document without them): not one this can read, unknown
+    assert naws._confirmation_required(group("openapi: 3.0.0\ninfo: {title: t}\n")) is None
+    assert naws._confirmation_required(group("")) is None

@@ -13,6 +13,7 @@ from aiposture.errors import AiPostureError
 from aiposture.output import Report
 from aiposture.pipeline import Options
 from aiposture.store.db import open_store, redact, scope_of
+from aiposture.textsafe import clean
 
 
 def record_scan(report: Report, opts: Options, *, scope_label: str | None = None) -> str:
@@ -24,7 +25,7 @@ def record_scan(report: Report, opts: Options, *, scope_label: str | None = None
         previous = store.latest_for_scope(key)
         scan_id = store.save(report, command=sys.argv, scope_label=label)
         if not opts.quiet:
-            print(f"stored scan {scan_id} in {redact(store.url)}", file=sys.stderr)
+            print(clean(f"stored scan {scan_id} in {redact(store.url)}"), file=sys.stderr)
         if opts.new_only:
             if previous is None:
                 if not opts.quiet:
