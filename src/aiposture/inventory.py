@@ -43,6 +43,7 @@ KINDS = (
     "training_job",
     "identity_binding",
     "ai_connection",
+    "notebook",
 )
 
 Resource = dict[str, Any]

@@ -30,6 +30,7 @@ from functools import partial
 from typing import Any
 
 from aiposture import specs
+from aiposture.collect import gcp_estate as estate
 from aiposture.collect.base import Clock, OnceCache, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
@@ -45,10 +46,12 @@ MODEL_ARMOR_LOCATIONS = {
 }
 # each service's host (the provider spec's services)
 DEFAULT_ENDPOINTS = {svc.name: svc.host for svc in specs.provider("gcp").services if svc.host}
-GLOBAL_ENDPOINTS = {"aiplatform": "aiplatform.{universe}", "modelarmor": "modelarmor.{universe}"}
+GLOBAL_ENDPOINTS = {"aiplatform": "aiplatform.{universe}", "modelarmor": "modelarmor.{universe}",
+                    "discoveryengine": "discoveryengine.{universe}"}
 GCP_PERMISSIONS = specs.permissions("gcp")  # derived from the resource-type specs (aiposture.specs.gcp)
 ADMIN = {"roles/owner", "roles/editor", "roles/aiplatform.admin"}
-API_NAMES = {"aiplatform": "Vertex AI", "modelarmor": "Model Armor"}
+API_NAMES = {"aiplatform": "Vertex AI", "modelarmor": "Model Armor", "discoveryengine": "Vertex AI Search (Discovery Engine)",
+             "notebooks": "Notebooks (Vertex AI Workbench)"}
 DISABLED = "disabled"
 
 
@@ -212,7 +215,8 @@ class GcpScan:
             from google.auth import exceptions as aexc
             from google.auth.transport.requests import Request
 
-            for mod in ("google.cloud.aiplatform_v1", "google.cloud.modelarmor_v1", "google.cloud.resourcemanager_v3"):
+            for mod in ("google.cloud.aiplatform_v1", "google.cloud.modelarmor_v1", "google.cloud.resourcemanager_v3",
+                        "google.cloud.discoveryengine_v1", "google.cloud.notebooks_v2"):
                 importlib.import_module(mod)
         except ImportError:
             raise AiPostureError("the Google Cloud SDK is not installed: pip install 'aiposture[gcp]'") from None
@@ -369,6 +373,7 @@ class GcpScan:
         with guarded(self.rec, "organisation policy vertexai.allowedModels", kinds=["ai_service"], classify=classify,
                      partial=True, **scope):
             attrs["allowed_models_restricted"] = self._allowed_models(project)
+        attrs.update(estate.project_attrs(self, project))
         self._add(id=f"projects/{project}/locations/global/aiplatform", kind="ai_service",
                   native="aiplatform.googleapis.com/Location", name=f"Vertex AI {project}", attrs=attrs,
                   project=project, location="global")
@@ -481,27 +486,15 @@ class GcpScan:
                           + ("" if resource.startswith("projects/") else f" on {resource}"),
                           attrs=attrs, project=account, location="global")
 
+    def effective_policy(self, project: str, constraint: str) -> Any:
+        """The effective organisation policy of a constraint for the project (inheritance merged); None = no policy
+        (HTTP 404)."""
+        return estate.rest_get(self, "orgpolicy", f"/v2/projects/{project}/policies/{constraint}:getEffectivePolicy",
+                               missing_ok=True)
+
     def _allowed_models(self, project: str) -> bool:
         """constraints/vertexai.allowedModels as the effective policy says (inheritance already merged)."""
-        from google.api_core import exceptions as gexc
-
-        base = self.endpoint("orgpolicy")
-        base = base if base.startswith("http") else f"https://{base}"
-        url = f"{base.rstrip('/')}/v2/projects/{project}/policies/vertexai.allowedModels:getEffectivePolicy"
-
-        def get() -> Any:
-            self.rec.count_call()
-            resp = self.session().get(url, timeout=30)
-            if resp.status_code == 404:
-                return None
-            if resp.status_code >= 400:
-                raise gexc.from_http_response(resp)
-            try:
-                return resp.json()
-            except ValueError:
-                raise InvalidResponseError("the effective policy is not JSON") from None
-
-        body = self.retry(get)()
+        body = self.effective_policy(project, "vertexai.allowedModels")
         if body is None:
             return False
         rules = body.get("spec", {}).get("rules", []) if isinstance(body, dict) and isinstance(body.get("spec", {}), dict) else None
@@ -545,6 +538,7 @@ class GcpScan:
                 self._add(id=re_.name, kind="agent", native="aiplatform.googleapis.com/ReasoningEngine",
                           name=re_.display_name or re_.name, attrs=ngcp.reasoning_engine(_dict(re_), admins=admins),
                           project=project, location=location)
+        estate.collect_location(self, project, location)
 
     def _first_list(self, list_call, service: str, what: str, kinds: list[str], project: str, location: str) -> list | None:
         """The first list call of a location: an API that answers it is disabled, or does not serve the location,
@@ -633,6 +627,7 @@ def collect(opts: GcpOptions, *, quiet: bool = False, stream=None, credentials=N
                   for loc in plan.vertex or []]
         tasks += [Task(f"{p}/{loc} Model Armor", {"project": p, "location": loc}, partial(scan.collect_templates, p, loc))
                   for loc in plan.model_armor or []]
+        tasks += estate.tasks(scan, p, plan)
     run_tasks(tasks, rec, workers=opts.workers, progress=Progress(len(tasks), "scanning Google Cloud", quiet=quiet, stream=stream))
     scan.notes_for_unsupported()
     doc = rec.document(started_at=clock.started_at, source="gcp")

@@ -17,6 +17,7 @@ from typing import Any
 
 from aiposture import link, specs
 from aiposture.iac import azure_ai as iac_azure_ai
+from aiposture.iac import gcp_estate
 from aiposture.iac.base import RawResource
 from aiposture.inventory import Resource, make_resource
 from aiposture.normalize import aws as naws
@@ -344,6 +345,8 @@ def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawRes
 
 # ----------------------------------------------------------------------------- Google Cloud
 def _gcp(g: Graph, r: RawResource, canon: str) -> list[Resource]:
+    if canon in gcp_estate.BUILDERS:
+        return gcp_estate.build(r, canon, _mk, _native(canon))
     v = r.values
     project, region = get(v, "project"), get(v, "region") if get(v, "region") is not None else get(v, "location")
     if canon == "gcp_endpoint":

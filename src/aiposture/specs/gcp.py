@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiposture.specs import gcp_estate
 from aiposture.specs.model import ApiCall, IacType, ProviderSpec, ResourceSpec, Service
 
 N = "aiposture.normalize.gcp"
@@ -28,6 +29,7 @@ PROVIDER = ProviderSpec(
                 host="modelarmor.{location}.rep.{universe}"),
         Service("orgpolicy", "google-cloud-org-policy", "Organisation policy vertexai.allowedModels",
                 host="orgpolicy.{universe}"),
+        *gcp_estate.SERVICES,
     ),
     scope_calls=(
         _call("cloudresourcemanager", "Projects.SearchProjects", "resourcemanager.projects.list"),
@@ -112,4 +114,5 @@ SPECS: tuple[ResourceSpec, ...] = (
         iac=(IacType("google_project_iam_member", "gcp_iam_member"), IacType("google_project_iam_binding", "gcp_iam_binding")),
         normaliser=f"{N}:iam_binding",
     ),
+    *gcp_estate.SPECS,
 )
