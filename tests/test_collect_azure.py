@@ -267,12 +267,14 @@ def test_null_properties_are_unknown_not_defaults(azure, tmp_path):
 def test_accounts_of_other_kinds_are_listed_as_skipped(azure, tmp_path):
     azure.add_subscription(GOOD)
     sc.populate(azure, GOOD, hardened=True)
-    for name, kind in (("cs-multi", "CognitiveServices"), ("safety", "ContentSafety"), ("safety2", "ContentSafety")):
+    for name, kind in (("cs-multi", "CognitiveServices"), ("speech", "SpeechServices"), ("speech2", "SpeechServices"),
+                       ("safety", "ContentSafety")):
         azure.add_account(sc.account(GOOD, "rg-ai", name, hardened=True, kind=kind))
     _, inv, _ = scan(azure, tmp_path)
     note = next(n for n in inv["scan"]["notes"] if "other kinds" in n)
-    assert "3 Cognitive Services account(s)" in note and "CognitiveServices x1" in note and "ContentSafety x2" in note
-    assert {x["name"] for x in inv["resources"] if x["kind"] == "ai_service"} == {"aoai-prod"}
+    assert "3 Cognitive Services account(s)" in note and "CognitiveServices x1" in note and "SpeechServices x2" in note
+    # Content Safety accounts (Prompt Shields) are scanned like OpenAI and AIServices accounts
+    assert {x["name"] for x in inv["resources"] if x["kind"] == "ai_service"} == {"aoai-prod", "safety"}
 
 
 def test_paging_forbidden_subscription_and_throttling(azure, tmp_path):
@@ -287,7 +289,8 @@ def test_paging_forbidden_subscription_and_throttling(azure, tmp_path):
     svc = [x for x in inv["resources"] if x["kind"] == "ai_service" and x["account"] == GOOD]
     assert sorted(x["name"] for x in svc) == ["aoai-0", "aoai-1", "aoai-2"]
     assert len([x for x in inv["resources"] if x["kind"] == "model_deployment"]) == 5
-    assert [(e["scope"], e["code"]) for e in inv["errors"]] == [({"subscription": DENIED}, "AuthorizationFailed")]
+    # one error per list the denied subscription refused: Cognitive Services accounts, Azure ML workspaces
+    assert [(e["scope"], e["code"]) for e in inv["errors"]] == [({"subscription": DENIED}, "AuthorizationFailed")] * 2
     assert "kinds" in inv["errors"][0]
     assert len([c for c in azure.calls if c[1].endswith("/deployments")]) == 4 + 2
 
@@ -331,6 +334,8 @@ def test_read_only_no_key_access_and_role_covers_calls(azure, tmp_path):
             needed.add("Microsoft.Insights/diagnosticSettings/read")
         elif "roleAssignments" in tail:
             needed.add("Microsoft.Authorization/roleAssignments/read")
+        elif tail.startswith("/providers/Microsoft.MachineLearningServices/workspaces"):
+            needed.add("Microsoft.MachineLearningServices/workspaces/read")  # the list (tests/test_foundry.py: children)
         elif "roleDefinitions" in tail:
             needed.add("Microsoft.Authorization/roleDefinitions/read")
         else:

@@ -42,6 +42,7 @@ KINDS = (
     "custom_model",
     "training_job",
     "identity_binding",
+    "ai_connection",
     "notebook",
     "agent_tool",
     "ai_connection",

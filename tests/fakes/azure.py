@@ -1,7 +1,9 @@
 """A local HTTPS Azure Resource Manager for tests.
 
 Serves the ARM REST shapes of Microsoft.CognitiveServices (api-version
-2025-06-01), subscriptions (2022-12-01), diagnostic settings
+2025-06-01; Foundry projects, connections and capability hosts: ``add_foundry``),
+Microsoft.MachineLearningServices workspaces with their connections and
+datastores (2025-09-01, ``add_workspace``), subscriptions (2022-12-01), diagnostic settings
 (2021-05-01-preview), role assignments and role definitions (2022-04-01).
 Bodies are plain JSON objects (``tests/azure_scenario.py`` builds them from
 the SDK's models or from the REST specification's examples), so the fake can
@@ -34,6 +36,14 @@ ACCOUNTS = re.compile(r"^/subscriptions/([^/]+)/providers/Microsoft\.CognitiveSe
 CHILD = re.compile(r"^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.CognitiveServices/accounts/[^/]+)"
                    r"(?:/(deployments|raiPolicies|defenderForAISettings|providers/Microsoft\.Insights/diagnosticSettings|"
                    r"providers/Microsoft\.Authorization/roleAssignments|listKeys|regenerateKey))?$", re.IGNORECASE)
+# Foundry children of an account (api-version 2025-09-01; capability hosts listed with 2025-10-01-preview)
+FOUNDRY = re.compile(r"^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.CognitiveServices/accounts/[^/]+)"
+                     r"/(connections|capabilityHosts|projects)(?:/([^/]+)(?:/(connections|capabilityHosts))?)?$", re.IGNORECASE)
+# Azure Machine Learning workspaces (Microsoft.MachineLearningServices 2025-09-01)
+WORKSPACES = re.compile(r"^/subscriptions/([^/]+)/providers/Microsoft\.MachineLearningServices/workspaces$", re.IGNORECASE)
+WORKSPACE = re.compile(r"^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces/[^/]+)"
+                       r"(?:/(connections|datastores|listKeys|connections/[^/]+/listsecrets|datastores/[^/]+/listSecrets))?$",
+                       re.IGNORECASE)
 ROLE_DEF = re.compile(r"^(?:/subscriptions/[^/]+)?/providers/Microsoft\.Authorization/roleDefinitions/([^/]+)$", re.IGNORECASE)
 
 
@@ -50,6 +60,9 @@ class AzureFake(FakeServer):
         self.authorized = 0
         self.mutate: Callable[[str, Any], Any] | None = None
         self.next_link_base: str | None = None
+        self.workspaces: dict[str, dict[str, Any]] = {}  # workspace id (lower) -> {"body", "connections", "datastores"}
+        self.ml_errors: dict[str, tuple[int, str]] = {}  # subscription -> (status, code) for the workspace list
+        self.path_errors: dict[str, tuple[int, str]] = {}  # path suffix -> (status, code), e.g. an old api-version's 400
 
     # ---------------------------------------------------------------- data
     def add_subscription(self, sub: str, name: str = "", state: str = "Enabled") -> None:
@@ -66,11 +79,23 @@ class AzureFake(FakeServer):
             "defenderforaisettings": list(defender), "providers/microsoft.insights/diagnosticsettings": list(diagnostics),
             "providers/microsoft.authorization/roleassignments": list(role_assignments)}
 
+    def add_foundry(self, account_id: str, *, connections=(), capability_hosts=(), projects=(),
+                    project_children: dict[str, dict[str, list[Any]]] | None = None) -> None:
+        """Projects, connections and capability hosts of an account added with add_account (kind AIServices).
+        ``project_children``: project name -> {"connections": [...], "capabilityhosts": [...]}."""
+        acct = self.accounts[account_id.lower()]
+        acct.update(connections=list(connections), capabilityhosts=list(capability_hosts), projects=list(projects),
+                    project_children={k.lower(): v for k, v in (project_children or {}).items()})
+
+    def add_workspace(self, body: dict[str, Any], *, connections=(), datastores=()) -> None:
+        self.workspaces[body["id"].lower()] = {"body": body, "connections": list(connections),
+                                               "datastores": list(datastores)}
+
     def add_role_definition(self, body: dict[str, Any]) -> None:
         self.role_definitions[body["name"].lower()] = body
 
     def secret_calls(self) -> list[tuple[str, str]]:
-        return [c for c in self.calls if re.search(r"/(listKeys|regenerateKey)$", c[1], re.IGNORECASE)]
+        return [c for c in self.calls if re.search(r"/(listKeys|regenerateKey|listsecrets)$", c[1], re.IGNORECASE)]
 
     # ---------------------------------------------------------------- HTTP
     def _send(self, h, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
@@ -110,6 +135,9 @@ class AzureFake(FakeServer):
                 if key.lower() in path.lower() and left > 0:
                     self.throttles[key] = left - 1
                     return self._error(h, 429, "TooManyRequests", "throttled", {"Retry-After": "0"})
+        for suffix, (status, code) in self.path_errors.items():
+            if path.lower().endswith(suffix.lower()):
+                return self._error(h, status, code, f"{code} (injected for {suffix})")
         sub = path.split("/")[2] if path.lower().startswith("/subscriptions/") else None
         if sub and sub in self.forbidden:
             return self._error(h, 403, "AuthorizationFailed",
@@ -126,6 +154,25 @@ class AzureFake(FakeServer):
         if m:
             items = [a["body"] for a in self.accounts.values() if a["body"]["id"].split("/")[2] == m.group(1)]
             return self._page(h, items, query)
+        m = FOUNDRY.match(path)
+        if m:
+            return self._foundry(h, m, query)
+        m = WORKSPACES.match(path)
+        if m:
+            if m.group(1) in self.ml_errors:
+                status, code = self.ml_errors[m.group(1)]
+                return self._error(h, status, code, f"{code} for Microsoft.MachineLearningServices")
+            items = [w["body"] for w in self.workspaces.values() if w["body"]["id"].split("/")[2] == m.group(1)]
+            return self._page(h, items, query)
+        m = WORKSPACE.match(path)
+        if m:
+            ws = self.workspaces.get(m.group(1).lower())
+            child = (m.group(2) or "").lower()
+            if ws is None:
+                return self._error(h, 404, "ResourceNotFound", f"{m.group(1)} not found")
+            if child.endswith("listsecrets") or child == "listkeys":
+                return self._send(h, 200, {"key": "secret-from-listsecrets"})
+            return self._send(h, 200, ws["body"]) if not child else self._page(h, ws[child], query)
         m = CHILD.match(path)
         if m:
             acct = self.accounts.get(m.group(1).lower())
@@ -138,3 +185,18 @@ class AzureFake(FakeServer):
                 return self._send(h, 200, acct["body"])
             return self._page(h, acct[child], query)
         return self._error(h, 404, "NotFound", f"no fake route for {h.command} {path}")
+
+    def _foundry(self, h, m, query: dict[str, str]) -> None:
+        acct = self.accounts.get(m.group(1).lower())
+        if acct is None:
+            return self._error(h, 404, "ResourceNotFound", f"{m.group(1)} not found")
+        coll, name, sub = m.group(2).lower(), m.group(3), (m.group(4) or "").lower()
+        if name is None:
+            return self._page(h, acct.get(coll, []), query)
+        items = acct.get(coll, [])
+        item = next((x for x in items if str(x.get("name", "")).lower() == name.lower()), None)
+        if item is None:
+            return self._error(h, 404, "ResourceNotFound", f"{coll}/{name} not found")
+        if not sub:
+            return self._send(h, 200, item)
+        return self._page(h, acct.get("project_children", {}).get(name.lower(), {}).get(sub, []), query)

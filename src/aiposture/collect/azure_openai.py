@@ -8,8 +8,10 @@ models: those drop what a posture check must see (``properties: null``,
 enum values newer than the SDK, members of the wrong type), so every value is
 judged by :mod:`aiposture.normalize.azure`, where unknown stays unknown.
 
-Per subscription: Cognitive Services accounts (kinds ``OpenAI`` and
-``AIServices``; other kinds are listed in a note). Per account: settings,
+Per subscription: Cognitive Services accounts (kinds ``OpenAI``,
+``AIServices`` and ``ContentSafety``; other kinds are listed in a note) and
+Azure ML workspaces (:mod:`aiposture.collect.azure_foundry`, which also reads
+the Foundry projects, connections and capability hosts of AIServices accounts). Per account: settings,
 Defender for AI, diagnostic settings, deployments, RAI policies (Microsoft's
 system-managed defaults only through the deployments that use them) and role
 assignments, each judged by its role definition's actions (built-in or
@@ -39,6 +41,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiposture import specs
+from aiposture.collect import azure_foundry
 from aiposture.collect.base import Clock, OnceCache, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
@@ -57,7 +60,7 @@ AUTHORITY = {"AzurePublicCloud": "login.microsoftonline.com", "AzureUSGovernment
 _SERVICES = specs.services("azure")
 API = {"cognitive": _SERVICES["cognitiveservices"].api_version, "subscriptions": _SERVICES["subscriptions"].api_version,
        "insights": _SERVICES["insights"].api_version, "authorization": _SERVICES["authorization"].api_version}
-AI_KINDS = {"openai", "aiservices"}
+AI_KINDS = {"openai", "aiservices", "contentsafety"}
 RAI = "Microsoft.CognitiveServices/accounts/raiPolicies"
 DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
 # SubscriptionState: Enabled, Warned, PastDue, Disabled, Deleted. Warned and PastDue subscriptions still run
@@ -401,7 +404,7 @@ class AzureScan:
         if other:
             kinds = ", ".join(f"{k} x{n}" for k, n in sorted(other.items()))
             self.rec.note(f"{sub}: skipped {sum(other.values())} Cognitive Services account(s) of other kinds ({kinds}); "
-                          "aiposture scans kinds OpenAI and AIServices")
+                          "aiposture scans kinds OpenAI, AIServices and ContentSafety")
         return accounts
 
     def collect_account(self, sub: str, account: dict[str, Any]) -> None:
@@ -430,9 +433,19 @@ class AzureScan:
             settings = [snake_keys(s) for s in self.get_paged(f"{acct_id}/providers/Microsoft.Insights/diagnosticSettings",
                                                               API["insights"])]
             attrs.update(naz.diagnostic_settings(settings))
+        if str(account.get("kind")).lower() == "aiservices":  # a Foundry resource: projects, connections, agent setup
+            azure_foundry.collect_foundry(self, sub, account, attrs, region)
         self._add(id=acct_id, kind="ai_service", native="Microsoft.CognitiveServices/accounts", name=name, attrs=attrs,
                   sub=sub, region=region, tags=account.get("tags"))
 
+        if str(account.get("kind")).lower() != "contentsafety":  # Content Safety hosts no model deployments
+            self._models(acct_id, name, sub, region, guard)
+        with guard("role assignments", _BINDING_KINDS):
+            for ra in self.get_paged(f"{acct_id}/providers/Microsoft.Authorization/roleAssignments", API["authorization"]):
+                self._assignment(ra, acct_id, name, sub, region)
+
+    def _models(self, acct_id: str, name: str, sub: str, region: str, guard) -> None:
+        """Deployments and RAI policies of an account (Prompt Shields = the Jailbreak / Indirect Attack filters)."""
         policies: dict[str, dict[str, Any]] = {}
         with guard("RAI policies", ["content_filter"]):
             for p in self.get_paged(f"{acct_id}/raiPolicies", API["cognitive"]):
@@ -458,10 +471,6 @@ class AzureScan:
                                 name=f"{name}/{p['name']}", attrs=pattrs, sub=sub, region=region, tags=p.get("tags"))
                 links.target(res, [key])
         links.apply()
-
-        with guard("role assignments", _BINDING_KINDS):
-            for ra in self.get_paged(f"{acct_id}/providers/Microsoft.Authorization/roleAssignments", API["authorization"]):
-                self._assignment(ra, acct_id, name, sub, region)
 
     def _defender(self, acct_id: str) -> bool | None:
         """Defender for AI on the account: on when a setting is Enabled, unknown when a state cannot be read."""
@@ -561,9 +570,19 @@ def collect(opts: AzureOptions, *, quiet: bool = False, stream=None, credential=
         with lock:
             found.extend((sub, a) for a in accts)
 
-    run_tasks([Task(f"{s} accounts", {"subscription": s}, partial(list_sub, s)) for s in subs], rec, workers=opts.workers)
+    workspaces: list[tuple[str, dict[str, Any]]] = []
+
+    def list_ws(sub: str) -> None:
+        ws = azure_foundry.list_workspaces(scan, sub)
+        with lock:
+            workspaces.extend((sub, w) for w in ws)
+
+    run_tasks([Task(f"{s} accounts", {"subscription": s}, partial(list_sub, s)) for s in subs] +
+              [Task(f"{s} ML workspaces", {"subscription": s}, partial(list_ws, s)) for s in subs], rec, workers=opts.workers)
     tasks = [Task(f"{s}/{a['name']}", {"subscription": s, "account": a["name"]}, partial(scan.collect_account, s, a))
              for s, a in found]
+    tasks += [Task(f"{s}/{w['name']}", {"subscription": s, "workspace": w["name"]},
+                   partial(azure_foundry.collect_workspace, scan, s, w)) for s, w in workspaces]
     run_tasks(tasks, rec, workers=opts.workers, progress=Progress(len(tasks), "scanning Azure", quiet=quiet, stream=stream))
     doc = rec.document(started_at=clock.started_at, source="azure")
     doc["scan"]["duration_seconds"] = round(clock.elapsed, 3)

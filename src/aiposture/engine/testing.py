@@ -38,7 +38,7 @@ def run_rule_tests(rules: list[Rule]) -> list[CaseOutcome]:
                 id=f"test:{rule.id}:{i}",
                 provider=provider,
                 kind=rule.kind,
-                native_type="test",
+                native_type=case.get("native_type") or "test",
                 name=case.get("name", f"case {i + 1}"),
                 attrs=case["attrs"],
                 origin="inventory",

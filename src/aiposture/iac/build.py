@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from aiposture import link, specs
+from aiposture.iac import azure_ai as iac_azure_ai
 from aiposture.iac import build_agents, gcp_estate
 from aiposture.iac.base import RawResource
 from aiposture.inventory import Resource, make_resource
@@ -297,12 +298,16 @@ def _azurerm_rai(v: dict[str, Any]) -> dict[str, Any]:
 
 def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawResource]]) -> list[Resource]:
     v = r.values
+    if canon in iac_azure_ai.BUILDERS:  # Foundry projects/connections, Azure ML workspaces/datastores
+        return iac_azure_ai.build(g, r, canon, _mk, _native)
     if canon == "az_account":
         arm = v if _arm_shaped(r) else _azurerm_account(v, r.type)
         kind = known(get(arm, "kind"))
-        if kind and str(kind) not in ("OpenAI", "AIServices"):
+        if kind and str(kind) not in ("OpenAI", "AIServices", "ContentSafety"):
             return []
         attrs = naz.account(arm)
+        if str(kind) == "AIServices":
+            iac_azure_ai.account_attrs(g, r, arm, attrs)
         diags = diag_for.get(id(r), [])
         if diags:
             settings = []
