@@ -59,9 +59,20 @@ def main() -> None:
 
 
 def _register() -> None:
-    from aiposture.cli import compliance, demo, evidence, history, iac, inventory, permissions, rules, scan
+    from aiposture.cli import (
+        compliance,
+        demo,
+        evidence,
+        history,
+        iac,
+        inventory,
+        permissions,
+        rules,
+        scan,
+        worker,
+    )
 
-    for mod in (scan, permissions, iac, demo, rules, inventory, history, compliance, evidence):
+    for mod in (scan, permissions, iac, demo, rules, inventory, history, compliance, evidence, worker):
         mod.register(main)
 
 

@@ -448,8 +448,12 @@ class Store:
         return list(reversed(self.scans(scope_key=scope_key, limit=limit)))
 
     # ------------------------------------------------------------------ queue parts
-    def begin_scan(self, scan_id: str, *, provider: str, scope_label: str, command: Sequence[str], who: str) -> None:
-        """A placeholder row (status ``running``) that queue workers attach parts to."""
+    def begin_scan(self, scan_id: str, *, provider: str, scope_label: str, command: Sequence[str], who: str,
+                   plan: dict[str, Any] | None = None) -> None:
+        """A placeholder row (status ``running``) that queue workers attach parts to.
+
+        ``plan`` (the queue's part keys and how to finalise) is kept in the row's
+        ``summary`` until the scan is saved, which replaces it with the real summary."""
         from sqlalchemy import insert, select
 
         from aiposture.store import models as m
@@ -463,7 +467,7 @@ class Store:
                 "id": scan_id, "status": "running", "started_at": now, "finished_at": None, "stored_at": now,
                 "provider": provider[:64], "scope_key": key, "scope_label": label, "command": _redact_argv(list(command)),
                 "who": who, "tool_version": "", "rules_digest": "", "n_resources": 0, "n_pass": 0, "n_fail": 0,
-                "n_error": 0, "n_waived": 0, "summary": {}}])
+                "n_error": 0, "n_waived": 0, "summary": {"queue": plan} if plan else {}}])
 
     def put_part(self, scan_id: str, part_key: str, payload: dict[str, Any]) -> None:
         """Record one task's partial inventory; a retried task overwrites its own part (idempotent)."""
@@ -483,6 +487,76 @@ class Store:
         with self.engine.connect() as conn:
             return {k: p for k, p in conn.execute(select(m.ScanPart.part_key, m.ScanPart.payload)
                                                  .where(m.ScanPart.scan_id == scan_id))}
+
+    def part_count(self, scan_id: str) -> int:
+        """How many parts have landed (the waiting client polls this: no payload is read)."""
+        from sqlalchemy import func, select
+
+        from aiposture.store import models as m
+
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(m.ScanPart).where(m.ScanPart.scan_id == scan_id)) or 0)
+
+    def queue_plan(self, scan_id: str) -> tuple[str, dict[str, Any] | None]:
+        """(status, plan given to :meth:`begin_scan`) of a scan; ``("", None)`` when the store has no such scan."""
+        from sqlalchemy import select
+
+        from aiposture.store import models as m
+
+        with self.engine.connect() as conn:
+            row = conn.execute(select(m.Scan.status, m.Scan.summary).where(m.Scan.id == scan_id)).first()
+        if row is None:
+            return "", None
+        summary = row[1] if isinstance(row[1], dict) else {}
+        return str(row[0]), summary.get("queue")
+
+    def scan_status(self, scan_id: str) -> str:
+        """``running``, ``finalising``, ``complete``, or ``""`` when the store has no such scan."""
+        from sqlalchemy import select
+
+        from aiposture.store import models as m
+
+        with self.engine.connect() as conn:
+            return str(conn.scalar(select(m.Scan.status).where(m.Scan.id == scan_id)) or "")
+
+    @property
+    def redacted_url(self) -> str:
+        return redact(self.url)
+
+    def set_status(self, scan_id: str, new: str, *, expect: str) -> bool:
+        """Move a scan from ``expect`` to ``new`` atomically; False when another process moved it first.
+
+        The finaliser of a queued scan claims it this way (``running`` -> ``finalising``), so
+        two workers finishing the last parts at the same moment evaluate it once."""
+        from sqlalchemy import update
+
+        from aiposture.store import models as m
+
+        with self.engine.begin() as conn:
+            res = conn.execute(update(m.Scan).where(m.Scan.id == scan_id, m.Scan.status == expect).values(status=new))
+            return (res.rowcount or 0) == 1
+
+    def trend_counts(self, scan_ids: Sequence[str]) -> dict[str, list[tuple[str, str, str, int]]]:
+        """Per scan: (rule id, severity, provider, count) of its failing results, for the HTML trend chart.
+
+        The provider is the failing resource's; one grouped query per chunk of scans."""
+        from sqlalchemy import and_, func, select
+
+        from aiposture.store import models as m
+
+        out: dict[str, list[tuple[str, str, str, int]]] = {sid: [] for sid in scan_ids}
+        ids = list(scan_ids)
+        r, sr = m.ResultRow, m.ScanResource
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), _CHUNK):
+                q = (select(r.scan_id, r.rule_id, r.severity, sr.provider, func.count())
+                     .select_from(r)
+                     .join(sr, and_(sr.scan_id == r.scan_id, sr.resource_id == r.resource_id), isouter=True)
+                     .where(r.scan_id.in_(ids[i:i + _CHUNK]), r.status == "fail")
+                     .group_by(r.scan_id, r.rule_id, r.severity, sr.provider))
+                for sid, rule, sev, prov, n in conn.execute(q):
+                    out[sid].append((rule, sev, prov or "", int(n)))
+        return out
 
     def drop_parts(self, scan_id: str) -> None:
         from sqlalchemy import delete

@@ -1,0 +1,130 @@
+"""Run one unit of a queued scan in a worker and return its part of the inventory.
+
+The worker's own credentials are used (its environment, profile, workload
+identity); an AWS unit assumes the planned role here. Per process, the AWS
+clients (and the botocore models behind them) are built once and shared by every
+unit, as in a single-process scan; nothing of an account is kept once its unit
+has returned, so a worker's memory does not grow with the accounts it has seen.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from aiposture.collect.base import Recorder, Task, run_tasks
+
+PART_FIELDS = ("resources", "errors", "targets", "notes", "api_calls")
+
+
+def part_of(rec: Recorder) -> dict[str, Any]:
+    return {"resources": list(rec.resources), "errors": list(rec.errors), "targets": list(rec.targets),
+            "notes": list(rec.notes), "api_calls": rec.calls}
+
+
+def part_of_document(doc: dict[str, Any]) -> dict[str, Any]:
+    scan = doc.get("scan") or {}
+    return {"resources": doc.get("resources") or [], "errors": doc.get("errors") or [],
+            "targets": scan.get("targets") or [], "notes": scan.get("notes") or [], "api_calls": scan.get("api_calls", 0)}
+
+
+# ---------------------------------------------------------------------------- AWS
+class _Calls:
+    """``on_call`` of the shared client pool: counts into the recorder of the unit running on this thread."""
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def __call__(self, *_: Any, **__: Any) -> None:
+        rec = getattr(self.local, "rec", None)
+        if rec is not None:
+            rec.count_call()
+
+
+class _AwsWorld:
+    """What every AWS unit of this process shares: session, the worker's credentials, clients, caller."""
+
+    def __init__(self, opts: Any):
+        from aiposture.collect.aws_session import caller_identity, home_region, new_session, user_credentials
+        from aiposture.collect.aws_transport import ClientPool
+
+        base = new_session(opts.profile)
+        self.creds = user_credentials(base, opts.profile)
+        self.home = home_region(base)
+        self.calls = _Calls()
+        self.pool = ClientPool(new_session(opts.profile), max_attempts=opts.max_attempts,
+                               connect_timeout=opts.connect_timeout, read_timeout=opts.read_timeout, pool_size=16,
+                               on_call=self.calls)
+        self.caller, self.partition = caller_identity(self.pool, self.creds, self.home)
+
+
+_worlds: dict[tuple[Any, ...], _AwsWorld] = {}
+_worlds_lock = threading.Lock()
+
+
+def _aws_world(opts: Any) -> _AwsWorld:
+    key = (opts.profile, opts.max_attempts, opts.connect_timeout, opts.read_timeout)
+    with _worlds_lock:
+        world = _worlds.get(key)
+        if world is None:
+            world = _worlds[key] = _AwsWorld(opts)
+        return world
+
+
+class WrongAccount(Exception):
+    pass
+
+
+def run_aws(options: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
+    from aiposture.collect.aws_bedrock import AccountScan, ScanContext
+    from aiposture.collect.aws_session import AwsOptions, assume
+
+    opts = AwsOptions(**options)
+    world = _aws_world(opts)
+    rec = Recorder("aws")
+    ctx = ScanContext(opts, rec, world.pool, world.creds, world.home, world.partition)
+    account, role_arn = str(unit["account"]), unit.get("role_arn")
+
+    def open_credentials() -> Any:
+        if role_arn:
+            return assume(world.pool, world.creds, world.home, str(role_arn), opts)
+        if world.caller != account:  # the planner used its own credentials for this account; so must the worker
+            raise WrongAccount(f"the worker's credentials belong to account {world.caller}, not {account}: give the "
+                               "scan --role-name, or run workers with credentials of that account")
+        return world.creds
+
+    scan = AccountScan(ctx, account, str(unit.get("name") or ""), open_credentials,
+                       list(opts.regions) if opts.regions else None)
+    region = unit.get("region")
+    tasks = scan.tasks([str(region)] if region else [])
+    task: Task = tasks[-1]
+    scan.pending = 1
+    world.calls.local.rec = rec
+    try:
+        run_tasks([task], rec, workers=1)
+    finally:
+        world.calls.local.rec = None
+    for e in rec.errors:  # a refused role is not an internal error: say what it is
+        if e.get("code") == "InternalError" and "WrongAccount" in str(e.get("message")):
+            e["code"] = "WrongAccount"
+    return part_of(rec)
+
+
+# ---------------------------------------------------------------------------- Azure, Google Cloud
+def run_azure(options: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
+    from aiposture.collect.azure_openai import AzureOptions, collect
+
+    return part_of_document(collect(AzureOptions(**options, subscriptions=[str(unit["subscription"])]), quiet=True))
+
+
+def run_gcp(options: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
+    from aiposture.collect.gcp_vertex import GcpOptions, collect
+
+    return part_of_document(collect(GcpOptions(**options, projects=[str(unit["project"])]), quiet=True))
+
+
+RUNNERS = {"aws": run_aws, "azure": run_azure, "gcp": run_gcp}
+
+
+def run_unit(provider: str, options: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
+    return RUNNERS[provider](options, unit)
