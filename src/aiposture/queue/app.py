@@ -64,6 +64,13 @@ def visibility_timeout() -> int:
     return value
 
 
+def transport_options(vt: int) -> dict[str, Any]:
+    """Redis transport settings: the visibility timeout, and a sweep for messages of vanished workers
+    often enough that one is delivered again soon after the timeout (kombu's default sweeps every 100 s)."""
+    return {"visibility_timeout": vt, "unacked_restore_interval": max(1, min(10, vt // 5)),
+            "unacked_restore_throttle": 1}
+
+
 def make_app(url: str) -> Celery:
     try:
         from celery import Celery
@@ -78,7 +85,7 @@ def make_app(url: str) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        broker_transport_options={"visibility_timeout": visibility_timeout()},
+        broker_transport_options=transport_options(visibility_timeout()),
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         worker_send_task_events=False,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from aiposture.collect.base import Recorder, Task, run_tasks
+from aiposture.collect.base import ALL_KINDS, Recorder, Task, internal
 
 PART_FIELDS = ("resources", "errors", "targets", "notes", "api_calls")
 
@@ -99,9 +99,12 @@ def run_aws(options: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
     tasks = scan.tasks([str(region)] if region else [])
     task: Task = tasks[-1]
     scan.pending = 1
-    world.calls.local.rec = rec
+    world.calls.local.rec = rec  # the unit runs on this thread: its API calls count into its recorder
     try:
-        run_tasks([task], rec, workers=1)
+        task.run()
+    except Exception as e:  # as run_tasks records it: the unit's whole scope is not checked
+        code, msg = internal(e)
+        rec.error(f"{task.label}: {msg}", code=code, kinds=ALL_KINDS, **task.scope)
     finally:
         world.calls.local.rec = None
     for e in rec.errors:  # a refused role is not an internal error: say what it is
