@@ -28,7 +28,9 @@ from tests.servers import redis_server
 pytest.importorskip("celery")
 
 ROLE = ("--org", "--role-name", "OrganizationAccountAccessRole", "--regions", "us-east-1")
-VISIBILITY = "4"  # seconds: how soon a killed worker's tasks go to the other one
+# seconds before a killed worker's tasks go to the other one; above the longest task on a loaded machine
+# (a task still running when it passes runs twice: harmless, but slow)
+VISIBILITY = "12"
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +94,7 @@ class Workers:
             log = open(self.log_dir / f"worker{len(self.procs)}-{i}.log", "wb")
             self.procs.append(subprocess.Popen(
                 [sys.executable, "-m", "aiposture", "worker", "--queue", self.broker, "--store", self.store,
-                 "--concurrency", str(concurrency), "--loglevel", "warning"],
+                 "--concurrency", str(concurrency), "--loglevel", "info"],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT))
         return self
 
@@ -170,36 +172,6 @@ def test_twenty_accounts_through_two_workers_one_killed_mid_scan(world, single, 
     rows = json.loads(h.output)
     assert [row["status"] for row in rows] == ["complete"]
     assert rows[0]["n_fail"] == sum(1 for v in reference.values() if v == "fail")
-
-
-def test_no_wait_prints_the_id_and_the_workers_finish(world, broker, tmp_path):
-    _flush(broker)
-    store = str(tmp_path / "store.db")
-    fake, env, ids = world
-    cmd = [sys.executable, "-m", "aiposture", "scan", "aws", "--accounts", ids[1], "--role-name",
-           "OrganizationAccountAccessRole", "--regions", "us-east-1", "--queue", broker, "--store", store, "--no-wait"]
-    r = subprocess.run(cmd, env=_env(env), capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    scan_id = r.stdout.strip()
-    h = CliRunner().invoke(main, ["history", "--store", store])
-    assert "[running]" in h.output and scan_id[:12] in h.output
-    workers = Workers(broker, store, _env(env), tmp_path).start(1, concurrency=4)
-    try:
-        from aiposture.store import open_store
-
-        st = open_store(store)
-        assert st is not None
-        deadline = time.monotonic() + 60
-        while st.scan_status(scan_id) != "complete" and time.monotonic() < deadline:
-            time.sleep(0.2)
-        info = st.get(scan_id)
-        st.close()
-    finally:
-        workers.stop()
-    assert info.status == "complete", workers.logs()
-    assert info.n_fail > 0 and info.n_resources > 0
-    h = CliRunner().invoke(main, ["history", "--store", store])
-    assert "[running]" not in h.output and scan_id[:12] in h.output
 
 
 def test_usage_errors_exit_2_before_any_work(world, broker, tmp_path, monkeypatch):

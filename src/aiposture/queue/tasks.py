@@ -56,7 +56,8 @@ def handle(task: Any, msg: dict[str, Any], store: Store) -> str:
             raise task.retry(exc=e, countdown=min(60.0, RETRY_DELAY * 2 ** retries)) from None
         log.error("%s: %s failed after %d attempt(s): %s", scan_id[:12], unit.get("key"), retries + 1, _first_line(e))
         part = failed_part(provider, unit, retries + 1, e)
-    store.put_part(scan_id, str(unit["key"]), part)
+    if not store.put_part(scan_id, str(unit["key"]), part):
+        return "already-complete"
     if msg.get("finaliser") == "workers" and store.part_count(scan_id) >= int(msg["units"]) \
             and store.set_status(scan_id, "finalising", expect="running"):
         _, plan = store.queue_plan(scan_id)

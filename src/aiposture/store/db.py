@@ -469,15 +469,22 @@ class Store:
                 "who": who, "tool_version": "", "rules_digest": "", "n_resources": 0, "n_pass": 0, "n_fail": 0,
                 "n_error": 0, "n_waived": 0, "summary": {"queue": plan} if plan else {}}])
 
-    def put_part(self, scan_id: str, part_key: str, payload: dict[str, Any]) -> None:
-        """Record one task's partial inventory; a retried task overwrites its own part (idempotent)."""
-        from sqlalchemy import delete, insert
+    def put_part(self, scan_id: str, part_key: str, payload: dict[str, Any]) -> bool:
+        """Record one task's partial inventory; a retried task overwrites its own part (idempotent).
+
+        False (nothing written) once the scan is no longer running: a task delivered twice
+        that ends after the scan was finalised leaves no stray part behind."""
+        from sqlalchemy import delete, insert, select
 
         from aiposture.store import models as m
 
         with self.engine.begin() as conn:
+            status = conn.scalar(select(m.Scan.status).where(m.Scan.id == scan_id))
+            if status not in ("running", "finalising"):
+                return False
             conn.execute(delete(m.ScanPart).where(m.ScanPart.scan_id == scan_id, m.ScanPart.part_key == part_key))
             conn.execute(insert(m.ScanPart), [{"scan_id": scan_id, "part_key": part_key[:255], "payload": payload}])
+        return True
 
     def parts(self, scan_id: str) -> dict[str, dict[str, Any]]:
         from sqlalchemy import select
