@@ -33,7 +33,7 @@ def broker():
         yield url
 
 
-def test_no_wait_prints_the_id_and_the_workers_finish(aws, broker, tmp_path):  # noqa: F811
+def test_no_wait_prints_the_id_and_the_workers_finish(aws, broker, tmp_path):
     sc.careless(sc.clients(None), DEFAULT_ACCOUNT)
     store = str(tmp_path / "store.db")
     env = _env({})

@@ -107,9 +107,9 @@ def run_aws(options: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
         rec.error(f"{task.label}: {msg}", code=code, kinds=ALL_KINDS, **task.scope)
     finally:
         world.calls.local.rec = None
-    for e in rec.errors:  # a refused role is not an internal error: say what it is
-        if e.get("code") == "InternalError" and "WrongAccount" in str(e.get("message")):
-            e["code"] = "WrongAccount"
+    for err in rec.errors:  # a refused role is not an internal error: say what it is
+        if err.get("code") == "InternalError" and "WrongAccount" in str(err.get("message")):
+            err["code"] = "WrongAccount"
     return part_of(rec)
 
 
