@@ -9,6 +9,7 @@ content (``snapshots``) and each scan keeps only references.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import hashlib
@@ -228,7 +229,7 @@ class Store:
         cfg = Config()
         cfg.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
         try:
-            with self.engine.begin() as conn:
+            with self._sqlite_migration_lock(), self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(4242427090)"))
                 cfg.attributes["connection"] = conn
@@ -237,6 +238,23 @@ class Store:
             raise
         except Exception as e:
             raise StoreError(f"cannot open the store {redact(self.url)}: {type(e).__name__}: {_first_line(e)}") from None
+
+    @contextlib.contextmanager
+    def _sqlite_migration_lock(self) -> Iterator[None]:
+        """SQLite has no advisory lock: processes opening a new file together (queue workers starting
+        at once) take turns through a lock file beside it, or the second one to create a table fails."""
+        path = self.url.split("sqlite:///", 1)[-1] if self.url.startswith("sqlite") else ""
+        if not path or path == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{path}.lock", "a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def close(self) -> None:
         self.engine.dispose()
