@@ -54,15 +54,19 @@ def start_workers(n: int, broker: str, store: str, env: dict[str, str], concurre
     return procs
 
 
-def stop_workers(procs: list) -> float:
-    """Stop the workers; return the CPU seconds they used (user + system)."""
-    cpu = 0.0
+def stop_workers(procs: list) -> tuple[float, float]:
+    """Stop the workers; return the CPU seconds they used (user + system) and the largest peak RSS (MB)."""
+    import re
+
+    cpu, peak = 0.0, 0.0
     for proc, _ in procs:
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        peak = max(peak, int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)  # type: ignore[union-attr]
         proc.terminate()
     for proc, _ in procs:
         _, _, usage = os.wait4(proc.pid, 0)
         cpu += usage.ru_utime + usage.ru_stime
-    return cpu
+    return cpu, peak
 
 
 def run(n_workers: int, broker: str, env: dict[str, str], regions: list[str], concurrency: int) -> dict:
@@ -79,11 +83,11 @@ def run(n_workers: int, broker: str, env: dict[str, str], regions: list[str], co
         t = time.perf_counter()
         r = subprocess.run(cmd, check=False, env=env, capture_output=True, text=True)
         wall = time.perf_counter() - t
-        cpu = stop_workers(procs)
+        cpu, peak = stop_workers(procs)
         if r.returncode != 0:
             raise SystemExit(f"queued scan failed ({r.returncode}): {r.stderr[-2000:]}")
         doc = json.loads(out.read_text())
-    return {"wall": wall, "worker_cpu": cpu, "results": len(doc["results"]),
+    return {"wall": wall, "worker_cpu": cpu, "worker_rss": peak, "results": len(doc["results"]),
             "errors": sum(1 for x in doc["results"] if x["status"] == "error")}
 
 
@@ -123,6 +127,7 @@ def main() -> None:
           f"{concurrency} threads per worker (client, workers, redis-server and the fake each in their own process)")
     for label, r in (("1 worker ", one), ("2 workers", two)):
         print(f"  {label}  wall {r['wall']:.1f} s   worker CPU {r['worker_cpu']:.1f} s   "
+              f"peak RSS per worker {r['worker_rss']:.0f} MB   "
               f"{r['results']} results, {r['errors']} not checked")
     print(f"  speed-up   {one['wall'] / two['wall']:.2f}x (2 workers vs 1)")
     print(f"  machine    {os.cpu_count()} cores; load average {load0[0]:.1f} before, {load1[0]:.1f} after (1 min, shared)")

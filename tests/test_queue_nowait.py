@@ -120,3 +120,40 @@ def test_a_task_for_a_scan_this_store_does_not_hold_is_dropped_with_a_reason(tmp
     assert "must use the same --store" in caplog.text
     store.close()
     assert os.path.exists(tmp_path / "store.db")
+
+
+def test_a_worker_keeps_nothing_of_an_account_after_its_unit(aws, monkeypatch):  # noqa: F811
+    """Flat memory in a long-lived worker: one shared client pool per process, and no account object (its
+    credentials, IAM snapshot, bucket facts) survives the unit that scanned it."""
+    import gc
+    import weakref
+
+    from aiposture.collect import aws_bedrock
+    from aiposture.queue import units
+
+    accounts = sc.make_org(["a", "b", "c"])
+    for a in accounts:
+        sc.clients(sc.assume(a))["bedrock"].create_guardrail(name=f"g-{a}", blockedInputMessaging="x",
+                                                             blockedOutputsMessaging="x")
+    monkeypatch.setattr(units, "_worlds", {})
+    alive: list[weakref.ref] = []
+    init = aws_bedrock.AccountScan.__init__
+
+    def track(self, *a, **kw):
+        init(self, *a, **kw)
+        alive.append(weakref.ref(self))
+
+    monkeypatch.setattr(aws_bedrock.AccountScan, "__init__", track)
+    options = {"profile": None, "regions": ["us-east-1"], "external_id": None, "max_attempts": 3,
+               "connect_timeout": 5, "read_timeout": 15}
+    names = set()
+    for a in accounts:
+        base = {"account": a, "name": "", "role_arn": f"arn:aws:iam::{a}:role/OrganizationAccountAccessRole"}
+        for region in (None, "us-east-1"):
+            part = units.run_aws(options, {**base, "region": region})
+            assert part["errors"] == [] and part["api_calls"] > 0
+            names |= {r["name"] for r in part["resources"] if r["kind"] == "content_filter"}
+    assert names == {f"g-{a} (DRAFT)" for a in accounts}  # each unit ran with its own account's role
+    gc.collect()
+    assert len(alive) == 6 and all(ref() is None for ref in alive)
+    assert len(units._worlds) == 1  # one session, credential set and client pool for every unit of the process
