@@ -122,7 +122,7 @@ def test_a_task_for_a_scan_this_store_does_not_hold_is_dropped_with_a_reason(tmp
     assert os.path.exists(tmp_path / "store.db")
 
 
-def test_a_worker_keeps_nothing_of_an_account_after_its_unit(aws, monkeypatch):  # noqa: F811
+def test_a_worker_keeps_nothing_of_an_account_after_its_unit(aws, monkeypatch):
     """Flat memory in a long-lived worker: one shared client pool per process, and no account object (its
     credentials, IAM snapshot, bucket facts) survives the unit that scanned it."""
     import gc
