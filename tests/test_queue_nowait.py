@@ -157,3 +157,26 @@ def test_a_worker_keeps_nothing_of_an_account_after_its_unit(aws, monkeypatch):
     gc.collect()
     assert len(alive) == 6 and all(ref() is None for ref in alive)
     assert len(units._worlds) == 1  # one session, credential set and client pool for every unit of the process
+
+
+def test_the_fleet_examples_use_real_commands_and_options():
+    """examples/queue: every aiposture command line in the compose file and the Kubernetes manifests parses."""
+    import shlex
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent / "examples" / "queue"
+    compose = yaml.safe_load((root / "compose.yaml").read_text())
+    commands = [svc["command"] for svc in compose["services"].values()
+                if isinstance(svc.get("command"), list) and svc["command"][0] == "aiposture"]
+    for doc in yaml.safe_load_all((root / "kubernetes.yaml").read_text()):
+        spec = doc.get("spec", {})
+        pod = (spec.get("jobTemplate", {}).get("spec", spec)).get("template", {}).get("spec", {})
+        for c in pod.get("containers", []):
+            line = c["command"][-1].split("&& exec ", 1)[1]
+            commands.append(shlex.split(line.replace("/tmp/v/bin/aiposture", "aiposture")))
+    assert len(commands) == 4
+    for cmd in commands:
+        r = CliRunner().invoke(main, [*cmd[1:], "--help"])
+        assert r.exit_code == 0, (cmd, r.output)
