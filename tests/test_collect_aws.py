@@ -35,6 +35,12 @@ def test_org_scan_good_and_bad_accounts(aws, org, tmp_path):
     assert inv["errors"] == []
     assert any("ap-east-1" in n and "not offered" in n for n in inv["scan"]["notes"])  # skipped, not an error
     assert not any(res["region"] == "ap-east-1" for res in inv["resources"])
+    # who scanned, for the evidence pack: the caller, and the role assumed in each member account
+    who = inv["scan"]["identity"]
+    assert who[0]["principal"].startswith("arn:aws:") and who[0]["account"] == DEFAULT_ACCOUNT, who
+    assumed = {w["scope"] for w in who if w.get("type") == "role"}
+    assert {good_acct for good_acct in (org["good"], org["bad"])} <= assumed, who
+    assert all(w["principal"].endswith(":role/OrganizationAccountAccessRole") for w in who if w.get("type") == "role")
 
     out = tmp_path / "out.json"
     good, bad = org["good"], org["bad"]

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -28,11 +29,22 @@ def ca():
     return trustme.CA()
 
 
+def _b64(obj) -> str:
+    return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+
+# A JWT-shaped token as the Azure CLI hands out: the claims name the scanning principal (the fake does not verify)
+SCANNER_OID, SCANNER_TENANT = "5f1c9a57-0c0e-4b8e-9c39-2b1a7a1c2d11", "72f988bf-86f1-41af-91ab-2d7cd011db47"
+SCANNER_TOKEN = ".".join([_b64({"alg": "RS256", "typ": "JWT"}),
+                          _b64({"oid": SCANNER_OID, "tid": SCANNER_TENANT, "upn": "scanner@contoso.example", "idtyp": "user"}),
+                          "c2lnbmF0dXJl"])
+
+
 def _fake_az(bindir, *, ok: bool = True) -> None:
     """A stand-in 'az' printing a token (no network): DefaultAzureCredential -> AzureCliCredential."""
     bindir.mkdir(exist_ok=True)
     az = bindir / "az"
-    body = ("print(json.dumps({'accessToken': 'fake-token', 'expires_on': int(time.time()) + 3600, 'tokenType': 'Bearer'}))"
+    body = (f"print(json.dumps({{'accessToken': {SCANNER_TOKEN!r}, 'expires_on': int(time.time()) + 3600, 'tokenType': 'Bearer'}}))"
             if ok else "import sys; print(\"ERROR: Please run 'az login' to setup account.\", file=sys.stderr); sys.exit(1)")
     az.write_text(f"#!{sys.executable}\nimport json, time\n{body}\n")
     az.chmod(az.stat().st_mode | stat.S_IEXEC)
@@ -88,6 +100,10 @@ def test_hardened_and_default_accounts(azure, tmp_path):
     assert r.exit_code == 1, r.output
     assert inv["errors"] == []
     assert {t["subscription"] for t in inv["scan"]["targets"]} == {GOOD, BAD}
+    # who scanned, from the token's claims; the token itself is never kept
+    assert inv["scan"]["identity"] == [{"provider": "azure", "principal": SCANNER_OID, "type": "user",
+                                        "account": SCANNER_TENANT, "name": "scanner@contoso.example"}]
+    assert SCANNER_TOKEN.split(".")[1] not in (tmp_path / "inv.json").read_text()
     wrong = []
     for rule in ("AIP-AUTH-001", "AIP-AUTH-002", "AIP-AUTH-004", "AIP-AUTH-008", "AIP-NET-001", "AIP-NET-002", "AIP-NET-004",
                  "AIP-ENC-001", "AIP-LOG-001", "AIP-LOG-003", "AIP-LOG-008", "AIP-RL-002", "AIP-RL-003",

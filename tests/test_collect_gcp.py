@@ -79,6 +79,8 @@ def test_hardened_and_default_projects(gcp, tmp_path):
     r, inv, res = scan(gcp, tmp_path, "--locations", "us-central1")
     assert r.exit_code == 1, r.output
     assert inv["errors"] == []
+    assert inv["scan"]["identity"] == [{"provider": "gcp", "principal": "aiposture@scanner.iam.gserviceaccount.com",
+                                        "type": "service_account", "account": "scanner"}]
     wrong = []
     for rule in ("AIP-LOG-003", "AIP-LOG-005", "AIP-LOG-006", "AIP-LOG-007", "AIP-NET-005", "AIP-ENC-002", "AIP-ENC-007",
                  "AIP-ENC-008", "AIP-AUTH-003", "AIP-AUTH-009", "AIP-GR-002", "AIP-GR-005", "AIP-GR-006",

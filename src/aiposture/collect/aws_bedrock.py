@@ -769,13 +769,20 @@ def account_roles(ctx: ScanContext, caller: str) -> list[tuple[str, str, str | N
             for acct, name in wanted]
 
 
+def open_role(ctx: ScanContext, role_arn: str) -> Any:
+    """Assume ``role_arn`` with the scan's credentials, recording the role as a scanning identity."""
+    creds = assume(ctx.pool, ctx.creds, ctx.home, role_arn, ctx.opts)
+    ctx.rec.identify(role_arn, type="role", account=role_arn_account(role_arn), scope=role_arn_account(role_arn))
+    return creds
+
+
 def _plan_accounts(ctx: ScanContext, caller: str) -> list[tuple[str, str, Callable[[], Any]]]:
     """(account id, name, credentials opener) for every account to scan; nothing is assumed yet."""
 
     def opener(role_arn: str | None) -> Callable[[], Any]:
         if role_arn is None:
             return lambda: ctx.creds
-        return lambda: assume(ctx.pool, ctx.creds, ctx.home, role_arn, ctx.opts)
+        return lambda: open_role(ctx, role_arn)
 
     return [(acct, name, opener(arn)) for acct, name, arn in account_roles(ctx, caller)]
 
@@ -801,7 +808,7 @@ def collect(opts: AwsOptions, *, quiet: bool = False, stream=None) -> dict[str, 
     home = home_region(base)
     pool = ClientPool(new_session(opts.profile), max_attempts=opts.max_attempts, connect_timeout=opts.connect_timeout,
                       read_timeout=opts.read_timeout, pool_size=max(10, opts.workers + 2), on_call=rec.count_call)
-    caller, partition = caller_identity(pool, creds, home)
+    caller, partition = caller_identity(pool, creds, home, rec)
     ctx = ScanContext(opts, rec, pool, creds, home, partition)
     planned = _plan_accounts(ctx, caller)
     regions = scan_regions(opts, base, partition, rec)

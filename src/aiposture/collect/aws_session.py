@@ -125,8 +125,9 @@ def home_region(session) -> str:
     return session.get_config_variable("region") or "us-east-1"
 
 
-def caller_identity(pool, creds, region: str) -> tuple[str, str]:
-    """(account id, partition) of the credentials, or a clear error when they are rejected."""
+def caller_identity(pool, creds, region: str, rec=None) -> tuple[str, str]:
+    """(account id, partition) of the credentials, or a clear error when they are rejected. With ``rec``,
+    the caller's ARN is recorded as the scanning identity (the evidence pack names who scanned)."""
     from botocore.exceptions import ClientError, NoCredentialsError
 
     try:
@@ -143,7 +144,15 @@ def caller_identity(pool, creds, region: str) -> tuple[str, str]:
     account = str(ident.get("Account") or "")
     if not account:
         raise AiPostureError("AWS STS GetCallerIdentity answered without an account id")
+    if rec is not None and arn:
+        rec.identify(arn, type=_principal_type(arn), account=account)
     return account, arn.split(":")[1] if arn.startswith("arn:") and arn.count(":") >= 2 else "aws"
+
+
+def _principal_type(arn: str) -> str:
+    """'assumed-role', 'user', 'role', 'root' ... from an IAM/STS ARN's resource part."""
+    resource = arn.split(":", 5)[-1]
+    return resource.split("/", 1)[0] if "/" in resource else resource
 
 
 def assume(pool, base_creds, region: str, role_arn: str, opts: AwsOptions):

@@ -223,6 +223,35 @@ def credential_error(e: BaseException, env: dict[str, str] | None = None) -> str
     return f"no usable Azure credentials: {'; '.join(reasons)}" + (f". Try: {'; or '.join(hints)}" if hints else "")
 
 
+def token_principal(token: str) -> dict[str, str] | None:
+    """Who a Microsoft Entra access token was issued to, from its claims (object id, tenant, user name or
+    application id), for the evidence pack. The token is not verified (Azure verifies it on every call) and
+    never kept: only these claims leave this function. None when the token is not a readable JWT."""
+    import base64
+    import json
+
+    parts = token.split(".") if isinstance(token, str) else []
+    if len(parts) != 3 or len(parts[1]) > 16384:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(claims, dict):
+        return None
+
+    def text(key: str) -> str:
+        v = claims.get(key)
+        return v[:256] if isinstance(v, str) else ""
+
+    principal = text("oid") or text("appid") or text("azp")
+    if not principal:
+        return None
+    kind = {"user": "user", "app": "service_principal"}.get(text("idtyp"), "user" if text("upn") else "")
+    return {"principal": principal, "type": kind, "account": text("tid"),
+            "name": text("upn") or text("unique_name") or text("appid")}
+
+
 class AzureScan:
     """Shared pipeline and helpers for one scan (the pipeline is thread-safe)."""
 
@@ -255,9 +284,12 @@ class AzureScan:
         """Get the token once before any scope is touched: no credentials is a usage error (exit 2, one line),
         not hundreds of 'could not be checked' rows."""
         try:
-            self.credential.get_token(*self.scopes)
+            token = self.credential.get_token(*self.scopes)
         except Exception as e:
             raise AiPostureError(credential_error(e)) from None
+        who = token_principal(getattr(token, "token", ""))
+        if who:
+            self.rec.identify(**who)
 
     def _count(self, request) -> None:
         self.rec.count_call()

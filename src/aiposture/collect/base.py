@@ -44,6 +44,7 @@ class Recorder:
     errors: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     targets: list[dict[str, Any]] = field(default_factory=list)
+    identities: list[dict[str, Any]] = field(default_factory=list)
     calls: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -59,6 +60,15 @@ class Recorder:
     def target(self, **scope: Any) -> None:
         with self._lock:
             self.targets.append({"provider": self.provider, **scope})
+
+    def identify(self, principal: str, **details: Any) -> None:
+        """Record who scanned (an ARN, object id or e-mail: never a token or key) for the evidence pack;
+        the same identity is recorded once however many scopes use it."""
+        entry = {"provider": self.provider, "principal": principal,
+                 **{k: v for k, v in details.items() if v not in (None, "")}}
+        with self._lock:
+            if entry not in self.identities:
+                self.identities.append(entry)
 
     def count_call(self, *_: Any, **__: Any) -> None:
         with self._lock:
@@ -78,6 +88,8 @@ class Recorder:
         doc = new_document(self.resources, sorted(self.errors, key=lambda e: sorted(e["scope"].items())),
                            sources=[source], targets=self.targets, started_at=started_at)
         doc["scan"]["api_calls"] = self.calls
+        if self.identities:
+            doc["scan"]["identity"] = list(self.identities)
         if self.notes:
             doc["scan"]["notes"] = list(self.notes)
         return doc

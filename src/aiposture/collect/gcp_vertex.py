@@ -187,6 +187,19 @@ def credential_error(e: BaseException, env: dict[str, str] | None = None) -> str
             "to a service-account or workload identity federation file")
 
 
+def credentials_principal(creds: Any) -> dict[str, str] | None:
+    """The service account (or, for user credentials, the account) that Application Default Credentials
+    name, for the evidence pack; never a key or token. None when the credentials do not say."""
+    email = getattr(creds, "service_account_email", None) or getattr(creds, "signer_email", None)
+    if isinstance(email, str) and "@" in email:
+        return {"principal": email, "type": "service_account",
+                "account": str(getattr(creds, "project_id", "") or getattr(creds, "quota_project_id", "") or "")}
+    account = getattr(creds, "account", None)
+    if isinstance(account, str) and account:
+        return {"principal": account, "type": "user"}
+    return None
+
+
 class GcpScan:
     def __init__(self, opts: GcpOptions, rec: Recorder, credentials=None):
         self.opts, self.rec = opts, rec
@@ -198,6 +211,9 @@ class GcpScan:
         self.plans: dict[str, ProjectPlan] = {}
         self._admins: dict[str, set[str] | None] = {}  # project -> service accounts with owner/editor/aiplatform.admin
         self.credentials = credentials or self._adc()
+        who = credentials_principal(self.credentials)
+        if who:
+            rec.identify(**who)
         self._session: Any = None
         from google.api_core import exceptions as gexc
         from google.api_core.retry import Retry, if_exception_type

@@ -78,7 +78,8 @@ def _help_markdown(rule: Rule) -> str:
             lines.append(f"- {names[key]}: {rule.remediation[key]}")
     if "terraform" in rule.remediation:
         lines += ["", "Terraform:", "", "```hcl", rule.remediation["terraform"], "```"]
-    lines += ["", "**Threats (ISO/IEC 27090)**: " + ", ".join(threat_title(t) for t in rule.threats), ""]
+    threats = (cat.get("threat_framework") or {}).get("iso27090", {}).get("title", "ISO/IEC 27090 threats")
+    lines += ["", f"**{threats}**: " + ", ".join(threat_title(t) for t in rule.threats), ""]
     lines += ["| Framework | Controls |", "|---|---|"]
     for fw, ids in rule.controls.items():
         title = cat["frameworks"].get(fw, {}).get("title", fw)

@@ -67,7 +67,7 @@ def run_queued(provider: str, planner_opts: Any, *, queue_url: str, no_wait: boo
         finaliser = "workers" if no_wait else "client"
         doc_plan: dict[str, Any] = {
             "provider": provider, "units": plan.units, "notes": plan.notes, "errors": plan.errors,
-            "api_calls": plan.api_calls, "started_at": started, "scope_label": scope_label, "command": command,
+            "api_calls": plan.api_calls, "identity": plan.identity, "started_at": started, "scope_label": scope_label, "command": command,
             "finaliser": finaliser, "evaluation": _evaluation(opts, prepared) if no_wait else None,
         }
         store.begin_scan(scan_id, provider=provider, scope_label=scope_label or provider, command=command,

@@ -52,7 +52,13 @@ def assemble(plan: dict[str, Any], parts: dict[str, dict[str, Any]], scan_id: st
     errors: list[dict[str, Any]] = list(plan.get("errors") or [])
     targets: list[dict[str, Any]] = []
     notes: list[str] = list(plan.get("notes") or [])
+    seen_notes: set[str] = set(notes)
+    identity: list[dict[str, Any]] = []
+    seen_ids: set[str] = set()
     calls = int(plan.get("api_calls") or 0)
+    for ident in plan.get("identity") or []:
+        seen_ids.add(json.dumps(ident, sort_keys=True))
+        identity.append(ident)
     for unit in plan["units"]:
         part = parts.get(unit["key"])
         if part is None:
@@ -61,13 +67,20 @@ def assemble(plan: dict[str, Any], parts: dict[str, dict[str, Any]], scan_id: st
         resources += part.get("resources") or []
         errors += part.get("errors") or []
         targets += part.get("targets") or []
-        notes += [n for n in part.get("notes") or [] if n not in notes]
+        notes += [n for n in part.get("notes") or [] if n not in seen_notes and not seen_notes.add(n)]  # type: ignore[func-returns-value]
         calls += int(part.get("api_calls") or 0)
+        for ident in part.get("identity") or []:
+            k = json.dumps(ident, sort_keys=True)
+            if k not in seen_ids:
+                seen_ids.add(k)
+                identity.append(ident)
     errors = sorted(_merge_unreachable(errors), key=lambda e: sorted((k, str(v)) for k, v in e["scope"].items()))
     doc = new_document(resources, errors, sources=[provider], targets=targets, started_at=plan.get("started_at"))
     scan = doc["scan"]
     scan["id"] = scan_id
     scan["api_calls"] = calls
+    if identity:  # who planned and who scanned: the client, each worker's principal, the roles assumed
+        scan["identity"] = identity
     if notes:
         scan["notes"] = notes
     try:

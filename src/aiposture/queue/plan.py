@@ -27,9 +27,11 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     api_calls: int = 0
+    identity: list[dict[str, Any]] = field(default_factory=list)  # who planned (listed the organisation)
 
     def absorb(self, rec: Recorder) -> Plan:
         self.notes, self.errors, self.api_calls = list(rec.notes), list(rec.errors), rec.calls
+        self.identity = list(rec.identities)
         return self
 
 
@@ -45,7 +47,7 @@ def plan_aws(opts: Any) -> Plan:
     home = home_region(base)
     pool = ClientPool(new_session(opts.profile), max_attempts=opts.max_attempts, connect_timeout=opts.connect_timeout,
                       read_timeout=opts.read_timeout, pool_size=4, on_call=rec.count_call)
-    caller, partition = caller_identity(pool, creds, home)
+    caller, partition = caller_identity(pool, creds, home, rec)
     ctx = ScanContext(opts, rec, pool, creds, home, partition)
     roles = account_roles(ctx, caller)
     regions = scan_regions(opts, base, partition, rec)

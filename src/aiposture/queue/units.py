@@ -14,18 +14,19 @@ from typing import Any
 
 from aiposture.collect.base import ALL_KINDS, Recorder, Task, internal
 
-PART_FIELDS = ("resources", "errors", "targets", "notes", "api_calls")
+PART_FIELDS = ("resources", "errors", "targets", "notes", "api_calls", "identity")
 
 
 def part_of(rec: Recorder) -> dict[str, Any]:
     return {"resources": list(rec.resources), "errors": list(rec.errors), "targets": list(rec.targets),
-            "notes": list(rec.notes), "api_calls": rec.calls}
+            "notes": list(rec.notes), "api_calls": rec.calls, "identity": list(rec.identities)}
 
 
 def part_of_document(doc: dict[str, Any]) -> dict[str, Any]:
     scan = doc.get("scan") or {}
     return {"resources": doc.get("resources") or [], "errors": doc.get("errors") or [],
-            "targets": scan.get("targets") or [], "notes": scan.get("notes") or [], "api_calls": scan.get("api_calls", 0)}
+            "targets": scan.get("targets") or [], "notes": scan.get("notes") or [], "api_calls": scan.get("api_calls", 0),
+            "identity": scan.get("identity") or []}
 
 
 # ---------------------------------------------------------------------------- AWS
@@ -55,7 +56,9 @@ class _AwsWorld:
         self.pool = ClientPool(new_session(opts.profile), max_attempts=opts.max_attempts,
                                connect_timeout=opts.connect_timeout, read_timeout=opts.read_timeout, pool_size=16,
                                on_call=self.calls)
-        self.caller, self.partition = caller_identity(self.pool, self.creds, self.home)
+        who = Recorder("aws")
+        self.caller, self.partition = caller_identity(self.pool, self.creds, self.home, who)
+        self.identities = list(who.identities)  # the worker's own principal, recorded in every part
 
 
 _worlds: dict[tuple[Any, ...], _AwsWorld] = {}
@@ -76,18 +79,18 @@ class WrongAccount(Exception):
 
 
 def run_aws(options: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
-    from aiposture.collect.aws_bedrock import AccountScan, ScanContext
-    from aiposture.collect.aws_session import AwsOptions, assume
+    from aiposture.collect.aws_bedrock import AccountScan, ScanContext, open_role
+    from aiposture.collect.aws_session import AwsOptions
 
     opts = AwsOptions(**options)
     world = _aws_world(opts)
-    rec = Recorder("aws")
+    rec = Recorder("aws", identities=list(world.identities))
     ctx = ScanContext(opts, rec, world.pool, world.creds, world.home, world.partition)
     account, role_arn = str(unit["account"]), unit.get("role_arn")
 
     def open_credentials() -> Any:
         if role_arn:
-            return assume(world.pool, world.creds, world.home, str(role_arn), opts)
+            return open_role(ctx, str(role_arn))
         if world.caller != account:  # the planner used its own credentials for this account; so must the worker
             raise WrongAccount(f"the worker's credentials belong to account {world.caller}, not {account}: give the "
                                "scan --role-name, or run workers with credentials of that account")
