@@ -67,7 +67,10 @@ def assemble(plan: dict[str, Any], parts: dict[str, dict[str, Any]], scan_id: st
         resources += part.get("resources") or []
         errors += part.get("errors") or []
         targets += part.get("targets") or []
-        notes += [n for n in part.get("notes") or [] if n not in seen_notes and not seen_notes.add(n)]  # type: ignore[func-returns-value]
+        for note in part.get("notes") or []:
+            if note not in seen_notes:
+                seen_notes.add(note)
+                notes.append(note)
         calls += int(part.get("api_calls") or 0)
         for ident in part.get("identity") or []:
             k = json.dumps(ident, sort_keys=True)
