@@ -23,17 +23,13 @@ import sys
 import tempfile
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aws_scan import REGIONS, populate
+from aws_scan import REGIONS, build_org
 
-from aiposture.collect.aws_session import new_session
-from aiposture.collect.aws_transport import ClientPool
-from tests import aws_scenario as sc
 from tests.fakes.aws import AwsFake
 from tests.servers import redis_server
 
@@ -109,12 +105,7 @@ def main() -> None:
                                             "AWS_DEFAULT_REGION")})
     try:
         with redis_server() as broker:
-            t = time.perf_counter()
-            accounts = sc.make_org([f"acct{i}" for i in range(n)])
-            clients = ClientPool(new_session(), max_attempts=3, connect_timeout=5, read_timeout=60, pool_size=8)
-            with ThreadPoolExecutor(6) as ex:
-                list(ex.map(lambda a: populate(clients, a, regions), accounts))
-            print(f"setup: {n} accounts x {m} region(s) in {time.perf_counter() - t:.1f}s")
+            build_org(n, regions)
             urllib.request.urlopen(f"{url}/__fake/latency/{latency_ms}").read()
             load0 = os.getloadavg()
             one = run(1, broker, env, regions, concurrency)
