@@ -180,3 +180,35 @@ def test_the_fleet_examples_use_real_commands_and_options():
     for cmd in commands:
         r = CliRunner().invoke(main, [*cmd[1:], "--help"])
         assert r.exit_code == 0, (cmd, r.output)
+
+
+def test_an_interrupted_client_hands_the_scan_to_the_workers(tmp_path, monkeypatch, capsys):
+    """Ctrl-C while waiting: the scan is 'detached'; the worker that writes the last part saves it."""
+    from aiposture.queue import tasks
+    from aiposture.queue.app import make_app
+    from aiposture.queue.client import _detach
+    from aiposture.store import open_store
+
+    store = open_store(str(tmp_path / "store.db"))
+    assert store is not None
+    units = [{"key": f"aws/11112222333{i}/IAM", "scope": {"account": f"11112222333{i}"}, "account": f"11112222333{i}",
+              "name": "", "role_arn": None, "region": None} for i in range(2)]
+    plan = {"provider": "aws", "units": units, "notes": [], "errors": [], "api_calls": 0,
+            "started_at": "2026-11-25T10:00:00+00:00", "scope_label": "aws:test", "command": ["aiposture"],
+            "finaliser": "client", "evaluation": {"rule_ids": ["AIP-AUTH-*"]}}
+    store.begin_scan("scan-detached", provider="aws", scope_label="aws:test", command=["aiposture"], who="t", plan=plan)
+    empty = {"resources": [], "errors": [], "targets": [], "notes": [], "api_calls": 1}
+    store.put_part("scan-detached", units[0]["key"], empty)
+    _detach(store, "scan-detached", 2, plan)
+    assert store.scan_status("scan-detached") == "detached"
+    assert "the workers finish scan scan-detached" in capsys.readouterr().err
+    monkeypatch.setattr(tasks, "run_unit", lambda provider, options, unit: dict(empty))
+    app = make_app("redis://127.0.0.1:1/0")
+    app.conf.task_always_eager = True
+    task = tasks.register(app, store)
+    r = task.apply(args=[{"scan_id": "scan-detached", "provider": "aws", "options": {}, "unit": units[1],
+                          "finaliser": "client", "units": 2}])
+    assert r.get() == "finalised"
+    info = store.get("scan-detached")
+    assert info.status == "complete" and info.n_resources == 0
+    store.close()

@@ -68,7 +68,8 @@ def run_queued(provider: str, planner_opts: Any, *, queue_url: str, no_wait: boo
         doc_plan: dict[str, Any] = {
             "provider": provider, "units": plan.units, "notes": plan.notes, "errors": plan.errors,
             "api_calls": plan.api_calls, "identity": plan.identity, "started_at": started, "scope_label": scope_label, "command": command,
-            "finaliser": finaliser, "evaluation": _evaluation(opts, prepared) if no_wait else None,
+            # the selection a worker applies if it finalises (--no-wait, or an interrupted client)
+            "finaliser": finaliser, "evaluation": _evaluation(opts, prepared),
         }
         store.begin_scan(scan_id, provider=provider, scope_label=scope_label or provider, command=command,
                          who=who_am_i({}), plan=doc_plan)
@@ -88,7 +89,11 @@ def run_queued(provider: str, planner_opts: Any, *, queue_url: str, no_wait: boo
             return 0
         if not opts.quiet:
             print(f"queued scan {scan_id}: {total} task(s) on {redact(queue_url)}", file=sys.stderr)
-        _wait(store, scan_id, total, Progress(total, f"scanning {provider} (queue)", quiet=opts.quiet), opts.quiet)
+        try:
+            _wait(store, scan_id, total, Progress(total, f"scanning {provider} (queue)", quiet=opts.quiet), opts.quiet)
+        except KeyboardInterrupt:
+            _detach(store, scan_id, total, doc_plan)
+            raise
         store.set_status(scan_id, "finalising", expect="running")
         from aiposture.queue.finalize import assemble
 
@@ -132,6 +137,21 @@ def _wait(store: Store, scan_id: str, total: int, progress: Any, quiet: bool) ->
                       "'aiposture worker' running on this queue, with the same --store?", file=sys.stderr)
     finally:
         progress.close()
+
+
+def _detach(store: Store, scan_id: str, total: int, plan: dict[str, Any]) -> None:
+    """The waiting client was interrupted: hand the finalisation to the workers (the one that writes the
+    last part saves the scan, without report files), or do it here if every part is already in."""
+    from aiposture.queue.finalize import finalize_in_worker
+
+    if not store.set_status(scan_id, "detached", expect="running"):
+        return
+    if store.part_count(scan_id) >= total and store.set_status(scan_id, "finalising", expect="detached"):
+        finalize_in_worker(store, scan_id, plan)
+        print(f"interrupted: scan {scan_id} was saved in the store without report files", file=sys.stderr)
+        return
+    print(f"interrupted: the workers finish scan {scan_id} and save it in the store (no report files); "
+          "'aiposture history' shows it", file=sys.stderr)
 
 
 def _evaluation(opts: Options, prepared: Prepared) -> dict[str, Any]:

@@ -36,6 +36,14 @@ def failed_part(provider: str, unit: dict[str, Any], attempts: int, e: BaseExcep
     return {"resources": [], "errors": [lost_unit_error(provider, unit, msg)], "targets": [], "notes": [], "api_calls": 0}
 
 
+def claim(store: Store, scan_id: str, finaliser: str) -> bool:
+    """Take the finalisation of a scan whose parts are all in: a --no-wait scan (``running``), or a scan
+    whose waiting client was interrupted (``detached``). One database update: exactly one caller wins."""
+    if finaliser == "workers" and store.set_status(scan_id, "finalising", expect="running"):
+        return True
+    return store.set_status(scan_id, "finalising", expect="detached")
+
+
 def handle(task: Any, msg: dict[str, Any], store: Store) -> str:
     """Run one unit; returns what happened (for logs and tests)."""
     scan_id, provider, unit = str(msg["scan_id"]), str(msg["provider"]), msg["unit"]
@@ -44,7 +52,7 @@ def handle(task: Any, msg: dict[str, Any], store: Store) -> str:
         log.error("scan %s is not in this worker's store %s: the scanning client and the workers must use the same "
                   "--store; task %s dropped", scan_id, store.redacted_url, unit.get("key"))
         return "unknown-scan"
-    if status not in ("running", "finalising"):
+    if status not in ("running", "detached", "finalising"):
         return "already-complete"  # a late redelivery of a finished scan
     retries = int(task.request.retries or 0)
     try:
@@ -58,13 +66,12 @@ def handle(task: Any, msg: dict[str, Any], store: Store) -> str:
         part = failed_part(provider, unit, retries + 1, e)
     if not store.put_part(scan_id, str(unit["key"]), part):
         return "already-complete"
-    if msg.get("finaliser") == "workers" and store.part_count(scan_id) >= int(msg["units"]) \
-            and store.set_status(scan_id, "finalising", expect="running"):
+    if store.part_count(scan_id) >= int(msg["units"]) and claim(store, scan_id, str(msg.get("finaliser"))):
         _, plan = store.queue_plan(scan_id)
         try:
             finalize_in_worker(store, scan_id, plan or {})
         except Exception:
-            store.set_status(scan_id, "running", expect="finalising")  # the next redelivery tries again
+            store.set_status(scan_id, "detached", expect="finalising")  # the next redelivery tries again
             raise
         log.info("%s: all %s parts in; scan saved", scan_id[:12], msg["units"])
         return "finalised"

@@ -498,7 +498,7 @@ class Store:
 
         with self.engine.begin() as conn:
             status = conn.scalar(select(m.Scan.status).where(m.Scan.id == scan_id))
-            if status not in ("running", "finalising"):
+            if status not in ("running", "detached", "finalising"):
                 return False
             conn.execute(delete(m.ScanPart).where(m.ScanPart.scan_id == scan_id, m.ScanPart.part_key == part_key))
             conn.execute(insert(m.ScanPart), [{"scan_id": scan_id, "part_key": part_key[:255], "payload": payload}])
