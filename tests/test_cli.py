@@ -86,12 +86,22 @@ def test_multiple_formats_and_outputs(tmp_path, example_copy):
     assert json.loads((tmp_path / "a.sarif").read_text())["version"] == "2.1.0"
 
 
-def test_config_file_is_picked_up_from_cwd(tmp_path, example_copy):
+def test_config_file_only_from_config_option_or_env(tmp_path, example_copy):
+    import os
+
     (tmp_path / ".aiposture.yaml").write_text(
         "waivers:\n  - {rule: AIP-RL-003, resource: '*oai-dev', reason: sandbox throttling, owner: alice, expires: 2099-01-01}\n")
+    # a config in the current directory (a scanned checkout) is not loaded, only mentioned
     p = run("scan", "--inventory", example_copy, "--rule", "AIP-RL-003", "-f", "json", "-o", "-", cwd=tmp_path)
-    assert p.returncode == 0
-    assert json.loads(p.stdout)["summary"]["waived"] == 1
+    assert p.returncode == 1 and ".aiposture.yaml" in p.stderr and "not loaded" in p.stderr
+    assert json.loads(p.stdout)["summary"]["waived"] == 0
+    p = run("scan", "--inventory", example_copy, "--rule", "AIP-RL-003", "-f", "json", "-o", "-",
+            "--config", tmp_path / ".aiposture.yaml", cwd=tmp_path)
+    assert p.returncode == 0 and json.loads(p.stdout)["summary"]["waived"] == 1
+    env = {**os.environ, "AIPOSTURE_CONFIG": str(tmp_path / ".aiposture.yaml")}
+    p = subprocess.run([sys.executable, "-m", "aiposture", "scan", "--inventory", str(example_copy), "--rule", "AIP-RL-003",
+                        "-f", "json", "-o", "-"], capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0 and json.loads(p.stdout)["summary"]["waived"] == 1
 
 
 def test_rules_subcommands(tmp_path):

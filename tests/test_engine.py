@@ -117,7 +117,8 @@ def test_waiver_valid_and_expired(pack):
 def test_config_file_loading_and_validation(tmp_path):
     p = tmp_path / ".aiposture.yaml"
     p.write_text("fail_on: high\nwaivers:\n  - {rule: AIP-GR-001, resource: '*', reason: pilot only, owner: alice, expires: 2030-01-01}\n")
-    cfg = load_config(None, search_dir=tmp_path)
+    assert load_config(None).waivers == []  # no file named: defaults, nothing discovered
+    cfg = load_config(p)
     assert cfg.fail_on == "high" and cfg.waivers[0].expires == dt.date(2030, 1, 1)
     p.write_text("waivers:\n  - {rule: AIP-GR-001, resource: '*', reason: pilot only}\n")
     with pytest.raises(Exception, match="owner"):

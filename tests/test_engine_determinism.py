@@ -14,7 +14,7 @@ import random
 
 import pytest
 
-from aiposture.engine import Engine, Status, load_rules
+from aiposture.engine import Config, Engine, Status, load_rules
 from aiposture.engine.celparse import parse
 from aiposture.engine.celpath import CelExpr
 from aiposture.engine.synthetic import document
@@ -51,8 +51,9 @@ def reorder(node, rng):
 
 
 def test_fast_path_matches_cel_runtime_on_every_result(pack, mixed):
-    fast = outcomes(Engine(pack, warmup=0).evaluate(mixed))  # every resource through the generated kernels
-    reference = outcomes(Engine(pack, fast=False).evaluate(mixed))
+    allowed = Config(inline_suppressions=True)  # the generated inline suppressions are applied (wildcards never)
+    fast = outcomes(Engine(pack, allowed, warmup=0).evaluate(mixed))  # every resource through the generated kernels
+    reference = outcomes(Engine(pack, allowed, fast=False).evaluate(mixed))
     assert len(fast) > 5000
     assert fast == reference
     statuses = {s for _, _, s, _ in fast}

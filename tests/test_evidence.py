@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from aiposture import inventory as inv
 from aiposture.catalog import control_catalogue, slugs
@@ -29,23 +27,6 @@ PLANTED = {"apiKey": "sk-live-PLANTED-1", "properties": {"clientSecret": "PLANTE
 
 def cli(*args, **kw):
     return CliRunner().invoke(main, [str(a) for a in args], **kw)
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory):
-    d = tmp_path_factory.mktemp("keys")
-    key = ed25519.Ed25519PrivateKey.generate()
-    (d / "signer.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                     serialization.NoEncryption()))
-    (d / "signer.pub.pem").write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                                     serialization.PublicFormat.SubjectPublicKeyInfo))
-    other = ed25519.Ed25519PrivateKey.generate()
-    (d / "other.pub.pem").write_bytes(other.public_key().public_bytes(serialization.Encoding.PEM,
-                                                                      serialization.PublicFormat.SubjectPublicKeyInfo))
-    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    (d / "rsa.pem").write_bytes(rsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                      serialization.NoEncryption()))
-    return d
 
 
 @pytest.fixture(scope="module")

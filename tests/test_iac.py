@@ -20,7 +20,7 @@ FIX = ROOT / "tests" / "fixtures" / "iac"
 def results():
     doc = scan_paths([FIX / "terraform", FIX / "cloudformation", FIX / "arm"], base=ROOT)
     assert inv.validate(doc) == []
-    rep = pipeline.evaluate(doc, pipeline.Options(), Config())
+    rep = pipeline.evaluate(doc, pipeline.Options(), Config(inline_suppressions=True))
     return doc, rep
 
 
@@ -88,6 +88,11 @@ def test_inline_suppressions(results):
     assert ("AIP-RL-002", "azurerm_cognitive_deployment.chat") in waived
     assert "finance" in waived[("AIP-RL-002", "azurerm_cognitive_deployment.chat")].message
     assert ("AIP-AGT-004", "SupportAgent") in waived
+    # without the user's permission the same comments are listed but not applied
+    doc = scan_paths([FIX / "terraform"], base=ROOT)
+    rep = pipeline.evaluate(doc, pipeline.Options(rule_ids=["AIP-RL-002"]), Config())
+    r = next(r for r in rep.results if r.resource["source"].get("address") == "azurerm_cognitive_deployment.chat")
+    assert r.status.value == "fail" and r.waiver["status"] == "not-allowed" and "finance" in r.waiver["reason"]
 
 
 def test_plan_unknown_values_and_tf_root_lines():
@@ -126,7 +131,7 @@ def run(*args, cwd):
 
 def test_cli_sarif_points_at_sources_and_validates(tmp_path):
     shutil.copytree(FIX, tmp_path / "infra")
-    p = run("iac", "infra", "-f", "sarif", "-o", "out.sarif", "-q", cwd=tmp_path)
+    p = run("iac", "infra", "-f", "sarif", "-o", "out.sarif", "-q", "--allow-inline-suppressions", cwd=tmp_path)
     assert p.returncode == 1, p.stderr
     s = json.loads((tmp_path / "out.sarif").read_text())
     oasis = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())

@@ -37,3 +37,20 @@ def test_well_known_aws_managed_policies_without_a_document():
     assert full["actions_wildcard"] and full["resources_wildcard"] and not full["conditions"]
     assert naws.invoke_grant(_known_managed("AdministratorAccess"))["actions_wildcard"] is True
     assert _known_managed("AmazonS3ReadOnlyAccess") is None and naws.invoke_grant(None) is None
+
+
+def test_action_group_api_schema_that_is_not_an_openapi_document_is_unknown_not_a_crash():
+    def group(payload):
+        return {"api_schema": {"payload": payload}}
+
+    # a tenant writes this schema: a list, a scalar, paths of the wrong type, a YAML alias bomb
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True))
+    for payload in ("[1, 2]", "- a\n- b\n", "just text", '{"paths": [1]}', bomb):
+        assert naws._confirmation_required(group(payload)) is None, payload
+    ok = '{"paths": {"/x": {"post": {"x-requireConfirmation": "ENABLED"}}}}'
+    assert naws._confirmation_required(group(ok)) is True
+    assert naws._confirmation_required(group('{"paths": {}}')) is True  # no operations: none unconfirmed
+    # no paths at all (an empty payload, a document without them): not one this can read, unknown
+    assert naws._confirmation_required(group("openapi: 3.0.0\ninfo: {title: t}\n")) is None
+    assert naws._confirmation_required(group("")) is None

@@ -21,7 +21,8 @@ def big_report(tmp_path_factory):
     doc = document(700, seed=4, chaos=0.3)  # failures, errors, inline suppressions (waived)
     path = tmp_path_factory.mktemp("inv") / "inventory.json"
     inv.save(doc, path)
-    return pipeline.evaluate(doc, pipeline.Options(), Config(), inventory_path=path)
+    # inline suppressions allowed: some are applied (waived), wildcards are refused (listed only)
+    return pipeline.evaluate(doc, pipeline.Options(), Config(inline_suppressions=True), inventory_path=path)
 
 
 def test_json_stream_equals_the_document(big_report):
@@ -40,6 +41,7 @@ def test_sarif_stream_equals_the_document(big_report, tmp_path):
     lines = [json.loads(x) for x in sarif._result_lines(big_report, tmp_path, index, n2)]
     assert dicts == lines and n1 == n2
     assert any("suppressions" in d for d in dicts) and n1  # waived and not-checked findings are covered
+    assert any("aiposture/suppression" in d["properties"] for d in dicts)  # and a suppression not applied
     assert json.loads(sarif.render(big_report)) == json.loads(json.dumps(sarif.build(big_report)))
 
 

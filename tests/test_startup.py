@@ -88,3 +88,44 @@ def test_compiled_check_works_without_a_writable_cache(tmp_path, monkeypatch):
     assert schemacheck.matches("inventory", doc)
     doc["resources"][0]["kind"] = "nonsense"
     assert not schemacheck.matches("inventory", doc)
+
+
+# Keywords whose meaning is the same in draft 7 (what fastjsonschema implements) and in 2020-12
+# (what the schemas declare), plus annotations. Anything else would be ignored by the compiled
+# check, which could then say "valid" to a document jsonschema refuses.
+SHARED_KEYWORDS = {
+    "$schema", "$id", "$defs", "$ref", "$comment", "title", "description", "default", "examples",
+    "type", "enum", "const", "allOf", "anyOf", "oneOf", "not", "if", "then", "else",
+    "properties", "patternProperties", "additionalProperties", "required", "propertyNames",
+    "minProperties", "maxProperties", "items", "contains", "minItems", "maxItems", "uniqueItems",
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern",
+}
+
+
+@pytest.mark.parametrize("name", ["inventory", "rule"])
+def test_schemas_use_only_keywords_the_compiled_check_implements(name):
+    problems = []
+
+    def walk(node, where):
+        if isinstance(node, list):
+            for i, x in enumerate(node):
+                walk(x, f"{where}/{i}")
+            return
+        if not isinstance(node, dict):
+            return
+        unknown = set(node) - SHARED_KEYWORDS
+        if unknown:
+            problems.append(f"{where}: {sorted(unknown)}")
+        if "$ref" in node and set(node) - {"$ref", "title", "description", "$comment"}:
+            problems.append(f"{where}: $ref with sibling keywords (ignored by draft 7)")
+        if isinstance(node.get("items"), list):
+            problems.append(f"{where}: items as a list (prefixItems in 2020-12)")
+        for key, value in node.items():
+            if key in ("properties", "patternProperties", "$defs"):
+                for sub, schema_ in value.items():
+                    walk(schema_, f"{where}/{key}/{sub}")
+            elif key not in ("enum", "const", "required", "examples", "default"):
+                walk(value, f"{where}/{key}")
+
+    walk(schema(name), "")
+    assert problems == []

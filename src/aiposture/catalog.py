@@ -11,6 +11,7 @@ Two sources, both shipped with the tool:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +35,6 @@ def catalog() -> dict[str, Any]:
     Kept in the cache folder by a hash of the catalog and the framework files, so most runs parse no YAML."""
     import hashlib
     import marshal
-    import os
 
     from aiposture.schemacheck import cache_dir
 
@@ -55,13 +55,12 @@ def catalog() -> dict[str, Any]:
         if isinstance(meta, dict) and meta.get("catalogue") in blobs:
             controls = load_yaml(blobs[meta["catalogue"]]).get("controls") or {}
             data[key] = {str(k): str(v) for k, v in controls.items()}
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(data))
-        tmp.replace(cached)
-    except (OSError, ValueError):
-        pass  # best effort: an unwritable cache only costs the parse
+    from aiposture.errors import OutputError
+    from aiposture.safeio import write_file
+
+    # best effort (an unwritable cache only costs the parse); atomic, never through a link
+    with contextlib.suppress(OSError, OutputError, ValueError):
+        write_file(cached, marshal.dumps(data), "the catalog cache")
     return data
 
 

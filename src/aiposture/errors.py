@@ -19,8 +19,20 @@ class RuleError(AiPostureError):
 
 
 class InventoryError(AiPostureError):
-    """An inventory document is unreadable or does not match the schema."""
+    """An inventory document is unreadable or does not match the schema.
+
+    The message is one line; ``problems`` lists every schema violation found (for
+    ``aiposture inventory validate``).
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
 
 
 class ConfigError(AiPostureError):
     """The configuration file is invalid."""
+
+
+class OutputError(AiPostureError):
+    """A report or inventory cannot be written where the user asked (exit 2)."""

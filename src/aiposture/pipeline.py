@@ -1,11 +1,17 @@
 """inventory -> engine -> writers -> exit code. Shared by every command that evaluates.
 
-Exit codes (documented in the README and ``--help``):
+Exit codes (documented in the README, ``--help`` and docs/github-action.md):
   0  no failing finding at or above --fail-on
   1  failing findings at or above --fail-on (unless --soft-fail)
-  2  usage or configuration error
+  2  usage or configuration error: one line names the file and the field
   3  scan finished but something could not be checked (unless --tolerate-errors)
-Failing findings (1) take precedence over incompleteness (3).
+  4  internal error (a bug in aiposture; the CLI says how to report it)
+Failing findings (1) take precedence over incompleteness (3). Nothing else is ever 1.
+
+Every file is written through :mod:`aiposture.safeio` (never through a symbolic link
+the scanned tree planted), and only where the user asked: the one exception, the
+inventory a live SARIF report points at, is written beside the SARIF file only when
+some SARIF result needs it (see :func:`write_companion_inventory`).
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ if TYPE_CHECKING:  # the engine and writers load on first use: every command imp
     from aiposture.engine.model import Rule
     from aiposture.output import Report
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+COMPANION_INVENTORY = "aiposture-inventory.json"
+MAX_BASELINE_MB = 512
 
 
 @dataclass
@@ -52,6 +60,7 @@ class Options:
     command_line: list[str] | None = None  # as invoked (set by the CLI); default sys.argv
     store: str | None = None  # --store value ("default" for the bare flag); AIPOSTURE_STORE applies when None
     new_only: bool = False
+    inline_suppressions: bool | None = None  # None: the config decides (default: not applied)
 
 
 # what Checkov and Trivy users type after -o (Checkov's -o is the format)
@@ -127,12 +136,25 @@ def check_destination(path: str | Path, what: str) -> None:
     Run before a scan that may take minutes, so an unwritable ``--output-dir``,
     ``--output`` or ``--save-inventory`` is a usage error up front rather than a
     traceback after the work is done. Creates the missing parent folders (the
-    write would create them anyway) and proves the folder takes a new file.
+    write would create them anyway) and proves the folder takes a new file. A device, a
+    named pipe or a path under /dev or /proc (:func:`aiposture.safeio.special_destination`)
+    is only checked for write permission: nothing is created there.
     """
+    import os
     import tempfile
 
+    from aiposture.safeio import check_no_links, special_destination
+
     p = Path(path)
-    if p.is_dir():
+    if special_destination(p):
+        # /dev/null, /dev/stdout, a FIFO: written in place later; nothing may be created in /dev or
+        # beside a device (a probe file there would be left in a system folder, or fail for no reason)
+        if not os.access(p, os.W_OK):
+            why = "no such file" if not os.path.lexists(p) else "permission denied"
+            raise AiPostureError(f"cannot write {what} to {p}: {why}")
+        return
+    check_no_links(p, what)
+    if p.is_dir() and not p.is_symlink():
         raise AiPostureError(f"cannot write {what} to {p}: it is a folder")
     folder = p.parent
     try:
@@ -152,7 +174,7 @@ def preflight(opts: Options, *extra: tuple[str | Path | None, str]) -> list[tupl
     notes: list[str] = []
     plan = plan_outputs(opts, notes=notes)
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        _say(f"note: {note}")
     for fmt, dest in plan:
         if dest != "-":
             check_destination(dest, f"the {fmt} output")
@@ -162,14 +184,18 @@ def preflight(opts: Options, *extra: tuple[str | Path | None, str]) -> list[tupl
     return plan
 
 
-def write_file(path: str | Path, text: str, what: str) -> None:
-    """Write ``text`` to ``path`` (creating folders); an OS error is one line and exit 2."""
-    p = Path(path)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise AiPostureError(f"cannot write {what} to {p}: {e.strerror or e}") from None
+def write_file(path: str | Path, text: str | bytes, what: str) -> None:
+    """Write to ``path`` (creating folders) through :func:`aiposture.safeio.write_file`: never through
+    a planted link; an OS error is one line and exit 2."""
+    from aiposture import safeio
+
+    safeio.write_file(path, text, what)
+
+
+def _say(message: str) -> None:
+    from aiposture.textsafe import clean
+
+    print(clean(message), file=sys.stderr)
 
 
 def prepare_rules(opts: Options, config: Config) -> tuple[list[Rule], list[str]]:
@@ -187,6 +213,9 @@ def select_from_pack(opts: Options, config: Config) -> tuple[list[Rule], list[Ru
     from aiposture.engine import load_rules
     from aiposture.engine.selection import Criteria, resolve
 
+    for d in opts.rules_dirs:  # a directory the user named and that is not there is a usage error, not "not checked"
+        if not Path(d).exists():
+            raise AiPostureError(f"--rules-dir {d}: not found")
     rules, problems = load_rules([*config.rule_dirs, *opts.rules_dirs])
     sel = config.select
     where = f" in {config.path}" if config.path else ""
@@ -210,10 +239,10 @@ def select_from_pack(opts: Options, config: Config) -> tuple[list[Rule], list[Ru
         selected, warnings = resolve(rules, criteria, hint=hint)
     except AiPostureError:
         for p in problems:  # otherwise the reports list them
-            print(f"error: {p}", file=sys.stderr)
+            _say(f"error: {p}")
         raise
     for w in warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        _say(f"warning: {w}")
     return selected, rules, [str(p) for p in problems]
 
 
@@ -236,9 +265,16 @@ def prepare(opts: Options, config_path: Path | None, *, search_dir: Path | None 
     output is exit 2 in a second rather than after a scan that took minutes.
     """
     from aiposture.engine import load_config
+    from aiposture.engine.config import ignored_config_note
 
     plan = preflight(opts, *writes)
-    config = load_config(config_path, search_dir=search_dir or Path.cwd())
+    config = load_config(config_path)  # only the file the user named: never discovered in the scanned tree
+    if config_path is None and not opts.quiet:
+        note = ignored_config_note(search_dir or Path.cwd())
+        if note:
+            _say(f"note: {note}")
+    if opts.inline_suppressions is not None:
+        config.inline_suppressions = opts.inline_suppressions
     rules, pack, problems = select_from_pack(opts, config)
     return Prepared(plan, config, rules, problems, pack)
 
@@ -281,6 +317,8 @@ def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_pa
     from aiposture.engine import Engine
     from aiposture.output import Report
 
+    if opts.inline_suppressions is not None:
+        config.inline_suppressions = opts.inline_suppressions
     if prepared:
         rules, pack, problems = prepared.rules, prepared.pack or prepared.rules, prepared.rule_problems
     else:
@@ -293,11 +331,16 @@ def evaluate(doc: dict[str, Any], opts: Options, config: Config, *, inventory_pa
 def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) -> None:
     """Render each planned output; a destination that cannot be written is one line and exit 2.
 
-    JSON and SARIF are streamed (to the file, or stdout) as they are produced."""
+    Files go through :mod:`aiposture.safeio` (a temporary file renamed over the destination:
+    never through a planted link; devices and pipes written in place). JSON, SARIF and the
+    evidence pack are streamed as they are produced, to the file or to stdout, as valid UTF-8.
+    """
+    from aiposture import safeio
     from aiposture.output import writers
 
     ws = writers()
     for fmt, dest in plan:
+        what = f"the {fmt} output"
         if opts.compliance and fmt in ("table", "json", "csv"):
             _write_compliance(report, opts, fmt, dest)
             continue
@@ -314,31 +357,22 @@ def write_outputs(report: Report, opts: Options, plan: list[tuple[str, str]]) ->
         elif fmt == "evidence":
             from aiposture.output import evidence
 
-            try:
-                evidence.write(report, Path(dest), raw=opts.evidence_raw, sign_key=opts.sign_key)
-            except OSError as e:
-                raise AiPostureError(f"cannot write the evidence output to {dest}: {e.strerror or e}") from None
+            evidence.write(report, dest, raw=opts.evidence_raw, sign_key=opts.sign_key)  # through safeio
             _wrote(fmt + (f" (signature {dest}.sig)" if opts.sign_key else ""), dest, opts)
             continue
         elif (stream := _stream_writer(fmt)) is not None:
-            if dest == "-":
-                stream(report, sys.stdout)
-                continue
-            p = Path(dest)
-            try:
-                p.parent.mkdir(parents=True, exist_ok=True)
-                with p.open("w", encoding="utf-8") as fh:
-                    stream(report, fh)
-            except OSError as e:
-                raise AiPostureError(f"cannot write the {fmt} output to {p}: {e.strerror or e}") from None
-            _wrote(fmt, dest, opts)
+            with safeio.stdout_text() if dest == "-" else safeio.open_for_write(dest, what) as fh:
+                stream(report, fh)
+            if dest != "-":
+                _wrote(fmt, dest, opts)
             continue
         else:
             text = ws[fmt](report)
         if dest == "-":
-            sys.stdout.write(text)
+            with safeio.stdout_text() as fh:
+                fh.write(text)
         else:
-            write_file(dest, text, f"the {fmt} output")
+            safeio.write_file(dest, text, what)
             _wrote(fmt, dest, opts)
 
 
@@ -354,7 +388,10 @@ def _write_compliance(report: Report, opts: Options, fmt: str, dest: str) -> Non
     render = {"table": out.render_table, "json": out.render_json, "csv": out.render_csv}[fmt]
     text = render(report, opts.compliance)
     if dest == "-":
-        sys.stdout.write(text)
+        from aiposture import safeio
+
+        with safeio.stdout_text() as fh:  # UTF-8 whatever the terminal, like every other report on stdout
+            fh.write(text)
     else:
         write_file(dest, text, f"the {fmt} (compliance) output")
         _wrote(f"{fmt} (compliance)", dest, opts)
@@ -373,22 +410,59 @@ def _stream_writer(fmt: str):
     return None
 
 
+def _note_unless_quiet(opts: Options, message: str) -> None:
+    if not opts.quiet:
+        _say(message)
+
+
 def _wrote(fmt: str, dest: str, opts: Options) -> None:
     if not opts.quiet:
-        print(f"wrote {fmt} to {dest}", file=sys.stderr)
+        _say(f"wrote {fmt} to {dest}")
+
+
+def write_companion_inventory(report: Report, plan: list[tuple[str, str]], opts: Options) -> None:
+    """Give live SARIF findings a file to point at, only when needed and only beside the SARIF file.
+
+    IaC findings point at the IaC files, and a saved or given inventory is used as is: then
+    nothing is written. Otherwise, when a SARIF result has no source file, the inventory is
+    written as ``aiposture-inventory.json`` in the SARIF file's folder (a folder the user chose;
+    a planted link there is replaced, not followed). SARIF on stdout has no folder: nothing is
+    written, the locations name the file ``--save-inventory`` would write, and a note says so.
+    """
+    if report.inventory_path is not None:
+        return
+    from aiposture.engine.model import Status
+
+    sarif_dests = [d for f, d in plan if f == "sarif"]
+    if not sarif_dests or not any(
+        r.status in (Status.FAIL, Status.WAIVED) and not (r.resource.get("source") or {}).get("file") for r in report.results
+    ):
+        return
+    from aiposture import inventory
+
+    files = [d for d in sarif_dests if d != "-"]
+    report.inventory_lines = inventory.dumped_lines(report.inventory)
+    if not files:
+        report.inventory_path = Path(COMPANION_INVENTORY)
+        _note_unless_quiet(opts, f"note: SARIF on stdout: live findings point at {COMPANION_INVENTORY}, which was not written "
+                    f"(add --save-inventory {COMPANION_INVENTORY})")
+        return
+    path = Path(files[0]).parent / COMPANION_INVENTORY
+    inventory.save(report.inventory, path)
+    report.inventory_path = path
+    _note_unless_quiet(opts, f"wrote the inventory SARIF live findings point at to {path}")
 
 
 def apply_baseline(report: Report, baseline: Path) -> None:
     """Drop failing results already present (same fingerprint) in an earlier JSON result."""
-    import json
-
     from aiposture.engine.model import Status, fingerprint
+    from aiposture.inventory import read_json
 
-    try:
-        old = json.loads(Path(baseline).read_text(encoding="utf-8"))
-        known = {r["fingerprint"] for r in old.get("results", []) if r.get("status") in ("fail", "waived")}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-        raise AiPostureError(f"{baseline}: not a JSON result from 'aiposture ... -f json': {e}") from None
+    old = read_json(baseline, "baseline", max_bytes=MAX_BASELINE_MB * 1024 * 1024, error=AiPostureError)
+    results = old.get("results") if isinstance(old, dict) else None
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        raise AiPostureError(f"{baseline}: results: not a JSON result from 'aiposture ... -f json' (no list of results)")
+    known = {r.get("fingerprint") for r in results if r.get("status") in ("fail", "waived") and isinstance(r.get("fingerprint"), str)}
     report.results = [r for r in report.results
                       if not (r.status is Status.FAIL and fingerprint(r.rule.id, r.resource_id) in known)]
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from aiposture.errors import OutputError
 from aiposture.paths import schema
 
 _validators: dict[str, Callable[[Any], Any]] = {}
@@ -85,10 +86,10 @@ def _load(name: str) -> Callable[[Any], Any]:
             code = _slim(code.replace(_FJS_IMPORT, _OWN_IMPORT))
             for stale in path.parent.glob(f"aiposture_{name}_validator_*.py"):
                 stale.unlink(missing_ok=True)  # an older schema or generator
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(code, encoding="utf-8")
-            tmp.replace(path)  # atomic: concurrent runs never import a half-written file
+            from aiposture.safeio import write_file
+
+            # atomic (concurrent runs never import a half-written file), never through a link
+            write_file(path, code, "the validator cache")
         spec = importlib.util.spec_from_file_location(module_name, path)
         if spec is None or spec.loader is None:
             raise ImportError(str(path))
@@ -100,7 +101,7 @@ def _load(name: str) -> Callable[[Any], Any]:
             sys.dont_write_bytecode = saved
         funcs = [v for k, v in vars(module).items() if k.startswith("validate") and callable(v)]
         return min(funcs, key=lambda f: f.__code__.co_firstlineno)  # the schema's own (first) function
-    except (OSError, ImportError, SyntaxError):
+    except (OSError, OutputError, ImportError, SyntaxError):
         import fastjsonschema
 
         compiled = fastjsonschema.compile(definition, use_formats=False)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import click
 
 from aiposture import __version__
+from aiposture.cli.common import SafeGroup, set_debug, setup_streams
 
 
-class _Main(click.Group):
+class _Main(SafeGroup):
     """The root group; remembers the arguments it was invoked with (the evidence pack records the command line)."""
 
     invocation: list[str] | None = None
@@ -26,7 +27,8 @@ class _Main(click.Group):
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, "-V", "--version", prog_name="aiposture")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (also AIPOSTURE_DEBUG=1).")
+def main(debug: bool) -> None:
     """Security posture checks for cloud AI deployments.
 
     aiposture reads live configuration (AWS Bedrock, Azure OpenAI, Google
@@ -56,6 +58,8 @@ def main() -> None:
     Shell completion (bash, zsh, fish), e.g. in ~/.bashrc:
       eval "$(_AIPOSTURE_COMPLETE=bash_source aiposture)"
     """
+    set_debug(debug)
+    setup_streams()
 
 
 def _register() -> None:

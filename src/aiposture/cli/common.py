@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
+import traceback
 from pathlib import Path
 
 import click
 
 from aiposture.engine.selection import split_values
 from aiposture.errors import AiPostureError
-from aiposture.pipeline import EXIT_USAGE, Options, Prepared
+from aiposture.pipeline import EXIT_INTERNAL, EXIT_USAGE, Options, Prepared
+from aiposture.textsafe import clean
+
+ISSUES_URL = "https://github.com/aiposture/aiposture/issues"
 
 
 class CommaChoice(click.Choice):
@@ -53,8 +58,10 @@ EXIT_CODES_HELP = """
 Exit codes:
   0  no failing finding at or above --fail-on
   1  failing findings at or above --fail-on (not with --soft-fail)
-  2  usage or configuration error
+  2  usage or configuration error (one line names the file and field)
   3  finished, but something could not be checked (not with --tolerate-errors)
+  4  internal error in aiposture (a bug: please report it; --debug shows the traceback)
+  130  interrupted (Ctrl-C)
 
 \b
 Options showing [env var: AIPOSTURE_...] can be set in the environment
@@ -62,18 +69,102 @@ instead (CI); the command line wins. Lists are comma-separated.
 """
 
 
+_debug = False
+
+
+def set_debug(on: bool) -> None:
+    global _debug
+    _debug = on
+
+
+def debug_enabled() -> bool:
+    """``--debug`` or ``AIPOSTURE_DEBUG=1``: show tracebacks of internal errors."""
+    return _debug or os.environ.get("AIPOSTURE_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def say(message: object, *, err: bool = True) -> None:
+    """Print one line of our own text with anything hostile in it made inert (see textsafe)."""
+    click.echo(clean(message), err=err)
+
+
+def setup_streams() -> None:
+    """Never crash on a character the terminal's encoding cannot show: escape it instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a detached or closed stream
+                reconfigure(errors="backslashreplace")
+
+
+def _where(e: BaseException) -> str:
+    """module:line of the innermost aiposture frame: enough to report a bug, no data values."""
+    frames = traceback.extract_tb(e.__traceback__)
+    ours = [f for f in frames if "aiposture" in f.filename.replace("\\", "/")] or frames
+    if not ours:
+        return "?"
+    f = ours[-1]
+    name = f.filename.replace("\\", "/")
+    name = name[name.rfind("aiposture/"):] if "aiposture/" in name else os.path.basename(name)
+    return f"{name}:{f.lineno} ({f.name})"
+
+
+def exit_code_for(e: BaseException) -> int:
+    """Tell the user about an exception that reached the command line; return the exit code.
+
+    A user mistake (:class:`AiPostureError`) is one line and exit 2. Anything else is a bug in
+    aiposture: exit 4 with where it happened and how to report it, never exit 1 (which means
+    "findings") and never a traceback unless --debug / AIPOSTURE_DEBUG=1. The exception's own
+    message is not printed: it may quote the input being read.
+    """
+    if isinstance(e, AiPostureError):
+        say(f"error: {e}")
+        return EXIT_USAGE
+    if isinstance(e, KeyboardInterrupt):
+        say("interrupted")
+        return 130
+    if isinstance(e, BrokenPipeError):  # the reader went away (| head): nothing left to tell
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # pragma: no cover
+            pass
+        return 141
+    if debug_enabled():
+        traceback.print_exception(e)
+    from aiposture import __version__
+
+    kind = "out of memory" if isinstance(e, MemoryError) else f"{type(e).__name__} at {_where(e)}"
+    say(f"internal error in aiposture {__version__}: {kind}")
+    say(f"this is a bug: please report it at {ISSUES_URL} with the command you ran"
+        + ("" if debug_enabled() else " and the traceback from --debug (or AIPOSTURE_DEBUG=1)"))
+    return EXIT_INTERNAL
+
+
 def handle_errors(fn):
-    """User mistakes become one clear line on stderr and exit code 2, not a traceback."""
+    """Every exception becomes a clear message and a documented exit code (see :func:`exit_code_for`)."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except AiPostureError as e:
-            click.echo(f"error: {e}", err=True)
-            sys.exit(EXIT_USAGE)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as e:
+            sys.exit(exit_code_for(e))
 
     return wrapper
+
+
+class SafeGroup(click.Group):
+    """A command group that applies :func:`exit_code_for` to whatever its commands raise."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except (Exception, KeyboardInterrupt) as e:
+            sys.exit(exit_code_for(e))
 
 
 def _opt(*decls, env: str | None = None, **kw):
@@ -97,7 +188,11 @@ def evaluation_options(fn):
         _opt("--tolerate-errors", is_flag=True, env="TOLERATE_ERRORS",
              help="Exit 0 instead of 3 when something could not be checked."),
         _opt("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), env="CONFIG",
-             help="Configuration file (waivers, selection) [default: ./.aiposture.yaml if present]."),
+             help="Configuration file (waivers, selection, inline_suppressions). Only this file is read: never one "
+                  "found in the scanned tree."),
+        _opt("--allow-inline-suppressions/--no-inline-suppressions", "inline_suppressions", default=None,
+             help="Apply '# aiposture:ignore RULE reason' comments found in scanned files [default: the config's "
+                  "inline_suppressions, else listed but not applied]. Wildcards are never applied."),
         _opt("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path), env="RULES_DIR",
              help="Extra rule directory (repeatable), added to the built-in pack."),
         _opt("--rule", "rule_ids", multiple=True, metavar="ID,...", env="RULE",
@@ -158,6 +253,7 @@ def build_options(kw: dict) -> Options:
         command_line=invocation(),
         store=kw.pop("store", None),
         new_only=kw.pop("new_only", False),
+        inline_suppressions=kw.pop("inline_suppressions", None),
     )
 
 
@@ -184,7 +280,8 @@ def invocation() -> list[str] | None:
 
 def run_pipeline(doc: dict, opts: Options, config_path: Path | None = None, *, inventory_path: Path | None = None,
                  base_dir: Path | None = None, baseline: Path | None = None, prepared: Prepared | None = None,
-                 scope_label: str | None = None, scan_id: str | None = None) -> int:
+                 save_inventory: Path | None = None, loaded: bool = False, scope_label: str | None = None,
+                 scan_id: str | None = None) -> int:
     """Evaluate an inventory document, write outputs and return the exit code.
 
     ``scope_label`` names what the user selected (``aws:{"org":true}``, ``iac:infra``) so
@@ -193,28 +290,38 @@ def run_pipeline(doc: dict, opts: Options, config_path: Path | None = None, *, i
     ``scan_id`` is the id a queued scan was planned under (its store row is replaced by the result).
 
     ``prepared`` comes from :func:`aiposture.pipeline.prepare`, which live and IaC scans
-    call before collecting; without it the same checks run here.
+    call before collecting; without it the same checks run here. ``loaded``: the document was
+    read (and checked) by ``inventory.load``; a document built in this process (IaC, live) is
+    first made safe to write (:func:`inventory.sanitize`) and given unique resource ids, before
+    ``--save-inventory`` writes it. The inventory is written beside SARIF only when a live
+    finding needs it (:func:`pipeline.write_companion_inventory`).
     """
+    from aiposture import inventory as inv
     from aiposture import pipeline
 
     prepared = prepared or pipeline.prepare(opts, config_path, search_dir=base_dir)
-    plan = prepared.plan
-    # SARIF needs a real file for live findings: write the inventory beside it when none exists
-    if inventory_path is None and any(f == "sarif" for f, _ in plan):
-        from aiposture import inventory as inv
-
-        sarif_dest = next(d for f, d in plan if f == "sarif")
-        folder = Path(sarif_dest).parent if sarif_dest != "-" else Path.cwd()
-        inventory_path = folder / "aiposture-inventory.json"
-        inv.save(doc, inventory_path)
+    if not loaded:
+        notes = inv.disambiguate_ids(doc) + inv.sanitize(doc)
+        doc.setdefault("scan", {}).setdefault("notes", []).extend(notes)
+        for n in notes:
+            if not opts.quiet:
+                say(f"note: {n}")
+    if save_inventory is not None:
+        inv.save(doc, save_inventory)
+        inventory_path = save_inventory
+        if not opts.quiet:
+            say(f"wrote inventory to {save_inventory}")
     report = pipeline.evaluate(doc, opts, prepared.config, inventory_path=inventory_path, prepared=prepared)
+    if save_inventory is not None:
+        report.inventory_lines = inv.dumped_lines(doc)
     if opts.store is not None or opts.new_only or os.environ.get("AIPOSTURE_STORE"):
         from aiposture.store.record import record_scan
 
         record_scan(report, opts, scope_label=scope_label, scan_id=scan_id)
     if baseline is not None:
         pipeline.apply_baseline(report, baseline)
-    pipeline.write_outputs(report, opts, plan)
+    pipeline.write_companion_inventory(report, prepared.plan, opts)
+    pipeline.write_outputs(report, opts, prepared.plan)
     return pipeline.exit_code(report, opts, prepared.config)
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from aiposture.cli.common import COMPLIANCE_FRAMEWORKS, handle_errors
+from aiposture.cli.common import COMPLIANCE_FRAMEWORKS, handle_errors, say
+from aiposture.textsafe import clean
 
 
 @click.group()
@@ -31,7 +32,7 @@ def _pack(rules_dirs):
 
     rules, problems = load_rules(rules_dirs)
     for p in problems:
-        click.echo(f"error: {p}", err=True)
+        say(f"error: {p}")
     return rules
 
 
@@ -57,13 +58,14 @@ def compliance_list(rules_dirs, as_json: bool) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     t = Table(title="Frameworks (use the name with --compliance)")
     t.add_column("Name", no_wrap=True)
     for col in ("Framework", "Version", "Controls", "Covered by rules", "Not covered"):
         t.add_column(col)
     for r in rows:
-        t.add_row(str(r["name"]), str(r["title"]), str(r["version"]), str(r["controls"]), str(r["covered"]), str(r["not_covered"]))
+        t.add_row(*(Text(clean(r[k])) for k in ("name", "title", "version", "controls", "covered", "not_covered")))
     Console().print(t)
 
 
@@ -83,23 +85,28 @@ def compliance_coverage(framework: str, rules_dirs, fmt: str) -> None:
         return
     if fmt == "csv":
         import csv
-        import sys
 
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["control", "title", "family", "covered", "rules"])
-        for r in rows:
-            w.writerow([r["id"], r["title"], r["family"], "yes" if r["covered"] else "no", " ".join(r["rules"])])
+        from aiposture.output.csv_out import _safe
+        from aiposture.safeio import stdout_text
+
+        with stdout_text() as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["control", "title", "family", "covered", "rules"])
+            for r in rows:
+                w.writerow(_safe(x) for x in (r["id"], r["title"], r["family"], "yes" if r["covered"] else "no",
+                                              " ".join(r["rules"])))
         return
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    # rule ids may come from a --rules-dir in the scanned tree: every cell is inert text (see textsafe)
     t = Table(title=f"{framework}: {sum(r['covered'] for r in rows)} of {len(rows)} controls covered by rules")
     for col in ("Control", "Title", "Covered", "Rules"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["id"], Text(r["title"]), Text("yes", style="green") if r["covered"] else Text("no", style="dim"),
-                  " ".join(r["rules"]))
+        t.add_row(Text(clean(r["id"])), Text(clean(r["title"])),
+                  Text("yes", style="green") if r["covered"] else Text("no", style="dim"), Text(clean(" ".join(r["rules"]))))
     Console().print(t)
 
 

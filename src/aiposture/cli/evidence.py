@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from aiposture.cli.common import handle_errors
+from aiposture.cli.common import handle_errors, say
 
 
 @click.group()
@@ -36,10 +36,11 @@ def evidence_verify(pack: Path, signature: Path | None, public_key: Path | None)
     from aiposture.output.evidence import verify
 
     ok, bad = verify(pack, signature=signature, public_key=public_key)
+    # member names come from the pack, which may be anyone's: printed inert (see textsafe)
     for line in ok:
-        click.echo(f"ok    {line}")
+        say(f"ok    {line}", err=False)
     for line in bad:
-        click.echo(f"FAIL  {line}")
+        say(f"FAIL  {line}", err=False)
     if public_key is None and not bad:
         click.echo("note  without --key only the hashes inside the zip were checked; they do not show who made the pack")
     sys.exit(1 if bad else 0)
@@ -56,7 +57,7 @@ def evidence_sign(pack: Path, key: Path) -> None:
     from aiposture.output.evidence import sign_pack
 
     out = sign_pack(pack, key)
-    click.echo(f"wrote {out}", err=True)
+    say(f"wrote {out}")
 
 
 def register(main: click.Group) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from aiposture.cli.common import handle_errors
+from aiposture.cli.common import handle_errors, say
 from aiposture.errors import AiPostureError
 
 STORE_OPTION = click.option(
@@ -54,7 +53,7 @@ def history(store, provider, account, limit, as_json) -> None:
         click.echo(json.dumps([r.to_dict() for r in rows], indent=2, default=str))
         return
     if not rows:
-        click.echo("no scans stored yet (add --store to a scan)", err=True)
+        say("no scans stored yet (add --store to a scan)")
         return
     from aiposture.store.render import scan_line
 
@@ -63,12 +62,8 @@ def history(store, provider, account, limit, as_json) -> None:
         label = r.scope_label if len(r.scope_label) <= 60 else r.scope_label[:57] + "..."
         if r.status != "complete":  # a queued scan whose parts are still arriving
             label = f"[{r.status}] {label}"
-        click.echo(f"{scan_line(r)[:37]:<37} {r.n_resources:>6} {r.n_fail:>6} {r.n_error:>6} {r.n_waived:>6}  "
-                   f"{_printable(label)}")
-
-
-def _printable(text: str) -> str:
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
+        say(f"{scan_line(r)[:37]:<37} {r.n_resources:>6} {r.n_fail:>6} {r.n_error:>6} {r.n_waived:>6}  {label}",
+            err=False)
 
 
 @click.command(epilog="""
@@ -110,13 +105,15 @@ def diff(old, new, store, fmt, output) -> None:
         s.close()
     text = diff_json(d) if fmt == "json" else diff_markdown(d)
     if output:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as e:
-            raise AiPostureError(f"cannot write {output}: {e.strerror}") from None
-        click.echo(f"wrote {fmt} to {output}", err=True)
+        from aiposture.safeio import write_file
+
+        write_file(output, text, f"the {fmt} diff")  # never through a planted link
+        say(f"wrote {fmt} to {output}")
     else:
-        sys.stdout.write(text)
+        from aiposture.safeio import stdout_text
+
+        with stdout_text() as fh:
+            fh.write(text)
 
 
 def register(main: click.Group) -> None:

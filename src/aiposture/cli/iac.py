@@ -13,6 +13,7 @@ from aiposture.cli.common import (
     evaluation_options,
     handle_errors,
     run_pipeline,
+    say,
 )
 
 
@@ -38,8 +39,11 @@ def iac(paths, excludes, tf_root, var_files, variables, baseline, save_inventory
     count/for_each, variables and tfvars are evaluated), CloudFormation (YAML/JSON, SAM),
     ARM templates (JSON) and Bicep (compiled with the Bicep CLI when `bicep` or `az` is on
     PATH, else listed as not checked), found recursively under PATHS. What could not be
-    read is listed as "not checked" and makes the exit code 3. Suppress one rule on one
-    resource with a comment on or above it: `# aiposture:ignore AIP-GR-001 reason`.
+    read is listed as "not checked" and makes the exit code 3. A comment
+    `# aiposture:ignore AIP-GR-001 reason` on or above a resource is listed, and applied
+    only with --allow-inline-suppressions (or inline_suppressions: true in the --config
+    file): a pull request cannot waive its own findings. Wildcards (`aiposture:ignore *`)
+    are never applied.
 
     \b
     Examples:
@@ -48,7 +52,6 @@ def iac(paths, excludes, tf_root, var_files, variables, baseline, save_inventory
       aiposture iac plan.json --tf-root infra/ -f sarif -o aiposture.sarif
       aiposture iac . --exclude 'examples/*' --fail-on high --baseline main.json
     """
-    from aiposture import inventory as inv
     from aiposture.errors import AiPostureError
     from aiposture.iac.scan import scan_paths
     from aiposture.pipeline import prepare
@@ -67,17 +70,15 @@ def iac(paths, excludes, tf_root, var_files, variables, baseline, save_inventory
         pairs[name.strip()] = value
     opts = build_options(kw)
     prepared = prepare(opts, config_path, writes=((save_inventory, "the inventory"),))
-    progress = None if opts.quiet or not sys.stderr.isatty() else (lambda what: click.echo(f"reading {what}", err=True))
+    progress = None if opts.quiet or not sys.stderr.isatty() else (lambda what: say(f"reading {what}"))
     doc = scan_paths(list(paths), excludes=list(excludes), tf_root=tf_root, base=Path.cwd(), progress=progress,
                      var_files=list(var_files), variables=pairs)
-    if save_inventory:
-        inv.save(doc, save_inventory)
     if not opts.quiet:
         for note in doc["scan"].get("notes", []):
-            click.echo(f"note: {note}", err=True)
-        click.echo(summary_line(doc), err=True)
+            say(f"note: {note}")
+        say(summary_line(doc))
     label = "iac:" + ",".join(sorted(t["path"] for t in doc["scan"].get("targets", [])))
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, baseline=baseline, prepared=prepared,
+    sys.exit(run_pipeline(doc, opts, config_path, baseline=baseline, prepared=prepared, save_inventory=save_inventory,
                           scope_label=label))
 
 

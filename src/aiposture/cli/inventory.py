@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from aiposture.cli.common import handle_errors
+from aiposture.cli.common import handle_errors, say
+from aiposture.pipeline import EXIT_USAGE
 
 
 @click.group()
@@ -20,9 +22,18 @@ def inventory() -> None:
 def inventory_validate(path: Path) -> None:
     """Check an inventory file against schemas/inventory.schema.json."""
     from aiposture import inventory as inv
+    from aiposture.errors import InventoryError
 
-    doc = inv.load(path)
-    click.echo(f"{path}: valid ({len(doc['resources'])} resources, {len(doc['errors'])} scan errors)")
+    try:
+        doc = inv.load(path)
+    except InventoryError as e:
+        if not e.problems:
+            raise
+        say(f"{path}: does not match the inventory schema ({len(e.problems)} problems):", err=False)
+        for p in e.problems:
+            say(f"  {p}", err=False)
+        sys.exit(EXIT_USAGE)
+    say(f"{path}: valid ({len(doc['resources'])} resources, {len(doc['errors'])} scan errors)", err=False)
 
 
 @inventory.command("docs")
@@ -37,7 +48,7 @@ def inventory_docs(output: Path | None) -> None:
         from aiposture.pipeline import write_file
 
         write_file(output, text, "the inventory reference")
-        click.echo(f"wrote {output}", err=True)
+        say(f"wrote {output}")
     else:
         click.echo(text, nl=False)
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from aiposture.cli.common import SEVERITY_LIST, CommaChoice, flatten, handle_errors, split_values
+from aiposture.cli.common import SEVERITY_LIST, CommaChoice, flatten, handle_errors, say, split_values
 from aiposture.errors import AiPostureError
 from aiposture.pipeline import EXIT_USAGE
+from aiposture.textsafe import clean, clean_lines
 
 
 @click.group()
@@ -23,7 +24,7 @@ def _load(rules_dirs, strict: bool):
 
     loaded, problems = load_rules(rules_dirs)
     for p in problems:
-        click.echo(f"error: {p}", err=True)
+        say(f"error: {p}")
     if problems and strict:
         sys.exit(EXIT_USAGE)
     return loaded, problems
@@ -63,7 +64,8 @@ def rules_list(rules_dirs, rule_ids, severities, threats, frameworks, providers,
     for col in ("ID", "Severity", "Kind", "Clouds", "Title", "Threats"):
         t.add_column(col)
     for r in sel:
-        t.add_row(r.id, r.severity, r.kind, ",".join(r.providers or ["all"]), Text(r.title), ", ".join(r.threats))
+        t.add_row(*(Text(clean(x)) for x in (r.id, r.severity, r.kind, ",".join(r.providers or ["all"]), r.title,
+                                              ", ".join(r.threats))))
     Console().print(t)
 
 
@@ -80,9 +82,10 @@ def rules_show(rule_id: str, rules_dirs) -> None:
     from aiposture.output.sarif import _help_markdown
 
     r = match[0]
-    click.echo(f"{r.id} [{r.severity}] ({r.kind}; {', '.join(r.providers or ['aws', 'azure', 'gcp'])})")
-    click.echo(f"file: {r.file}\n")
-    click.echo(_help_markdown(r))
+    say(f"{r.id} [{r.severity}] ({r.kind}; {', '.join(r.providers or ['aws', 'azure', 'gcp'])})", err=False)
+    say(f"file: {r.file}", err=False)
+    click.echo("")
+    click.echo(clean_lines(_help_markdown(r)))  # rule files may come from a scanned repo (--rules-dir)
 
 
 @rules.command("test")
@@ -103,8 +106,8 @@ def rules_test(rules_dirs, rule_ids, verbose) -> None:
     for o in outcomes:
         if verbose or not o.ok:
             mark = "ok  " if o.ok else "FAIL"
-            click.echo(f"{mark} {o.rule.id} case {o.index + 1} ({o.name}): expected {o.expected}, got {o.actual}"
-                       + ("" if o.ok else f" - {o.detail}"))
+            say(f"{mark} {o.rule.id} case {o.index + 1} ({o.name}): expected {o.expected}, got {o.actual}"
+                + ("" if o.ok else f" - {o.detail}"), err=False)
     click.echo(f"{len(outcomes) - len(bad)} passed, {len(bad)} failed ({len(sel)} rules)")
     sys.exit(1 if bad or problems else 0)
 
@@ -119,10 +122,10 @@ def rules_validate(paths) -> None:
 
     loaded, problems = load_rules(paths, include_builtin=not paths)
     for p in problems:
-        click.echo(f"error: {p}", err=True)
+        say(f"error: {p}")
     unknown = [u for r in loaded for u in unknown_ids(r)]
     for u in unknown:
-        click.echo(f"error: {u}", err=True)
+        say(f"error: {u}")
     bad = len(problems) + len({u.split(": ", 2)[1] for u in unknown})
     click.echo(f"{len(loaded) + len(problems) - bad} valid, {bad} invalid")
     sys.exit(EXIT_USAGE if problems or unknown else 0)
@@ -142,7 +145,7 @@ def rules_docs(output: Path | None, rules_dirs) -> None:
         from aiposture.pipeline import write_file
 
         write_file(output, text, "the rule catalog")
-        click.echo(f"wrote {output}", err=True)
+        say(f"wrote {output}")
     else:
         click.echo(text, nl=False)
 

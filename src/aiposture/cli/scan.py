@@ -46,7 +46,7 @@ def scan(ctx: click.Context, inventory_file: Path | None, config_path: Path | No
 
     opts = build_options(kw)
     doc = inv.load(inventory_file)
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=inventory_file))
+    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=inventory_file, loaded=True))
 
 
 def _merge_parent(ctx: click.Context, config_path, kw: dict):
@@ -76,7 +76,6 @@ def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | Non
     """Shared tail of every live scan: collect, tell what failed, save, evaluate, exit.
 
     With --queue the collection runs on workers (``planner_opts`` are the provider's options)."""
-    from aiposture import inventory as inv
     from aiposture.collect.base import report_errors
     from aiposture.pipeline import prepare
 
@@ -103,14 +102,7 @@ def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | Non
                    f"in {s.get('duration_seconds', 0):.1f}s ({s.get('api_calls', 0)} API calls, "
                    f"{len(doc['errors'])} scope errors)", err=True)
         report_errors(doc)
-    if save_inventory:
-        inv.save(doc, save_inventory)
-        if not opts.quiet:
-            click.echo(f"wrote inventory to {save_inventory}", err=True)
-    sys.exit(run_pipeline(doc, opts, config_path, inventory_path=save_inventory, prepared=prepared, scope_label=label))
-
-
-
+    sys.exit(run_pipeline(doc, opts, config_path, prepared=prepared, save_inventory=save_inventory, scope_label=label))
 
 
 LIVE_EPILOG = EXIT_CODES_HELP + """

@@ -235,7 +235,7 @@ def token_principal(token: str) -> dict[str, str] | None:
         return None
     try:
         claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # 16 KB of '[' nests deeper than json allows
         return None
     if not isinstance(claims, dict):
         return None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiposture.inventory import KINDS, Resource, make_error, new_document, now_iso
+from aiposture.textsafe import clean
 
 ALL_KINDS = KINDS
 
@@ -170,7 +171,9 @@ class Progress:
     def advance(self, label: str) -> None:
         self.done += 1
         if self.bar is not None:
-            self.bar.update(self.task_id, advance=1, description=label)
+            from rich.markup import escape
+
+            self.bar.update(self.task_id, advance=1, description=escape(clean(label)))
         elif not self.quiet and self.total >= 10 and self.done % max(1, self.total // 10) == 0 and self.done < self.total:
             # CI logs: one short line per tenth of the work, so a long scan does not look stuck
             print(f"{self.description}: {self.done}/{self.total} done", file=self.stream, flush=True)
@@ -202,10 +205,10 @@ def report_errors(doc: dict[str, Any], stream=None) -> None:
     """Tell the user what was skipped and what could not be checked (the reports carry the detail)."""
     stream = stream or sys.stderr
     for n in doc["scan"].get("notes", []):
-        print(f"note: {n}", file=stream)
+        print(clean(f"note: {n}"), file=stream)
     for e in doc["errors"]:
         where = " ".join(f"{k}={v}" for k, v in e["scope"].items())
-        print(f"warning: {where}: [{e['code']}] {e['message']}", file=stream)
+        print(clean(f"warning: {where}: [{e['code']}] {e['message']}"), file=stream)
 
 
 class Clock:

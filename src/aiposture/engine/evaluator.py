@@ -13,7 +13,6 @@ view of the resource built once and only when needed.
 
 from __future__ import annotations
 
-import fnmatch
 import gc
 import itertools
 import operator
@@ -28,6 +27,7 @@ from aiposture.engine.model import Result, Rule, Status
 from aiposture.engine.selection import (
     select_rules as select_rules,  # re-export: selection lives in engine/selection.py
 )
+from aiposture.engine.waivers import apply as apply_waivers
 
 if TYPE_CHECKING:
     from aiposture.engine.kernel import KernelRule
@@ -260,28 +260,7 @@ class Engine:
         return [r for bucket in buckets for r in bucket]
 
     def _apply_waiver(self, res: Result) -> Result:
-        if res.status is not Status.FAIL:
-            return res
-        for sup in res.resource.get("suppressions") or ():
-            if fnmatch.fnmatchcase(res.rule.id, sup.get("rule", "")):
-                res.status = Status.WAIVED
-                res.message = f"suppressed inline: {sup.get('reason', '')}"
-                res.waiver = {"rule": sup.get("rule"), "resource": res.resource_id, "reason": sup.get("reason", ""),
-                              "owner": "inline", "expires": "", "expired": False, "source": "inline"}
-                return res
-        if not self.config.waivers:
-            return res
-        w = self.config.find_waiver(res.rule.id, res.resource_id)
-        if w is None:
-            return res
-        if w.expired():
-            res.message += f" (waiver by {w.owner} expired on {w.expires.isoformat()}: {w.reason})"
-            res.waiver = {**w.to_dict(), "expired": True}
-            return res
-        res.status = Status.WAIVED
-        res.message = f"waived until {w.expires.isoformat()} by {w.owner}: {w.reason}"
-        res.waiver = {**w.to_dict(), "expired": False}
-        return res
+        return apply_waivers(res, self.config)  # the policy (who may waive what) lives in engine/waivers.py
 
     # -- whole inventory ----------------------------------------------------
     def evaluate(self, doc: dict[str, Any]) -> list[Result]:

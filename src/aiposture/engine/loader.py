@@ -6,7 +6,9 @@ continues with the other files: one broken rule must not hide the rest.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -36,24 +38,53 @@ def _rule_validator():
     return _validator
 
 
-def rule_files(dirs: Iterable[str | Path]) -> list[Path]:
+def rule_files(dirs: Iterable[str | Path], problems: list[RuleError] | None = None) -> list[Path]:
     """Every ``*.yaml``/``*.yml`` under the given dirs (or the files themselves), sorted.
 
-    Names starting with ``_`` are data files (e.g. ``_catalog.yaml``), not rules.
+    Names starting with ``_`` are data files (e.g. ``_catalog.yaml``), not rules; hidden
+    directories are skipped. Nothing is skipped silently: a sub-directory that cannot be
+    listed and a link that leads out of the rules directory are reported in ``problems``
+    (or raised, when no list is given) and their rules are not loaded.
     """
     files: list[Path] = []
+    found: list[RuleError] = [] if problems is None else problems
     for d in dirs:
         p = Path(d)
         if p.is_file():
             files.append(p)
             continue
         if not p.is_dir():
-            raise RuleError(str(p), "rules directory not found")
-        for f in sorted(p.rglob("*")):
-            if (f.suffix in (".yaml", ".yml") and f.is_file() and not f.name.startswith("_")
-                    and not any(part.startswith(".") for part in f.relative_to(p).parts)):
-                files.append(f)
-    return files
+            found.append(RuleError(str(p), "rules directory not found"))
+            continue
+        root = p.resolve()
+
+        for dirpath, dirnames, filenames in os.walk(p, onerror=functools.partial(_unreadable, found, p)):
+            dirnames[:] = sorted(x for x in dirnames if not x.startswith("."))
+            for name in sorted(filenames):
+                f = Path(dirpath) / name
+                if f.suffix not in (".yaml", ".yml") or name.startswith(("_", ".")):
+                    continue
+                if f.is_symlink() and not _inside(f, root):
+                    found.append(RuleError(str(f), "a link to a file outside the rules directory: not read"))
+                    continue
+                if f.is_file():
+                    files.append(f)
+    if problems is None and found:
+        raise found[0]
+    return sorted(files)
+
+
+def _unreadable(found: list[RuleError], top: Path, e: OSError) -> None:
+    found.append(RuleError(str(e.filename or top), f"cannot read this rules directory: {e.strerror or e}; "
+                                                   "its rules are not loaded"))
+
+
+def _inside(f: Path, root: Path) -> bool:
+    try:
+        f.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
 
 
 def _line_of(node: Any, path: list[Any]) -> int | None:
@@ -161,15 +192,18 @@ def _is_bound(expr: str, name: str) -> bool:
     return re.search(r"\.(all|exists|exists_one|map|filter)\(\s*" + re.escape(name) + r"\s*,", expr) is not None
 
 
+MAX_RULE_BYTES = 512 * 1024
+
+
 def _parse_and_validate(text: str, file: str) -> dict[str, Any]:
-    yaml, safe_loader = _yaml()
+    """Bounded YAML (:mod:`aiposture.safeyaml`: size of the expansion, depth, no timestamps),
+    then the rule schema."""
+    from aiposture import safeyaml
+
     try:
-        data = yaml.load(text, Loader=safe_loader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{file}:{mark.line + 1}" if mark else file
-        problem = getattr(e, "problem", None) or str(e)
-        raise RuleError(where, f"malformed YAML: {problem}") from None
+        data = safeyaml.load(text)
+    except safeyaml.YamlProblem as e:
+        raise RuleError(f"{file}:{e.line}" if e.line else file, str(e)) from None
     if not isinstance(data, dict):
         raise RuleError(file, "a rule file must be a YAML mapping")
     rule_id = data.get("id") if isinstance(data.get("id"), str) else None
@@ -179,12 +213,14 @@ def _parse_and_validate(text: str, file: str) -> dict[str, Any]:
     errors = [] if schemacheck.matches("rule", data) else sorted(_rule_validator().iter_errors(data),
                                                                  key=lambda e: list(e.absolute_path))
     if errors:
+        yaml, safe_loader = _yaml()
         node = yaml.compose(text, Loader=safe_loader)  # only now: line numbers for the message
         err = errors[0]
         field = ".".join(str(p) for p in err.absolute_path) or None
         line = _line_of(node, list(err.absolute_path))
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise RuleError(f"{file}:{line}" if line else file, err.message + more, rule_id, field)
+        message = err.message if len(err.message) <= 300 else err.message[:299] + "…"
+        raise RuleError(f"{file}:{line}" if line else file, message + more, rule_id, field)
     return data
 
 
@@ -200,7 +236,8 @@ def _cache_file() -> Path:
     from aiposture.schemacheck import cache_dir
 
     schema_text = (data_root() / "schemas" / "rule.schema.json").read_bytes()
-    key = hashlib.sha256(__version__.encode() + b"\0" + schema_text).hexdigest()[:16]
+    # the parser is part of the key: a file the bounded loader refuses must never come from an older cache
+    key = hashlib.sha256(__version__.encode() + b"\0safeyaml-1\0" + schema_text).hexdigest()[:16]
     return cache_dir() / f"rules-{key}.marshal"
 
 
@@ -221,7 +258,7 @@ def _remember(digest: str, data: dict[str, Any]) -> None:
     import marshal
 
     try:
-        marshal.dumps(data)  # plain YAML values only (a date, say, is not cached)
+        marshal.dumps(data)  # plain YAML values only
     except ValueError:
         return
     _pack_cache()[digest] = data
@@ -229,35 +266,41 @@ def _remember(digest: str, data: dict[str, Any]) -> None:
 
 
 def _save_cache() -> None:
-    """Write the cache when this run parsed files it did not have (atomic; best effort)."""
+    """Write the cache when this run parsed files it did not have (atomic, never through a link; best effort)."""
     import marshal
-    import os
+
+    from aiposture.errors import OutputError
+    from aiposture.safeio import write_file
 
     if not _cache_new:
         return
     try:
-        path = _cache_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(_pack_cache()))
-        tmp.replace(path)
+        write_file(_cache_file(), marshal.dumps(_pack_cache()), "the rule cache")
         _cache_new.clear()
-    except OSError:
+    except (OSError, OutputError):
         pass
 
 
 def load_rule_file(path: Path) -> Rule:
-    """Load one rule file; raise :class:`RuleError` naming file, line, rule id and field."""
+    """Load one rule file; raise :class:`RuleError` naming file, line, rule id and field.
+
+    At most :data:`MAX_RULE_BYTES`, UTF-8 only; a file parsed and validated before (same
+    bytes) comes from the cache.
+    """
     file = str(path)
     try:
-        raw_bytes = path.read_bytes()
+        with path.open("rb") as fh:
+            raw_bytes = fh.read(MAX_RULE_BYTES + 1)  # never more than the bound, whatever the file claims
     except OSError as e:
         raise RuleError(file, f"cannot read: {e.strerror}") from None
+    if len(raw_bytes) > MAX_RULE_BYTES:
+        raise RuleError(file, f"over {MAX_RULE_BYTES // 1024} KB: not a rule file")
     digest = hashlib.sha256(raw_bytes).hexdigest()
     try:
         text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RuleError(file, "not UTF-8 text") from None
+    except UnicodeDecodeError as e:
+        bad_line = raw_bytes[: e.start].count(b"\n") + 1
+        raise RuleError(f"{file}:{bad_line}", "not UTF-8 text") from None
     data = _pack_cache().get(digest)  # parsed and validated before, byte for byte the same file
     if data is None:
         data = _parse_and_validate(text, file)
@@ -315,10 +358,7 @@ def load_rules(
     problems: list[RuleError] = []
     files: list[Path] = []
     for d in dirs:
-        try:
-            files.extend(rule_files([d]))
-        except RuleError as e:
-            problems.append(e)
+        files.extend(rule_files([d], problems))
     for f in files:
         try:
             rule = load_rule_file(f)

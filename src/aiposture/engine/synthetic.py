@@ -82,7 +82,9 @@ def resources(n: int, *, seed: int = 0, chaos: float = 0.05) -> list[dict[str, A
             if isinstance(cats[victim], dict):
                 cats[victim].pop("enabled", None)
         if rng.random() < chaos / 2:
-            r["suppressions"] = [{"rule": "AIP-GR-00*", "reason": f"generated waiver {i}"}]
+            # one rule id (applied when inline suppressions are allowed) or a wildcard (never applied, only listed)
+            rule = f"AIP-GR-00{rng.randint(1, 3)}" if rng.random() < 0.7 else "AIP-GR-00*"
+            r["suppressions"] = [{"rule": rule, "reason": f"generated waiver {i}"}]
         out.append(r)
     return out
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aiposture.errors import AiPostureError
 from aiposture.iac import terraform_source as src
 from aiposture.iac.base import RawResource, suppressions_near
 from aiposture.iac.terraform_stage import NotChecked, SrcFile, Stage, inside
@@ -100,7 +101,11 @@ def _user_var_files(workdir: Path, var_files: list[Path], variables: dict[str, s
     """``--var-file`` files (the user's own, trusted) and ``--var`` pairs as tfvars files, with the names they set."""
     out = []
     for i, p in enumerate(var_files):
-        text = p.read_text(encoding="utf-8")
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:  # the user's own file: a usage error naming it, not a crash
+            why = "not UTF-8 text" if isinstance(e, UnicodeDecodeError) else (e.strerror or str(e))
+            raise AiPostureError(f"--var-file {p}: cannot read: {why}") from None
         dest = workdir / f"user-{i}{'.tfvars.json' if p.name.endswith('.json') else '.tfvars'}"
         dest.write_text(text, encoding="utf-8")
         out.append((dest, _var_names(text, dest.name)))

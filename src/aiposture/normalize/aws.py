@@ -183,12 +183,12 @@ def _confirmation_required(group: dict[str, Any]) -> Any:
     if isinstance(payload, str):
         try:
             doc = json.loads(payload)
-        except ValueError:
-            try:
-                import yaml
+        except (ValueError, RecursionError):
+            from aiposture import safeyaml  # the tenant wrote this schema: bounded (aliases, depth)
 
-                doc = yaml.safe_load(payload)
-            except Exception:
+            try:
+                doc = safeyaml.load(payload)
+            except safeyaml.YamlProblem:
                 return None
         paths = doc.get("paths") if isinstance(doc, dict) else None
         if not isinstance(paths, dict):

@@ -22,6 +22,7 @@ class Report:
     rules: list[Rule]
     inventory: dict[str, Any]
     inventory_path: Path | None = None  # file live findings point at (SARIF)
+    inventory_lines: dict[str, int] | None = None  # resource id -> line in that file, when known without reading it
     rule_problems: list[str] = field(default_factory=list)
     category: str | None = None
     tool_version: str = __version__

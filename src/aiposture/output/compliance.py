@@ -1,8 +1,10 @@
 """The compliance view (``--compliance FRAMEWORK``) as a terminal table, JSON or CSV.
 
 Per control: status, why, the rules behind it and the failing resources. Resource names come from
-clouds and repositories: the table gets them as ``rich.text.Text`` (never markup), the CSV through the
-same formula neutraliser as the findings CSV.
+clouds and repositories (and rule ids and titles may come from a --rules-dir in the scanned tree): the
+table gets every string through :func:`aiposture.textsafe.clean` as ``rich.text.Text`` (never markup, no
+control character reaches the terminal), the CSV through the same formula neutraliser as the findings CSV,
+the JSON as strict JSON.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from aiposture.compliance import LABELS, STATUSES, FrameworkView, views
 from aiposture.output import Report
+from aiposture.textsafe import clean
 
 STYLE = {"fail": "red", "not_checked": "magenta", "pass": "green", "not_covered": "dim"}
 CSV_COLUMNS = ["framework", "control", "title", "family", "status", "reason", "rules", "rules_not_selected",
@@ -27,7 +30,7 @@ def build(report: Report, frameworks: list[str]) -> dict[str, Any]:
 
 
 def render_json(report: Report, frameworks: list[str]) -> str:
-    return json.dumps(build(report, frameworks), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(build(report, frameworks), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def render_csv(report: Report, frameworks: list[str]) -> str:
@@ -51,9 +54,12 @@ def print_views(report: Report, console: Any, frameworks: list[str], *, show_all
     from rich.table import Table
     from rich.text import Text
 
+    def text(value: object, style: str = "") -> Text:
+        return Text(clean(value), style=style)
+
     for view in views(report, frameworks):
         cat = view.catalogue
-        t = Table(title=Text(f"{cat.title} ({cat.version})", style="bold"), title_justify="left")
+        t = Table(title=text(f"{cat.title} ({cat.version})", "bold"), title_justify="left")
         for col in ("Status", "Control", "Title", "Rules", "Failing resources"):
             t.add_column(col)
         uncovered = []
@@ -64,15 +70,15 @@ def print_views(report: Report, console: Any, frameworks: list[str], *, show_all
             n = c.failing_count()
             names = ", ".join(f["name"] or f["resource_id"] for f in c.failing_resources(limit=3))
             more = f" and {n - 3} more" if n > 3 else ""
-            t.add_row(Text(LABELS[c.status].upper(), style=STYLE[c.status]), Text(c.id), Text(c.title),
-                      Text(" ".join(c.rules) or " ".join(c.other_rules)),
-                      Text(f"{n}: {names}{more}" if n else (c.reason if c.status != "pass" else "")))
+            t.add_row(text(LABELS[c.status].upper(), STYLE[c.status]), text(c.id), text(c.title),
+                      text(" ".join(c.rules) or " ".join(c.other_rules)),
+                      text(f"{n}: {names}{more}" if n else (c.reason if c.status != "pass" else "")))
         console.print(t)
         if uncovered:
-            console.print(Text(f"Not covered by any rule ({len(uncovered)}): {', '.join(uncovered)}", style="dim"), soft_wrap=True)
-        console.print(Text(_summary_line(view)), soft_wrap=True)
+            console.print(text(f"Not covered by any rule ({len(uncovered)}): {', '.join(uncovered)}", "dim"), soft_wrap=True)
+        console.print(text(_summary_line(view)), soft_wrap=True)
         for cloud, counts in view.by_cloud.items():
-            console.print(Text(f"  {cloud}: " + ", ".join(f"{counts[s]} {LABELS[s]}" for s in STATUSES)), soft_wrap=True)
+            console.print(text(f"  {cloud}: " + ", ".join(f"{counts[s]} {LABELS[s]}" for s in STATUSES)), soft_wrap=True)
         console.print()
 
 

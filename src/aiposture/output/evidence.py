@@ -35,6 +35,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -42,9 +43,11 @@ from typing import IO, Any, TextIO
 from aiposture.errors import AiPostureError
 from aiposture.inventory import now_iso
 from aiposture.output import Report
+from aiposture.safeio import SCRUB
 
 FORMAT = "aiposture-evidence/2"
 MAX_ENTRIES = 200_000  # a pack with more entries is not one aiposture wrote
+MAX_MANIFEST = 64 * 1024 * 1024  # nor one with a larger manifest (its size scales with the entry count)
 REDACTED = "[redacted]"
 # keys whose values are secrets whatever they hold; matched on the key name, case-insensitively
 _SECRET_KEY = re.compile(
@@ -79,7 +82,7 @@ def pretty_json(value: Any, depth: int = 2, level: int = 0) -> str:
     here every leaf block goes through the C encoder, so a 100 MB results file stays readable (one result
     per line) and fast to write."""
     if depth <= 0 or not isinstance(value, (dict, list)) or not value:
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)  # strict JSON: NaN is refused
     pad, end = "  " * (level + 1), "  " * level
     if isinstance(value, dict):
         body = ",\n".join(f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {pretty_json(v, depth - 1, level + 1)}"
@@ -89,7 +92,7 @@ def pretty_json(value: Any, depth: int = 2, level: int = 0) -> str:
 
 
 def _json(data: Any, depth: int = 3) -> bytes:
-    return (pretty_json(data, depth) + "\n").encode()
+    return (pretty_json(data, depth) + "\n").encode("utf-8", SCRUB)  # a lone surrogate becomes U+FFFD
 
 
 def scope(report: Report) -> dict[str, Any]:
@@ -154,7 +157,7 @@ def _soa_csv(rows: list[dict[str, Any]]) -> bytes:
     for r in rows:
         w.writerow(_safe(" ".join(r[c]) if isinstance(r[c], list) else ("yes" if r[c] is True else "no" if r[c] is False else r[c]))
                    for c in cols)
-    return buf.getvalue().encode()
+    return buf.getvalue().encode("utf-8", SCRUB)
 
 
 def shared_responsibility(report: Report) -> dict[str, Any]:
@@ -222,7 +225,7 @@ def _member(z: zipfile.ZipFile, name: str, fill: Callable[[TextIO], object], dig
     """Write one member by streaming text into it; record its SHA-256 and size."""
     with z.open(name, "w", force_zip64=True) as raw:
         hashing = _Hashing(raw)
-        with io.TextIOWrapper(io.BufferedWriter(hashing, 1 << 16), encoding="utf-8", newline="") as text:
+        with io.TextIOWrapper(io.BufferedWriter(hashing, 1 << 16), encoding="utf-8", errors=SCRUB, newline="") as text:
             fill(text)
         digests[name] = {"sha256": hashing.sha.hexdigest(), "bytes": hashing.size}
 
@@ -306,17 +309,23 @@ def build(report: Report, *, raw: bool = False) -> bytes:
     return buf.getvalue()
 
 
-def write(report: Report, path: Path, *, raw: bool = False, sign_key: Path | None = None) -> None:
-    """Stream the pack to ``path`` (each member compressed as it is produced); with ``sign_key``, write the
-    detached signature ``path.sig`` (the key is checked first, so a bad key writes nothing)."""
+def write(report: Report, path: str | Path, *, raw: bool = False, sign_key: Path | None = None) -> None:
+    """Stream the pack to ``path`` (each member compressed as it is produced) through a temporary file that
+    replaces ``path`` at the end (:mod:`aiposture.safeio`: never through a planted link); with ``sign_key``,
+    write the detached signature ``path.sig`` the same way (the key is checked first, so a bad key writes
+    nothing)."""
+    from aiposture import safeio
     from aiposture.output.html import gc_paused
 
+    path = Path(path)
     key = load_private_key(sign_key) if sign_key is not None else None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with gc_paused(), path.open("wb") as fh:
+    if key is not None and safeio.special_destination(path):
+        raise AiPostureError(f"{path}: a signed evidence pack must go to a regular file (the signature is written beside it)")
+    with gc_paused(), safeio.open_for_write(path, "the evidence output", binary=True) as fh:
         _write_zip(report, fh, raw=raw)
     if key is not None:
-        signature_path(path).write_bytes(key.sign(path.read_bytes()))
+        safeio.write_file(signature_path(path), key.sign(safeio.read_back(path, "the evidence pack")),
+                          "the evidence signature")
 
 
 # -- signatures ---------------------------------------------------------------------------------------
@@ -390,13 +399,44 @@ def sign_pack(pack: Path, key_path: Path) -> Path:
         data = pack.read_bytes()
     except OSError as e:
         raise AiPostureError(f"{pack}: cannot read: {e.strerror}") from None
+    from aiposture.safeio import write_file
+
     sig = sign_bytes(data, key_path)
     out = signature_path(pack)
-    out.write_bytes(sig)
+    write_file(out, sig, "the evidence signature")  # never through a link planted at pack.zip.sig
     return out
 
 
 # -- verification -------------------------------------------------------------------------------------
+
+class _Unreadable(Exception):
+    """A zip member that cannot be decompressed (bad CRC, encryption, unknown method)."""
+
+
+def _member_bytes(z: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return z.read(name)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error) as e:
+        raise _Unreadable(name) from e
+
+
+def _member_digest(z: zipfile.ZipFile, name: str, expected: int) -> tuple[str, int] | None:
+    """SHA-256 and size of a member, reading no more than one chunk past ``expected`` bytes (a member
+    that inflates beyond what the manifest says is already a mismatch: no need to inflate a bomb)."""
+    h = hashlib.sha256()
+    size = 0
+    try:
+        with z.open(name) as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+                size += len(chunk)
+                if size > expected:
+                    break
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error):
+        return None
+    return h.hexdigest(), size
+
+
 
 def verify(pack: Path, *, signature: Path | None = None, public_key: Path | None = None) -> tuple[list[str], list[str]]:
     """Check a pack: detached signature (when a key is given), manifest format, every file's hash and size,
@@ -433,16 +473,20 @@ def verify(pack: Path, *, signature: Path | None = None, public_key: Path | None
         if len(infos) > MAX_ENTRIES:
             return ok, [*bad, f"{pack}: {len(infos)} entries: not an aiposture evidence pack"]
         names = [i.filename for i in infos]
-        dupes = sorted({n for n in names if names.count(n) > 1}) if len(set(names)) != len(names) else []
-        for n in dupes:
-            bad.append(f"{n}: appears more than once in the zip")
+        from collections import Counter
+
+        for n, count in sorted(Counter(names).items()):  # linear: a hostile pack may hold 200,000 names
+            if count > 1:
+                bad.append(f"{n}: appears more than once in the zip")
         if "manifest.json" not in names:
             return ok, [*bad, "manifest.json missing: not an aiposture evidence pack"]
+        if z.getinfo("manifest.json").file_size > MAX_MANIFEST:
+            return ok, [*bad, "manifest.json: larger than any manifest aiposture writes"]
         try:
-            manifest = json.loads(z.read("manifest.json"))
+            manifest = json.loads(_member_bytes(z, "manifest.json"))
             listed = manifest["files"]
             assert isinstance(listed, dict)
-        except (ValueError, KeyError, TypeError, AssertionError):
+        except (ValueError, KeyError, TypeError, AssertionError, RecursionError, _Unreadable):
             return ok, [*bad, "manifest.json: not a valid manifest"]
         if manifest.get("format") != FORMAT:
             bad.append(f"manifest.json: format {manifest.get('format')!r}, expected {FORMAT!r}")
@@ -454,13 +498,11 @@ def verify(pack: Path, *, signature: Path | None = None, public_key: Path | None
             if name not in present:
                 bad.append(f"{name}: listed in the manifest but missing from the zip")
                 continue
-            h = hashlib.sha256()
-            size = 0
-            with z.open(name) as fh:
-                while chunk := fh.read(1 << 20):
-                    h.update(chunk)
-                    size += len(chunk)
-            if not isinstance(meta, dict) or h.hexdigest() != meta.get("sha256") or size != meta.get("bytes"):
+            expected = meta.get("bytes") if isinstance(meta, dict) else None
+            digest = _member_digest(z, name, expected if isinstance(expected, int) else -1)
+            if digest is None:
+                bad.append(f"{name}: cannot be read (corrupt, encrypted or an unsupported compression)")
+            elif digest[1] != expected or digest[0] != meta.get("sha256"):
                 bad.append(f"{name}: content differs from the manifest (sha256 or size changed)")
             else:
                 checked += 1

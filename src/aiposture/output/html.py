@@ -139,7 +139,7 @@ def _e(v: object) -> str:
 
 def _json_script(data: Any, element_id: str) -> str:
     """Data for the script, in a non-executed block that no value can break out of."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f'<script type="application/json" id="{element_id}">{text}</script>'
@@ -596,6 +596,19 @@ def _kv_table(rows: list[tuple[str, str]]) -> str:
     return "<table><tbody>" + "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</tbody></table>"
 
 
+def _suppressions_html(report: Report, limit: int = 200) -> str:
+    """Every suppression that touched a failing result, applied or not, with its origin and its author's text
+    (a pull request's ``aiposture:ignore`` is never silent, in the pack either); the JSON and SARIF carry all."""
+    from aiposture.output.suppressions import suppression_lines
+
+    lines = suppression_lines(report.results)
+    if not lines:
+        return "none"
+    shown = "<br>".join(_e(x) for x in lines[1:limit + 1])
+    more = f"<br><span class=muted>and {len(lines) - 1 - limit} more (results.json, results.sarif)</span>" if len(lines) - 1 > limit else ""
+    return f"{_e(lines[0])}<br>{shown}{more}"
+
+
 def render_summary(report: Report, views: list[FrameworkView], scope: dict[str, Any], selection: dict[str, Any],
                    aggregates: dict[str, Any] | None = None) -> str:
     """The evidence pack's human-readable summary: static (no script), every section an auditor asks for."""
@@ -632,6 +645,7 @@ def render_summary(report: Report, views: list[FrameworkView], scope: dict[str, 
         ("Configuration file", _e(f"{selection.get('config_path')} (sha256 {selection.get('config_sha256')}; copied under config/)")
          if selection.get("config_path") else "none"),
         ("Waivers", _e(f"{len(selection.get('waivers') or [])} (listed in selection.json)")),
+        ("Suppressions", _suppressions_html(report)),
         ("Results", _e(f"{s['fail']} failing, {s['error']} not checked, {s['waived']} waived, {s['pass']} passing")),
     ]
     soa_rows = []

@@ -6,6 +6,10 @@ whole document first built every finding as a dict, then ran the pure-Python
 indenting encoder over all of them (peak memory about four times the output's
 size at 20,000 resources); the stream keeps one finding in memory at a time
 and still reads well in a diff or with ``grep``.
+
+Strict JSON for strict parsers: no ``NaN``/``Infinity`` (the encoder refuses them) and
+valid UTF-8 (the file or stdout stream the pipeline gives, :mod:`aiposture.safeio`,
+writes a lone surrogate as U+FFFD). Every suppression is listed in ``suppressions``.
 """
 
 from __future__ import annotations
@@ -49,10 +53,18 @@ def _head(report: Report) -> list[tuple[str, Any]]:
     ]
 
 
+def _suppressions(report: Report) -> list[dict[str, Any]]:
+    """Every suppression that touched a failing result, applied or not (see engine/waivers.py)."""
+    from aiposture.engine.waivers import suppressions
+
+    return suppressions(report.results)
+
+
 def build(report: Report, *, include_inventory: bool = True) -> dict:
     """The whole document as one dict (for callers that want the object, not the text)."""
     doc = dict(_head(report))
     doc["results"] = [r.to_dict() for r in report.results]
+    doc["suppressions"] = _suppressions(report)
     doc["scan_errors"] = report.scan_errors
     doc["rule_problems"] = report.rule_problems
     if include_inventory:
@@ -60,7 +72,9 @@ def build(report: Report, *, include_inventory: bool = True) -> dict:
     return doc
 
 
-_dump = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per call
+# one encoder, not one per call; allow_nan=False: NaN/Infinity are not JSON and strict parsers reject them
+# (inventories are checked and sanitised before this, see inventory.py: a non-finite number here is a bug)
+_dump = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 _string = json.encoder.encode_basestring  # a str as JSON text (the C function; what _dump does for a str)
 
 
@@ -127,6 +141,8 @@ def write(report: Report, fh: TextIO, *, include_inventory: bool = True) -> None
     fh.writelines(f"  {_dump(k)}: {_dump(v)},\n" for k, v in _head(report))
     fh.write('  "results": ')
     write_array(fh, result_lines(report.results), "  ", encoded=True)
+    fh.write(',\n  "suppressions": ')
+    write_array(fh, _suppressions(report), "  ")
     fh.write(',\n  "scan_errors": ')
     write_array(fh, report.scan_errors, "  ")
     fh.write(',\n  "rule_problems": ')

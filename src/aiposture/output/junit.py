@@ -6,16 +6,20 @@ ElementTree escapes all text and attributes.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from aiposture.engine.model import Status
 from aiposture.output import Report
 
+# XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. Anything else
+# (C0 controls, lone surrogates, U+FFFE, U+FFFF) cannot appear even escaped: it is shown as text instead.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
 
 def _clean(s: str) -> str:
-    # XML 1.0 cannot carry most control characters even escaped
-    return "".join(ch for ch in s if ch in "\t\n\r" or ord(ch) >= 0x20)
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
 
 
 def render(report: Report) -> str:

@@ -22,9 +22,11 @@ import io
 import json
 import os
 import re
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from aiposture.catalog import catalog, threat_title
 from aiposture.engine.model import Result, Rule, Status, fingerprint
@@ -115,8 +117,15 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
+def uri_reference(path: str) -> str:
+    """A relative POSIX path as an RFC 3986 URI reference (SARIF1002): every byte outside the
+    unreserved set is percent-encoded (``%``, ``#``, ``?``, spaces, non-ASCII). Non-UTF-8 file
+    names (surrogate-escaped by Python) keep their original bytes."""
+    return quote(os.fsencode(path), safe="/")
+
+
 def _uri(path: str | Path, base: Path) -> tuple[str, bool]:
-    """Repo-relative POSIX URI when under ``base``; else an absolute file URI."""
+    """Repo-relative URI reference when under ``base``; else an absolute file URI."""
     return _uri_of(str(path), str(base))
 
 
@@ -125,11 +134,11 @@ def _uri_of(path: str, base: str) -> tuple[str, bool]:
     # resolving touches the file system: findings share a handful of files, so each is resolved once
     p = Path(path)
     if not p.is_absolute():
-        return p.as_posix(), True
+        return uri_reference(p.as_posix()), True
     try:
-        return p.resolve().relative_to(Path(base).resolve()).as_posix(), True
+        return uri_reference(p.resolve().relative_to(Path(base).resolve()).as_posix()), True
     except ValueError:
-        return p.resolve().as_uri(), False
+        return p.resolve().as_uri(), False  # as_uri percent-encodes
 
 
 class _Locator:
@@ -139,8 +148,14 @@ class _Locator:
         self.base = base
         self.inventory_path = report.inventory_path
         self.lines: dict[str, int] = {}
-        if report.inventory_path and Path(report.inventory_path).is_file():
-            self.lines = resource_lines(Path(report.inventory_path).read_text(encoding="utf-8"))
+        if report.inventory_lines is not None:
+            self.lines = report.inventory_lines
+        elif report.inventory_path and Path(report.inventory_path).is_file():
+            try:
+                with Path(report.inventory_path).open(encoding="utf-8", errors="replace") as fh:
+                    self.lines = resource_lines(fh)
+            except OSError:
+                self.lines = {}
 
     def locate(self, result: Result) -> dict[str, Any]:
         res = result.resource
@@ -158,6 +173,29 @@ class _Locator:
         return {"physicalLocation": {"artifactLocation": art, "region": {"startLine": int(line)}}}
 
 
+def _suppression(out: dict[str, Any], res: Result, loc: dict[str, Any]) -> None:
+    """Every suppression is visible: an applied one as a SARIF suppression (with its author's text
+    and where it came from), one that was not applied in the result's properties only, so that
+    no consumer can mistake it for a dismissal."""
+    w = res.waiver or {}
+    where = {k: w.get(k, "") for k in ("source", "origin", "owner", "expires", "status", "detail") if w.get(k)}
+    where["rule"] = w.get("rule", "")
+    where["reason"] = w.get("reason", "")
+    if res.status is Status.WAIVED:
+        sup: dict[str, Any] = {
+            "kind": "inSource" if w.get("source") == "inline" else "external",
+            "status": "accepted",
+            "justification": f"{w.get('reason', '')} (owner: {w.get('owner', '')}, expires: {w.get('expires', '')}, "
+                             f"from: {w.get('origin', '') or w.get('source', '')})",
+            "properties": where,
+        }
+        if w.get("source") == "inline":
+            sup["location"] = {"physicalLocation": loc["physicalLocation"]}
+        out["suppressions"] = [sup]
+    else:
+        out["properties"]["aiposture/suppression"] = where
+
+
 def _category(report: Report) -> str:
     if report.category:
         return report.category.strip("/")
@@ -171,7 +209,41 @@ def _category(report: Report) -> str:
     return f"aiposture/{providers.pop()}" if len(providers) == 1 else "aiposture/live"
 
 
-_RESULTS, _INVOCATIONS = "\x00aiposture-results\x00", "\x00aiposture-invocations\x00"
+def _not_checked(res: Result, index: dict[str, int]) -> dict[str, Any]:
+    return {
+        "level": "error",
+        "message": {"text": escape_text(f"{res.rule.id} not checked on {res.resource_id}: {res.message}")},
+        "associatedRule": {"id": res.rule.id, "index": index[res.rule.id]},
+    }
+
+
+def _location(locator: _Locator, res: Result) -> dict[str, Any]:
+    loc = locator.locate(res)
+    loc["logicalLocations"] = [{"fullyQualifiedName": res.resource["id"], "kind": "resource"}]
+    return loc
+
+
+def _result(res: Result, loc: dict[str, Any], index: dict[str, int]) -> dict[str, Any]:
+    """One SARIF result, with its suppression (applied or not) when it has one."""
+    r = res.resource
+    out: dict[str, Any] = {
+        "ruleId": res.rule.id,
+        "ruleIndex": index[res.rule.id],
+        "level": LEVEL[res.rule.severity],
+        "message": {"text": f"{escape_text(res.message)} (resource: {escape_text(r['id'])})"},
+        "locations": [loc],
+        "partialFingerprints": {"primaryLocationLineHash": fingerprint(res.rule.id, r["id"]) + ":1"},
+        "properties": {
+            "provider": r["provider"],
+            "account": r.get("account", ""),
+            "region": r.get("region", ""),
+            "resourceType": r.get("native_type", ""),
+            "severity": res.rule.severity,
+        },
+    }
+    if res.waiver:
+        _suppression(out, res, loc)
+    return out
 
 
 def _results(report: Report, base: Path, index: dict[str, int], notifications: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -181,89 +253,45 @@ def _results(report: Report, base: Path, index: dict[str, int], notifications: l
         if res.status is Status.PASS:
             continue
         if res.status is Status.ERROR:
-            notifications.append(
-                {
-                    "level": "error",
-                    "message": {"text": escape_text(f"{res.rule.id} not checked on {res.resource_id}: {res.message}")},
-                    "associatedRule": {"id": res.rule.id, "index": index[res.rule.id]},
-                }
-            )
+            notifications.append(_not_checked(res, index))
             continue
-        r = res.resource
-        loc = locator.locate(res)
-        loc["logicalLocations"] = [{"fullyQualifiedName": r["id"], "kind": "resource"}]
-        out: dict[str, Any] = {
-            "ruleId": res.rule.id,
-            "ruleIndex": index[res.rule.id],
-            "level": LEVEL[res.rule.severity],
-            "message": {"text": f"{escape_text(res.message)} (resource: {escape_text(r['id'])})"},
-            "locations": [loc],
-            "partialFingerprints": {"primaryLocationLineHash": fingerprint(res.rule.id, r["id"]) + ":1"},
-            "properties": {
-                "provider": r["provider"],
-                "account": r.get("account", ""),
-                "region": r.get("region", ""),
-                "resourceType": r.get("native_type", ""),
-                "severity": res.rule.severity,
-            },
-        }
-        if res.status is Status.WAIVED and res.waiver:
-            w = res.waiver
-            out["suppressions"] = [
-                {
-                    "kind": "inSource" if w.get("source") == "inline" else "external",
-                    "status": "accepted",
-                    "justification": f"{w.get('reason', '')} (owner: {w.get('owner', '')}, expires: {w.get('expires', '')})",
-                }
-            ]
-        yield out
+        yield _result(res, _location(locator, res), index)
 
 
 def _result_lines(report: Report, base: Path, index: dict[str, int], notifications: list[dict[str, Any]]) -> Iterator[str]:
     """The JSON text of each of :func:`_results`' results, built from pieces encoded once per
-    rule and once per resource (a resource has a result per rule of its kind)."""
+    rule and once per resource (a resource has a result per rule of its kind). A result with a
+    suppression (rare) is encoded whole from :func:`_result`, so both paths say the same."""
     from aiposture.output.json_out import _dump, _string
 
     locator = _Locator(report, base)
     rule_parts: dict[int, str] = {}
-    res_parts: dict[int, tuple[str, str]] = {}
+    res_parts: dict[int, tuple[str, str, dict[str, Any]]] = {}
     for res in report.results:
         if res.status is Status.PASS:
             continue
         rule = res.rule
         if res.status is Status.ERROR:
-            notifications.append(
-                {
-                    "level": "error",
-                    "message": {"text": escape_text(f"{rule.id} not checked on {res.resource_id}: {res.message}")},
-                    "associatedRule": {"id": rule.id, "index": index[rule.id]},
-                }
-            )
+            notifications.append(_not_checked(res, index))
+            continue
+        r = res.resource
+        res_part = res_parts.get(id(r))
+        if res_part is None:
+            loc = _location(locator, res)
+            props = {"provider": r["provider"], "account": r.get("account", ""), "region": r.get("region", ""),
+                     "resourceType": r.get("native_type", "")}
+            res_part = res_parts[id(r)] = (f" (resource: {escape_text(r['id'])})",
+                                           f', "locations": [{_dump(loc)}], ' + '"properties": ' + _dump(props)[:-1], loc)
+        if res.waiver:
+            yield _dump(_result(res, res_part[2], index))
             continue
         rule_part = rule_parts.get(id(rule))
         if rule_part is None:
             rule_part = rule_parts[id(rule)] = (f'{{"ruleId": {_dump(rule.id)}, "ruleIndex": {index[rule.id]}, '
                                                 f'"level": "{LEVEL[rule.severity]}"')
-        r = res.resource
-        res_part = res_parts.get(id(r))
-        if res_part is None:
-            loc = locator.locate(res)
-            loc["logicalLocations"] = [{"fullyQualifiedName": r["id"], "kind": "resource"}]
-            props = {"provider": r["provider"], "account": r.get("account", ""), "region": r.get("region", ""),
-                     "resourceType": r.get("native_type", "")}
-            res_part = res_parts[id(r)] = (f" (resource: {escape_text(r['id'])})",
-                                           f', "locations": [{_dump(loc)}], ' + '"properties": ' + _dump(props)[:-1])
-        line = (f'{rule_part}, "message": {{"text": {_string(escape_text(res.message) + res_part[0])}}}'
-                f'{res_part[1]}, "severity": "{rule.severity}"}}, '
-                f'"partialFingerprints": {{"primaryLocationLineHash": "{fingerprint(rule.id, r["id"])}:1"}}')
-        if res.status is Status.WAIVED and res.waiver:
-            w = res.waiver
-            line += ', "suppressions": ' + _dump([{
-                "kind": "inSource" if w.get("source") == "inline" else "external",
-                "status": "accepted",
-                "justification": f"{w.get('reason', '')} (owner: {w.get('owner', '')}, expires: {w.get('expires', '')})",
-            }])
-        yield line + "}"
+        yield (f'{rule_part}, "message": {{"text": {_string(escape_text(res.message) + res_part[0])}}}'
+               f'{res_part[1]}, "severity": "{rule.severity}"}}, '
+               f'"partialFingerprints": {{"primaryLocationLineHash": "{fingerprint(rule.id, r["id"])}:1"}}}}')
 
 
 def _invocations(report: Report, notifications: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -319,13 +347,17 @@ def write(report: Report, fh: TextIO, base: Path | None = None) -> None:
     rules = _rules_used(report)
     index = {r.id: i for i, r in enumerate(rules)}
     notifications: list[dict[str, Any]] = []
-    text = json.dumps(_skeleton(report, base, rules, _RESULTS, _INVOCATIONS), indent=2, ensure_ascii=False)
-    before, rest = text.split(json.dumps(_RESULTS), 1)
-    middle, after = rest.split(json.dumps(_INVOCATIONS), 1)
+    # placeholders no input can contain (an account id or a rule title could hold a fixed marker)
+    token = secrets.token_hex(16)
+    results_mark, invocations_mark = f"\x00results-{token}\x00", f"\x00invocations-{token}\x00"
+    text = json.dumps(_skeleton(report, base, rules, results_mark, invocations_mark), indent=2, ensure_ascii=False,
+                      allow_nan=False)
+    before, rest = text.split(json.dumps(results_mark), 1)
+    middle, after = rest.split(json.dumps(invocations_mark), 1)
     fh.write(before)
     write_array(fh, _result_lines(report, base, index, notifications), "      ", encoded=True)
     fh.write(middle)
-    fh.write(json.dumps(_invocations(report, notifications), ensure_ascii=False))
+    fh.write(json.dumps(_invocations(report, notifications), ensure_ascii=False, allow_nan=False))
     fh.write(after + "\n")
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,23 +30,12 @@ from typing import Any, TextIO
 
 from aiposture.engine.model import SEVERITIES, Result, Rule, Status
 from aiposture.output import Report
+from aiposture.output.suppressions import suppression_lines
+from aiposture.textsafe import clean
 
-# C0 and C1 control characters, DEL, and the bidirectional overrides/isolates that can make a
-# terminal line read differently from what it contains ("Trojan Source"): shown escaped.
-_UNSAFE = [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
-           *range(0x2066, 0x206A)]
-_UNSAFE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _UNSAFE) + "]")
-
-
-def _escape(m: re.Match[str]) -> str:
-    c = ord(m.group())
-    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
-
-
-def terminal_safe(text: Any) -> str:
-    """``text`` with every control character and bidi override replaced by a visible escape."""
-    s = text if isinstance(text, str) else str(text)
-    return _UNSAFE_RE.sub(_escape, s) if _UNSAFE_RE.search(s) else s
+# every string from a cloud or a repository goes through the one terminal helper (textsafe.clean):
+# controls, bidi overrides and line breaks become visible escapes
+terminal_safe = clean
 
 
 _SGR = {
@@ -316,6 +304,8 @@ def write_table(report: Report, out: TextIO, *, layout: Layout | None = None, sh
           + tail + "\n")
     for p in report.rule_problems:
         w(paint("RULE NOT LOADED ", "error") + terminal_safe(p) + "\n")
+    for line in suppression_lines(report.results):  # every suppression, applied or not, with its origin
+        w(paint(line, "dim") + "\n")
 
     if summary.by_threat:
         w(("" if layout.compact else "\n") + "By ISO/IEC 27090 threat (results)\n")

@@ -106,15 +106,9 @@ def run_queued(provider: str, planner_opts: Any, *, queue_url: str, no_wait: boo
               f"{s.get('duration_seconds', 0):.1f}s through the queue ({total} tasks, {s.get('api_calls', 0)} API calls, "
               f"{len(doc['errors'])} scope errors)", file=sys.stderr)
         report_errors(doc)
-    if save_inventory:
-        from aiposture import inventory as inv
-
-        inv.save(doc, save_inventory)
-        if not opts.quiet:
-            print(f"wrote inventory to {save_inventory}", file=sys.stderr)
     from aiposture.cli.common import run_pipeline
 
-    return run_pipeline(doc, opts, config_path, inventory_path=save_inventory, prepared=prepared, scope_label=scope_label,
+    return run_pipeline(doc, opts, config_path, prepared=prepared, save_inventory=save_inventory, scope_label=scope_label,
                         scan_id=scan_id)
 
 

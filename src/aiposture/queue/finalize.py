@@ -112,7 +112,7 @@ def finalize_in_worker(store: Any, scan_id: str, plan: dict[str, Any]) -> None:
         if sel.get("config_text") is not None:  # the client's configuration (waivers, selection), as it read it
             config_path = Path(tmp) / ".aiposture.yaml"
             config_path.write_text(sel["config_text"], encoding="utf-8")
-        config = load_config(config_path, search_dir=Path(tmp))  # never the worker's own folder
+        config = load_config(config_path)
         report = pipeline.evaluate(doc, opts, config)
     store.save(report, command=plan.get("command") or [], scope_label=plan.get("scope_label"), scan_id=scan_id)
 

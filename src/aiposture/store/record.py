@@ -13,6 +13,7 @@ from aiposture.errors import AiPostureError
 from aiposture.output import Report
 from aiposture.pipeline import Options
 from aiposture.store.db import open_store, redact, scope_of
+from aiposture.textsafe import clean
 
 
 def record_scan(report: Report, opts: Options, *, scope_label: str | None = None, scan_id: str | None = None) -> str:
@@ -24,7 +25,7 @@ def record_scan(report: Report, opts: Options, *, scope_label: str | None = None
         previous = store.latest_for_scope(key)
         scan_id = store.save(report, command=sys.argv, scope_label=label, scan_id=scan_id)
         if not opts.quiet:
-            print(f"stored scan {scan_id} in {redact(store.url)}", file=sys.stderr)
+            print(clean(f"stored scan {scan_id} in {redact(store.url)}"), file=sys.stderr)
         if "html" in opts.formats:  # the report's trend chart: this scan and the earlier ones of its scope
             from aiposture.store.trend import trend_points
 

@@ -1,7 +1,8 @@
 """Text views of stored history: ``history`` rows and ``diff`` as Markdown or JSON.
 
 Names and messages come from clouds and repositories: Markdown output escapes
-them (no links, HTML or emphasis can be forged) and drops control characters.
+them (no links, HTML or emphasis can be forged) and shows control, bidi and line-separator
+characters as visible escapes (:func:`aiposture.textsafe.clean`, as every other output).
 """
 
 from __future__ import annotations
@@ -12,20 +13,20 @@ from typing import Any
 
 from aiposture.store.db import ScanInfo
 from aiposture.store.diff import FindingChange, ScanDiff
+from aiposture.textsafe import clean
 
-_CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 MAX_ROWS = 200
 
 
 def md(value: Any) -> str:
     """Untrusted text as literal Markdown on one line."""
-    return _MD_SPECIAL.sub(r"\\\1", _CTRL.sub(" ", str(value)))
+    return _MD_SPECIAL.sub(r"\\\1", clean(value))
 
 
 def code(text: str) -> str:
     """Untrusted text inside a code span: no escaping applies there, so backticks are replaced."""
-    return "`" + _CTRL.sub(" ", text).replace("`", "'") + "`"
+    return "`" + clean(text).replace("`", "'") + "`"
 
 
 def _val(v: Any) -> str:
