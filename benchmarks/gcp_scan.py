@@ -1,12 +1,14 @@
 """Live Google Cloud scan of N projects x M locations against the local REST fake with added latency.
 
-    python benchmarks/gcp_scan.py [PROJECTS] [LOCATIONS] [LATENCY_MS] [WORKERS]
+    python benchmarks/gcp_scan.py [PROJECTS] [LOCATIONS] [LATENCY_MS] [WORKERS] [ESTATE]
 
 Every project/location has an endpoint, a model, a dataset, an Agent Engine and a
 Model Armor template; every project an IAM policy, a floor setting and an org
 policy, and sits in a folder under one organisation (whose policies are read once).
 Locations are discovered per project (ListLocations), as without --locations; the
-fake offers exactly the M locations. Prints wall time, API calls and calls per resource.
+fake offers exactly the M locations. ESTATE=1 adds the estate around Vertex AI (tests/gcp_estate_scenario.py:
+a perimeter and the organisation policies, a data store, a RAG corpus with its files, a Workbench instance and its
+VM, a Colab runtime template per project). Prints wall time, API calls and calls per resource.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import print_scan
 
+from tests import gcp_estate_scenario as es
 from tests import gcp_scenario as sc
 from tests.fakes.gcp import GcpFake, render
 
@@ -34,6 +37,7 @@ def main() -> None:
     m = int(sys.argv[2]) if len(sys.argv) > 2 else 4
     latency = (int(sys.argv[3]) if len(sys.argv) > 3 else 30) / 1000
     workers = int(sys.argv[4]) if len(sys.argv) > 4 else 16
+    estate = len(sys.argv) > 5 and sys.argv[5] == "1"
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -51,7 +55,7 @@ def main() -> None:
     fake.add_folder("100", "organizations/1")
     for i in range(n):
         p = f"prj-{i}"
-        sc.populate(fake, p, hardened=i % 2 == 0)
+        (es if estate else sc).populate(fake, p, hardened=i % 2 == 0)
         fake.projects[p]["parent"] = "folders/100"
         for loc in locs[1:]:
             for coll in ("endpoints", "models", "datasets", "reasoningEngines", "templates"):
@@ -64,7 +68,8 @@ def main() -> None:
     cpu0, t = time.process_time(), time.perf_counter()
     doc = collect(GcpOptions(endpoint_template=fake.url, workers=workers), quiet=True)
     wall, cpu = time.perf_counter() - t, time.process_time() - cpu0
-    print_scan(f"scan: {n} projects x {m} locations, {latency * 1000:.0f} ms per request, {workers} workers", doc, wall, cpu)
+    print_scan(f"scan: {n} projects x {m} locations{' with the estate around Vertex AI' if estate else ''}, "
+               f"{latency * 1000:.0f} ms per request, {workers} workers", doc, wall, cpu)
     fake.stop()
 
 

@@ -12,6 +12,8 @@ from tests import aws_scenario as sc
 from tests.aws_fixtures import aws, moto_port, point_at, reset, results, run, statuses  # noqa: F401
 from tests.fakes.aws import DEFAULT_ACCOUNT, AwsFake
 
+# declared calls this scenario does not make (nothing to read, or read through another path)
+NOT_IN_THIS_SCENARIO = {("ec2", "DescribeRegions")}  # enabled regions: asked only without --regions
 SECRET_OPS = {"CreateServiceSpecificCredential", "ResetServiceSpecificCredential", "CreateAccessKey",
               "GetSecretValue", "CreateLoginProfile", "GetSessionToken"}
 
@@ -146,6 +148,12 @@ def test_read_only_and_covered_by_the_shipped_policy(aws, org, tmp_path):
     assert not {op for _, op in ops} & SECRET_OPS
     uncovered = {iam_action(svc, op) for svc, op in ops} - set(IAM_ACTIONS) - {"sts:GetCallerIdentity"}
     assert not uncovered
+    # every call is one a resource-type spec (or the scope discovery) declares, and every declared call is made
+    from aiposture import specs
+
+    declared = {(c.service, c.operation) for c in specs.calls("aws")}
+    assert set(ops) - {("sts", "GetCallerIdentity")} <= declared, set(ops) - declared
+    assert declared - set(ops) <= NOT_IN_THIS_SCENARIO, declared - set(ops)
     assert all(a.split(":")[1].startswith(("Get", "List", "Describe", "AssumeRole")) for a in IAM_ACTIONS)
     out = CliRunner().invoke(main, ["permissions", "aws"]).output
     assert json.loads(out)["Statement"][0]["Action"] == IAM_ACTIONS

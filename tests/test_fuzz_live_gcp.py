@@ -23,20 +23,24 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from aiposture.collect.gcp_vertex import GcpOptions, collect  # noqa: E402
+from tests import gcp_estate_scenario as es  # noqa: E402
 from tests import gcp_scenario as sc  # noqa: E402
 from tests.fakes.gcp import GcpFake  # noqa: E402
 from tests.fakes.mutate import SWEEP, Mutation, Tail, World, check, mutations  # noqa: E402
 
 ROUTES = (r"^/ui/projects/[^/]+/locations$", r"^/v1/projects/[^/]+/locations$", r":getIamPolicy$", r"/floorSetting$",
-          r":getEffectivePolicy$", r"/endpoints$", r"/models$", r"/datasets$", r"/reasoningEngines$", r"/templates$")
+          r":getEffectivePolicy$", r"/endpoints$", r"/models$", r"/datasets$", r"/reasoningEngines$", r"/templates$",
+          # the estate around Vertex AI (tests/gcp_estate_scenario.py)
+          r"^/v1/accessPolicies$", r"/servicePerimeters$", r"/dataStores$", r"/ragCorpora$", r"/ragFiles$",
+          r"/notebookRuntimeTemplates$", r"^/v2/projects/[^/]+/locations/-/instances$", r"^/compute/v1/")
 
 
 @pytest.fixture(scope="module")
 def world():
     fake = GcpFake(page_size=100).start()
     tmp = Path(tempfile.mkdtemp(prefix="aiposture-fuzz-gcp-"))
-    sc.populate(fake, "prj-good", hardened=True)
-    sc.populate(fake, "prj-bad", hardened=False)
+    es.populate(fake, "prj-good", hardened=True)
+    es.populate(fake, "prj-bad", hardened=False)
     tail = Tail()
     code, _, results = _scan(fake, tail, tmp / "baseline")
     assert code == 1

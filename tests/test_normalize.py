@@ -39,6 +39,28 @@ def test_well_known_aws_managed_policies_without_a_document():
     assert _known_managed("AmazonS3ReadOnlyAccess") is None and naws.invoke_grant(None) is None
 
 
+def test_application_inference_profile():
+    """ListInferenceProfiles summary (snake_cased) -> the model it copies; quotas always bound on-demand calls."""
+    from aiposture.normalize.values import snake_keys
+
+    summary = {"inferenceProfileArn": "arn:aws:bedrock:us-east-1:1:application-inference-profile/p",
+               "models": [{"modelArn": "arn:aws:bedrock:us-east-1::foundation-model/m"}, "junk"]}
+    assert naws.inference_profile(snake_keys(summary)) == {
+        "model": {"name": "arn:aws:bedrock:us-east-1::foundation-model/m", "custom": False}, "rate_limit": {"limited": True}}
+    assert naws.inference_profile({"models": None})["model"]["name"] is None
+
+
+def test_vertex_agent_engine_execution_role():
+    """No service account: Google's narrow service agent runs it; an admin SA is admin only when the policy is known."""
+    from aiposture.normalize import gcp as ngcp
+
+    sa = "agent@p.iam.gserviceaccount.com"
+    assert ngcp.reasoning_engine({"spec": None})["execution_role"] == {"id": None, "admin": False, "wildcard_actions": False}
+    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins={sa})["execution_role"]["admin"] is True
+    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins=set())["execution_role"]["admin"] is False
+    assert ngcp.reasoning_engine({"spec": {"service_account": sa}}, admins=None)["execution_role"]["admin"] is None
+
+
 def test_action_group_api_schema_that_is_not_an_openapi_document_is_unknown_not_a_crash():
     def group(payload):
         return {"api_schema": {"payload": payload}}

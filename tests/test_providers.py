@@ -11,7 +11,8 @@ from aiposture import providers
 from aiposture.catalog import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
-PREFIX = {"AWS::": "aws", "Microsoft.": "azure", "aiplatform.": "gcp", "modelarmor.": "gcp", "cloudresourcemanager.": "gcp"}
+PREFIX = {"AWS::": "aws", "Microsoft.": "azure", "aiplatform.": "gcp", "modelarmor.": "gcp", "cloudresourcemanager.": "gcp",
+          "accesscontextmanager.": "gcp", "orgpolicy.": "gcp", "discoveryengine.": "gcp", "notebooks.": "gcp"}
 
 
 def _provider_of(native: str) -> str:

@@ -84,6 +84,14 @@ def _rows(props: dict[str, Any], defs: dict[str, Any], prefix: str = "") -> list
     return rows
 
 
+def _native_types(kind: str) -> list[str]:
+    """The native types of a kind, per cloud, from the resource-type specs (:mod:`aiposture.specs`)."""
+    from aiposture import specs
+
+    rows = [f"- {s.provider}: `{s.native_type}`: {_cell(s.title)}" for s in specs.all_specs() if s.kind == kind]
+    return ["Native types:", "", *rows, ""] if rows else []
+
+
 def inventory_markdown() -> str:
     s = schema("inventory")
     defs = s["$defs"]
@@ -98,7 +106,9 @@ def inventory_markdown() -> str:
     for name, d in defs.items():
         if not name.startswith("attrs_"):
             continue
-        out += ["", f"### `{name[6:]}`", "", d.get("description", ""), "", "| Attribute | Type | Meaning |", "|---|---|---|"]
+        out += ["", f"### `{name[6:]}`", "", d.get("description", ""), ""]
+        out += _native_types(name[6:])
+        out += ["| Attribute | Type | Meaning |", "|---|---|---|"]
         out += _rows(d["properties"], defs)
     out += ["", "## Shared shapes"]
     for name in ("filter", "encryption", "content_filter_ref", "data_location", "role"):

@@ -42,6 +42,7 @@ KINDS = (
     "custom_model",
     "training_job",
     "identity_binding",
+    "notebook",
 )
 
 Resource = dict[str, Any]

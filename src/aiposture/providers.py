@@ -1,5 +1,6 @@
-"""Provider descriptors (``providers/*.yaml``): service catalog, native types per kind, default regions
-and the shared-responsibility split that the HTML report and the evidence pack show.
+"""Provider descriptors: ``providers/*.yaml`` (title, terms, clouds, the shared-responsibility split that
+the table, HTML report and evidence pack show) plus the service catalog and native types per kind, which
+are derived from the resource-type specs (:mod:`aiposture.specs`), not listed a second time in the YAML.
 
 The split is kept per rule family (``rules/_catalog.yaml`` ``families``: guardrails, logging, auth...):
 for a finding of rule AIP-LOG-001 on AWS, the report can say what AWS operates and attests for logging
@@ -50,8 +51,19 @@ def title(provider: str) -> str:
 
 
 def native_types(provider: str) -> dict[str, list[str]]:
-    """Normalised kind -> the native resource types a scan of this provider emits."""
-    return {k: list(v) for k, v in (descriptor(provider).get("native_types") or {}).items()}
+    """Normalised kind -> the native resource types a scan of this provider emits (from the specs)."""
+    from aiposture import specs
+
+    return specs.native_types(provider)
+
+
+def services(provider: str) -> dict[str, dict[str, str]]:
+    """The cloud services a scan of this provider calls (from the specs): name -> sdk, description..."""
+    from dataclasses import asdict
+
+    from aiposture import specs
+
+    return {n: {k: v for k, v in asdict(s).items() if v and k != "name"} for n, s in specs.services(provider).items()}
 
 
 def _split(node: dict[str, Any] | None) -> Split:

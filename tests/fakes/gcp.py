@@ -39,7 +39,17 @@ GET_NODE = re.compile(r"^/v3/((?:projects|folders)/[^/:]+)$")
 ORGPOL = re.compile(r"^/v2/projects/([^/]+)/policies/vertexai\.allowedModels:getEffectivePolicy$")
 VERTEX_LOCATIONS = re.compile(r"^/ui/projects/([^/]+)/locations$")
 ARMOR_LOCATIONS = re.compile(r"^/v1/projects/([^/]+)/locations$")
-SERVICES = {"aiplatform": "Vertex AI API", "modelarmor": "Model Armor API"}
+SERVICES = {"aiplatform": "Vertex AI API", "modelarmor": "Model Armor API", "discoveryengine": "Discovery Engine API",
+            "notebooks": "Notebooks API"}
+# the AI estate around Vertex AI (collect/gcp_estate.py): REST bindings of discoveryengine v1, aiplatform v1
+# (ragCorpora, ragFiles, notebookRuntimeTemplates), notebooks v2, Access Context Manager v1, Org Policy v2, compute v1
+ESTATE_COLLECTION = re.compile(r"^/v1/projects/([^/]+)/locations/([^/]+)/"
+                               r"(ragCorpora|notebookRuntimeTemplates|collections/default_collection/dataStores)$")
+RAG_FILES = re.compile(r"^/v1/projects/([^/]+)/locations/([^/]+)/ragCorpora/([^/]+)/ragFiles$")
+WORKBENCH = re.compile(r"^/v2/projects/([^/]+)/locations/([^/]+)/instances$")
+COMPUTE_VM = re.compile(r"^/compute/v1/projects/([^/]+)/zones/([^/]+)/instances/([^/]+)$")
+ORGPOL_ANY = re.compile(r"^/v2/projects/([^/]+)/policies/([^/:]+):getEffectivePolicy$")
+ACM_PERIMETERS = re.compile(r"^/v1/(accessPolicies/[^/]+)/servicePerimeters$")
 
 
 def pj(msg) -> dict[str, Any]:
@@ -84,6 +94,15 @@ class GcpFake(FakeServer):
         self.throttles: dict[str, int] = {}
         self.calls: list[tuple[str, str]] = []
         self.mutate: Callable[[str, Any], Any] | None = None
+        # AI estate: data stores / RAG corpora / runtime templates / Workbench instances go in self.data under
+        # (project, location, "dataStores" | "ragCorpora" | "notebookRuntimeTemplates" | "instances"), RAG files
+        # under (project, location, "ragFiles/<corpus id>")
+        self.constraints: dict[tuple[str, str], dict[str, Any]] = {}  # (project, constraint) -> effective Policy
+        self.access_policies: dict[str, list[dict[str, Any]]] = {}  # "organizations/N" -> AccessPolicy JSON
+        self.perimeters: dict[str, list[dict[str, Any]]] = {}  # "accessPolicies/N" -> ServicePerimeter JSON
+        self.vms: dict[tuple[str, str, str], dict[str, Any]] = {}  # (project, zone, name) -> compute Instance JSON
+        self.rag_unsupported: set[str] = set()  # locations where RAG Engine answers "unsupported location"
+        self.acm_forbidden: set[str] = set()  # organisations whose access policies the caller may not list
 
     def add_project(self, pid: str, parent: str = "organizations/1") -> None:
         self.projects[pid] = {"name": f"projects/{int(hashlib.sha256(pid.encode()).hexdigest(), 16) % 10**12}",
@@ -205,4 +224,61 @@ class GcpFake(FakeServer):
             if m.group(1) in self.forbidden:
                 return self._error(h, 403, "PERMISSION_DENIED", f"The caller does not have permission on {m.group(1)}")
             return self._send(h, 200, node) if node else self._error(h, 404, "NOT_FOUND", f"{m.group(1)} not found")
+        if self._estate(h, path, query, ints):
+            return None
         return self._error(h, 404, "NOT_FOUND", f"no fake route for {h.command} {path}")
+
+    def _estate(self, h, path: str, query: dict[str, str], ints: bool) -> bool:
+        """Routes of the AI estate around Vertex AI; False when the path is none of them."""
+        m = ESTATE_COLLECTION.match(path)
+        if m:
+            p, loc, coll = m.groups()
+            coll = coll.rsplit("/", 1)[-1]
+            service = "discoveryengine" if coll == "dataStores" else "aiplatform"
+            if service in self.disabled[p]:
+                self._disabled(h, p, service)
+            elif coll == "ragCorpora" and loc in self.rag_unsupported:
+                self._error(h, 400, "INVALID_ARGUMENT", f"RAG Engine: unsupported location '{loc}'.")
+            else:
+                self._page(h, coll, self.data.get((p, loc, coll), []), query, ints)
+            return True
+        m = RAG_FILES.match(path)
+        if m:
+            p, loc, corpus = m.groups()
+            self._page(h, "ragFiles", self.data.get((p, loc, f"ragFiles/{corpus}"), []), query, ints)
+            return True
+        m = WORKBENCH.match(path)
+        if m:
+            p, loc = m.groups()
+            if "notebooks" in self.disabled[p]:
+                self._disabled(h, p, "notebooks")
+            else:
+                self._page(h, "instances", self.data.get((p, loc, "instances"), []), query, ints)
+            return True
+        m = COMPUTE_VM.match(path)
+        if m:
+            if m.group(1) in self.forbidden:
+                self._error(h, 403, "PERMISSION_DENIED", "Required 'compute.instances.get' permission")
+            elif m.groups() in self.vms:
+                self._send(h, 200, self.vms[m.groups()])
+            else:
+                self._error(h, 404, "NOT_FOUND", f"The resource 'projects/{m.group(1)}/zones/{m.group(2)}/instances/"
+                            f"{m.group(3)}' was not found")
+            return True
+        m = ORGPOL_ANY.match(path)
+        if m:
+            pol = self.constraints.get(m.groups())
+            self._send(h, 200, pol) if pol else self._error(h, 404, "NOT_FOUND", "policy not set")
+            return True
+        if path == "/v1/accessPolicies":
+            org = query.get("parent", "")
+            if org in self.forbidden or org in self.acm_forbidden or not org.startswith("organizations/"):
+                self._error(h, 403, "PERMISSION_DENIED", f"Permission 'accesscontextmanager.policies.list' denied on {org}")
+            else:
+                self._page(h, "accessPolicies", self.access_policies.get(org, []), query, ints)
+            return True
+        m = ACM_PERIMETERS.match(path)
+        if m:
+            self._page(h, "servicePerimeters", self.perimeters.get(m.group(1), []), query, ints)
+            return True
+        return False

@@ -53,5 +53,27 @@ def inventory_docs(output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+@inventory.command("types")
+@click.option("--provider", "providers", multiple=True, type=click.Choice(["aws", "azure", "gcp"]),
+              help="Only this cloud (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Every spec as JSON (calls, permissions, IaC types, links).")
+def inventory_types(providers: tuple[str, ...], as_json: bool) -> None:
+    """List the resource types aiposture reads: kind, native type, the IaC types that produce it, live calls."""
+    from aiposture import specs
+
+    chosen = [s for s in specs.all_specs() if not providers or s.provider in providers]
+    if as_json:
+        import json
+        from dataclasses import asdict
+
+        click.echo(json.dumps([asdict(s) for s in chosen], indent=2))
+        return
+    for s in chosen:
+        iac = ", ".join(it.type for it in s.iac) or "-"
+        live = ", ".join(f"{c.service}:{c.operation}" for c in s.calls) or "- (IaC only)"
+        click.echo(f"{s.provider:<6} {s.kind:<17} {s.native_type}\n"
+                   f"       {s.title}\n       IaC: {iac}\n       live: {live}")
+
+
 def register(main: click.Group) -> None:
     main.add_command(inventory)

@@ -1,4 +1,5 @@
-"""'aiposture permissions': the read-only permissions each live scan needs."""
+"""'aiposture permissions': the read-only permissions each live scan needs, derived from the resource-type
+specs (:mod:`aiposture.specs`: every type's API calls and the calls that find the scopes)."""
 
 from __future__ import annotations
 
@@ -15,23 +16,23 @@ def permissions() -> None:
 @permissions.command("aws")
 def permissions_aws() -> None:
     """IAM policy (JSON) for 'scan aws'. Attach it to the scanning role in every account."""
-    from aiposture.collect.aws_bedrock import policy_document
+    from aiposture.specs.documents import aws_policy
 
-    click.echo(json.dumps(policy_document(), indent=2))
+    click.echo(json.dumps(aws_policy(), indent=2))
 
 
 @permissions.command("azure")
 def permissions_azure() -> None:
     """Custom role definition (JSON) for 'scan azure' ('az role definition create --role-definition @file')."""
-    from aiposture.collect.azure_openai import role_definition
+    from aiposture.specs.documents import azure_role
 
-    click.echo(json.dumps(role_definition(), indent=2))
+    click.echo(json.dumps(azure_role(), indent=2))
 
 
 @permissions.command("gcp")
 def permissions_gcp() -> None:
     """Custom IAM role (YAML-compatible JSON) for 'scan gcp' ('gcloud iam roles create --file')."""
-    from aiposture.collect.gcp_vertex import role_definition as gcp_role
+    from aiposture.specs.documents import gcp_role
 
     click.echo(json.dumps(gcp_role(), indent=2))
 

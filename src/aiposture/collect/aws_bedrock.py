@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from aiposture import specs
 from aiposture.collect import aws_iam
 from aiposture.collect.aws_session import (
     AwsOptions,
@@ -47,29 +48,15 @@ from aiposture.collect.aws_transport import ClientPool, MalformedResponse, bound
 from aiposture.collect.base import Clock, Progress, Recorder, Task, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
+from aiposture.link import Linker
 from aiposture.normalize import aws as naws
 from aiposture.normalize.values import snake_keys
 
-# Every read the collector makes, as IAM actions (tests check the collector calls nothing else).
-IAM_ACTIONS = sorted([
-    "bedrock:GetModelInvocationLoggingConfiguration", "bedrock:ListEnforcedGuardrailsConfiguration",
-    "bedrock:GetAccountDataRetention", "bedrock:ListGuardrails", "bedrock:GetGuardrail",
-    "bedrock:ListCustomModels", "bedrock:GetCustomModel", "bedrock:ListModelCustomizationJobs",
-    "bedrock:GetModelCustomizationJob", "bedrock:ListProvisionedModelThroughputs", "bedrock:ListInferenceProfiles",
-    "bedrock:ListAgents", "bedrock:GetAgent", "bedrock:ListAgentActionGroups", "bedrock:GetAgentActionGroup",
-    "bedrock:ListAgentAliases", "bedrock:GetAgentVersion",
-    "bedrock:ListKnowledgeBases", "bedrock:GetKnowledgeBase", "bedrock:ListDataSources", "bedrock:GetDataSource",
-    "iam:GetAccountAuthorizationDetails", "iam:ListServiceSpecificCredentials",
-    "ec2:DescribeVpcEndpoints", "ec2:DescribeRegions",
-    "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
-    "s3:GetBucketVersioning", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketPublicAccessBlock",
-    "organizations:ListAccounts", "sts:AssumeRole",
-])
-# botocore operation -> IAM action where the names differ
-ACTION_OF = {
-    ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
-    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
-}
+# Every read the collector makes, as IAM actions: derived from the resource-type specs (aiposture.specs.aws;
+# tests check the collector calls nothing else).
+IAM_ACTIONS = specs.permissions("aws")
+# botocore operation -> IAM action, from the specs' calls (where the names differ, e.g. S3's GetPublicAccessBlock)
+ACTION_OF = {(c.service, c.operation): c.permissions[0] for c in specs.calls("aws") if c.permissions}
 BEDROCK_SERVICES = ("bedrock-runtime", "bedrock-agent-runtime", "bedrock")
 ENDPOINT_STATES = {"pendingacceptance", "pending", "available", "deleting", "deleted", "rejected", "failed", "expired",
                    "partial"}
@@ -106,9 +93,10 @@ def iam_action(service: str, operation: str) -> str:
 
 
 def policy_document() -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": [
-        {"Sid": "AiPostureReadOnly", "Effect": "Allow", "Action": IAM_ACTIONS, "Resource": "*"},
-    ]}
+    """The IAM policy ``aiposture permissions aws`` prints."""
+    from aiposture.specs.documents import aws_policy
+
+    return aws_policy()
 
 
 def need(d: Any, key: str, what: str = "") -> str:
@@ -314,15 +302,18 @@ class AccountScan:
         return r
 
     def emit(self, build: Callable[..., dict[str, Any]], *args: Any, id: str, kind: str, native: str, name: str,
-             region: str, what: str, service: str, known: dict[str, Any] | None = None) -> None:
+             region: str, what: str, service: str, known: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """Emit one resource with ``build(*args)`` as its attrs; when its details cannot be read it stays,
-        with its attributes unknown (null) and a partial error naming it."""
+        with its attributes unknown (null) and a partial error naming it. Returns the resource when its
+        details were read (what the linker may complete), else None."""
         try:
             attrs = build(*args)
         except Exception as e:
             self.fail(f"{what} {name}", e, [kind], region, partial=True, service=service)
-            attrs = {**unknown_attrs(kind), **(known or {})}
-        self.resource(id=id, kind=kind, native=native, name=name, attrs=attrs, region=region)
+            self.resource(id=id, kind=kind, native=native, name=name, attrs={**unknown_attrs(kind), **(known or {})},
+                          region=region)
+            return None
+        return self.resource(id=id, kind=kind, native=native, name=name, attrs=attrs, region=region)
 
     def listed(self, client, op: str, key: str, ident: str, *, what: str, kind: str, region: str, service: str,
                **kw: Any) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -486,8 +477,12 @@ class AccountScan:
         self.resource(id=self.arn(region, "account-settings"), kind="ai_service", native="AWS::Bedrock::Account",
                       name=f"Bedrock {acct} {region}", attrs=svc, region=region, raw=raw or None)
 
-        used = self._agents(region) | {e.get("guardrailArn") for e in enforced} | {e.get("guardrailId") for e in enforced}
-        self._guardrails(br, region, {u for u in used if isinstance(u, str)})
+        links = Linker()  # guardrails used by agents, aliases or account-wide enforcement: "attached"
+        for setting in enforced:
+            links.refer("AWS::Bedrock::Account", setting)
+        self._agents(region, links)
+        self._guardrails(br, region, links)
+        links.apply()
         self._knowledge_bases(region)
         self._customizations(br, region)
         self._deployments(br, region)
@@ -538,7 +533,7 @@ class AccountScan:
                 unknown = True  # a selector type this version does not know
         return None if unknown else False
 
-    def _guardrails(self, br, region: str, used: set[str]) -> None:
+    def _guardrails(self, br, region: str, links: Linker) -> None:
         for gid, g in self.listed(br, "list_guardrails", "guardrails", "id", what="guardrails", kind="content_filter",
                                   region=region, service="bedrock"):
             arn = str(g.get("arn") or self.arn(region, f"guardrail/{gid}"))
@@ -549,20 +544,18 @@ class AccountScan:
                              if v.get("version") not in (None, "DRAFT")]
             except Exception as e:  # the published versions are missing: scope error for content filters
                 self.fail(f"versions of guardrail {name}", e, ["content_filter"], region, service="bedrock")
-            attached = gid in used or arn in used
             for ver in versions:
-                self.emit(self._guardrail, br, gid, ver, attached or f"{arn}:{ver}" in used, id=f"{arn}:{ver}",
+                res = self.emit(self._guardrail, br, gid, ver, id=f"{arn}:{ver}",
                           kind="content_filter", name=f"{name} ({ver})", region=region,
                           native="AWS::Bedrock::Guardrail" if ver == "DRAFT" else "AWS::Bedrock::GuardrailVersion",
                           what="guardrail", service="bedrock", known={"version": ver})
+                if res is not None:
+                    links.target(res, (gid, arn, f"{arn}:{ver}"))
 
     @staticmethod
-    def _guardrail(br, gid: str, ver: str, attached: bool) -> dict[str, Any]:
+    def _guardrail(br, gid: str, ver: str) -> dict[str, Any]:
         kw = {"guardrailIdentifier": gid} if ver == "DRAFT" else {"guardrailIdentifier": gid, "guardrailVersion": ver}
-        attrs = naws.guardrail(snake_keys(br.get_guardrail(**kw)), version=ver)
-        if attached:
-            attrs["attached"] = True
-        return attrs
+        return naws.guardrail(snake_keys(br.get_guardrail(**kw)), version=ver)
 
     def _agent_attrs(self, ag, agent: dict[str, Any], version: str, name: str, region: str) -> dict[str, Any]:
         """attrs of one agent version (DRAFT = the working copy; numbered = what an alias serves)."""
@@ -596,11 +589,10 @@ class AccountScan:
         into.setdefault("agentId", aid)
         return self._agent_attrs(ag, into, version, name, region)
 
-    def _agents(self, region: str) -> set[Any]:
+    def _agents(self, region: str, links: Linker) -> None:
         """Every agent's DRAFT, plus one resource per alias that serves a published version
         (production traffic goes through aliases: a guardrail added to the DRAFT only is not live yet).
-        Returns the guardrail ids the agents use."""
-        used: set[Any] = set()
+        Each one read is a referrer for the linker (the guardrail it uses)."""
         ag = self.client("bedrock-agent", region)
         for aid, s in self.listed(ag, "list_agents", "agentSummaries", "agentId", what="agents", kind="agent",
                                   region=region, service="bedrock-agent"):
@@ -609,16 +601,14 @@ class AccountScan:
             self.emit(self._version_attrs, ag, aid, "DRAFT", name, region, agent, id=self.arn(region, f"agent/{aid}"),
                       kind="agent", native="AWS::Bedrock::Agent", name=f"{name} (DRAFT)", region=region, what="agent",
                       service="bedrock-agent")
-            used.add((agent.get("guardrailConfiguration") or {}).get("guardrailIdentifier"))
+            links.refer("AWS::Bedrock::Agent", agent)
             # the aliases (what production calls) missing is a scope error for agents
             for alias_id, alias in self.listed(ag, "list_agent_aliases", "agentAliasSummaries", "agentAliasId",
                                                what=f"aliases of agent {name}", kind="agent", region=region,
                                                service="bedrock-agent", agentId=aid):
-                used |= self._alias(ag, region, aid, name, alias_id, alias)
-        return used
+                self._alias(ag, region, aid, name, alias_id, alias, links)
 
-    def _alias(self, ag, region: str, aid: str, name: str, alias_id: str, alias: dict[str, Any]) -> set[Any]:
-        used: set[Any] = set()
+    def _alias(self, ag, region: str, aid: str, name: str, alias_id: str, alias: dict[str, Any], links: Linker) -> None:
         alias_name = str(alias.get("agentAliasName") or alias_id)
         for route in alias.get("routingConfiguration") or []:
             ver = route.get("agentVersion") if isinstance(route, dict) else None
@@ -629,8 +619,7 @@ class AccountScan:
                       id=self.arn(region, f"agent-alias/{aid}/{alias_id}"), kind="agent",
                       native="AWS::Bedrock::AgentAlias", name=f"{name} (alias {alias_name} -> v{ver})", region=region,
                       what="agent alias", service="bedrock-agent")
-            used.add((version.get("guardrailConfiguration") or {}).get("guardrailIdentifier"))
-        return used
+            links.refer("AWS::Bedrock::AgentAlias", version)
 
     def _knowledge_bases(self, region: str) -> None:
         ag = self.client("bedrock-agent", region)
@@ -728,12 +717,9 @@ class AccountScan:
         for arn, ip in self.listed(br, "list_inference_profiles", "inferenceProfileSummaries", "inferenceProfileArn",
                                    what="inference profiles", kind="model_deployment", region=region, service="bedrock",
                                    typeEquals="APPLICATION"):
-            models = [m.get("modelArn") for m in ip.get("models") or [] if isinstance(m, dict)]
-            attrs = {"model": {"name": models[0] if models else None, "custom": False},
-                     # on-demand calls through a profile are bounded by the account's per-model quotas
-                     "rate_limit": {"limited": True}}
             self.resource(id=arn, kind="model_deployment", native="AWS::Bedrock::ApplicationInferenceProfile",
-                          name=str(ip.get("inferenceProfileName") or arn), attrs=attrs, region=region)
+                          name=str(ip.get("inferenceProfileName") or arn), attrs=naws.inference_profile(snake_keys(ip)),
+                          region=region)
 
 
 # ---------------------------------------------------------------------------- planning and running

@@ -38,22 +38,15 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from aiposture import specs
 from aiposture.collect.base import Clock, OnceCache, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
+from aiposture.link import Linker
 from aiposture.normalize import azure as naz
 from aiposture.normalize.values import UNKNOWN, snake_keys
 
-AZURE_ACTIONS = sorted([
-    "Microsoft.Resources/subscriptions/read",
-    "Microsoft.CognitiveServices/accounts/read",
-    "Microsoft.CognitiveServices/accounts/deployments/read",
-    "Microsoft.CognitiveServices/accounts/raiPolicies/read",
-    "Microsoft.CognitiveServices/accounts/defenderForAISettings/read",
-    "Microsoft.Insights/diagnosticSettings/read",
-    "Microsoft.Authorization/roleAssignments/read",
-    "Microsoft.Authorization/roleDefinitions/read",
-])
+AZURE_ACTIONS = specs.permissions("azure")  # derived from the resource-type specs (aiposture.specs.azure)
 CLOUDS = {
     "AzurePublicCloud": ("https://management.azure.com", "https://management.azure.com/.default"),
     "AzureUSGovernment": ("https://management.usgovcloudapi.net", "https://management.core.usgovcloudapi.net/.default"),
@@ -61,9 +54,12 @@ CLOUDS = {
 }
 AUTHORITY = {"AzurePublicCloud": "login.microsoftonline.com", "AzureUSGovernment": "login.microsoftonline.us",
              "AzureChinaCloud": "login.chinacloudapi.cn"}
-API = {"cognitive": "2025-06-01", "subscriptions": "2022-12-01", "insights": "2021-05-01-preview",
-       "authorization": "2022-04-01"}
+_SERVICES = specs.services("azure")
+API = {"cognitive": _SERVICES["cognitiveservices"].api_version, "subscriptions": _SERVICES["subscriptions"].api_version,
+       "insights": _SERVICES["insights"].api_version, "authorization": _SERVICES["authorization"].api_version}
 AI_KINDS = {"openai", "aiservices"}
+RAI = "Microsoft.CognitiveServices/accounts/raiPolicies"
+DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
 # SubscriptionState: Enabled, Warned, PastDue, Disabled, Deleted. Warned and PastDue subscriptions still run
 # workloads (a billing warning), so they are scanned; Disabled and Deleted ones cannot run anything.
 SCANNED_STATES = {"enabled", "warned", "pastdue"}
@@ -444,23 +440,24 @@ class AzureScan:
                 if not isinstance(pname, str):
                     raise InvalidResponseError("a RAI policy without a name")
                 policies[pname.lower()] = p
-        used: set[str] = set()
+        links = Linker()  # RAI policies named by deployments: "attached" (per account: names are the account's)
         with guard("deployments", ["model_deployment"]):
             for d in self.get_paged(f"{acct_id}/deployments", API["cognitive"]):
-                self._deployment(d, policies, used, name, sub, region)
+                self._deployment(d, policies, links, name, sub, region)
         for key, p in policies.items():
             with guard(f"RAI policy {key}", ["content_filter"]):
                 pv = snake_keys(p)
-                if naz.is_system_managed(pv) and key not in used:
+                if naz.is_system_managed(pv) and not links.referenced(RAI, [key]):
                     continue  # Microsoft's default, used by no deployment: nothing of the customer's to judge
                 if not isinstance(p.get("properties"), dict):
                     pv["properties"] = UNKNOWN
                 pattrs = naz.rai_policy(pv)
-                pattrs["attached"] = key in used
                 raw_id = p.get("id")
                 pid = raw_id if isinstance(raw_id, str) else f"{acct_id}/raiPolicies/{p['name']}"
-                self._add(id=pid, kind="content_filter", native="Microsoft.CognitiveServices/accounts/raiPolicies",
-                          name=f"{name}/{p['name']}", attrs=pattrs, sub=sub, region=region, tags=p.get("tags"))
+                res = self._add(id=pid, kind="content_filter", native="Microsoft.CognitiveServices/accounts/raiPolicies",
+                                name=f"{name}/{p['name']}", attrs=pattrs, sub=sub, region=region, tags=p.get("tags"))
+                links.target(res, [key])
+        links.apply()
 
         with guard("role assignments", _BINDING_KINDS):
             for ra in self.get_paged(f"{acct_id}/providers/Microsoft.Authorization/roleAssignments", API["authorization"]):
@@ -477,7 +474,7 @@ class AzureScan:
             return True
         return None if None in states else False
 
-    def _deployment(self, d: dict[str, Any], policies: dict[str, dict[str, Any]], used: set[str], account: str, sub: str,
+    def _deployment(self, d: dict[str, Any], policies: dict[str, dict[str, Any]], links: Linker, account: str, sub: str,
                     region: str) -> None:
         dname, did = d.get("name"), d.get("id")
         if not isinstance(dname, str) or not isinstance(did, str):
@@ -491,9 +488,8 @@ class AzureScan:
             pname = props.get("raiPolicyName")
         target = None
         if props is not None and isinstance(props, dict) and (pname is None or isinstance(pname, str)):
-            key = (pname or "Microsoft.DefaultV2").lower()
-            target = policies.get(key)
-            used.add(key)
+            target = policies.get((pname or "Microsoft.DefaultV2").lower())
+        links.refer(DEPLOYMENTS, d)
         dattrs = naz.deployment(dv, policy_id=target.get("id") if target and isinstance(target.get("id"), str) else None)
         self._add(id=did, kind="model_deployment", native="Microsoft.CognitiveServices/accounts/deployments",
                   name=f"{account}/{dname}", attrs=dattrs, sub=sub, region=region, tags=d.get("tags"))
@@ -542,10 +538,12 @@ class AzureScan:
         return None
 
     def _add(self, *, id: str, kind: str, native: str, name: str, attrs: dict[str, Any], sub: str, region: str,
-             tags: Any = None) -> None:
+             tags: Any = None) -> dict[str, Any]:
         tags = {str(k): str(v) for k, v in tags.items() if isinstance(v, (str, int, float, bool))} if isinstance(tags, dict) else None
-        self.rec.add(make_resource(id=id, provider="azure", kind=kind, native_type=native, name=name, attrs=attrs,
-                                   account=sub, region=region, tags=tags))
+        r = make_resource(id=id, provider="azure", kind=kind, native_type=native, name=name, attrs=attrs,
+                          account=sub, region=region, tags=tags)
+        self.rec.add(r)
+        return r
 
 
 def collect(opts: AzureOptions, *, quiet: bool = False, stream=None, credential=None) -> dict[str, Any]:
@@ -573,14 +571,7 @@ def collect(opts: AzureOptions, *, quiet: bool = False, stream=None, credential=
 
 
 def role_definition() -> dict[str, Any]:
-    """A custom role with exactly the reads the collector makes."""
-    return {
-        "Name": "aiposture reader",
-        "IsCustom": True,
-        "Description": "Read-only access for aiposture scans of Azure OpenAI / AI services (no key access).",
-        "Actions": AZURE_ACTIONS,
-        "NotActions": [],
-        "DataActions": [],
-        "NotDataActions": [],
-        "AssignableScopes": ["/subscriptions/<subscription-id>"],
-    }
+    """A custom role with exactly the reads the collector makes (what ``aiposture permissions azure`` prints)."""
+    from aiposture.specs.documents import azure_role
+
+    return azure_role()

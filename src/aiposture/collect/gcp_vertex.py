@@ -29,44 +29,29 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from aiposture import specs
+from aiposture.collect import gcp_estate as estate
 from aiposture.collect.base import Clock, OnceCache, Progress, Recorder, Task, guarded, run_tasks
 from aiposture.errors import AiPostureError
 from aiposture.inventory import make_resource
 from aiposture.normalize import gcp as ngcp
 
-# Fallback when a project's locations cannot be listed (ListLocations denied): Vertex AI regions as of 2025
-DEFAULT_LOCATIONS = [
-    "global", "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
-    "northamerica-northeast1", "northamerica-northeast2", "southamerica-east1", "southamerica-west1", "europe-west1",
-    "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8", "europe-west9", "europe-west10",
-    "europe-west12", "europe-north1", "europe-north2", "europe-southwest1", "europe-central2", "asia-east1", "asia-east2",
-    "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1", "asia-south2", "asia-southeast1",
-    "asia-southeast2", "australia-southeast1", "australia-southeast2", "me-central1", "me-central2", "me-west1",
-    "africa-south1",
-]
+# Fallback when a project's locations cannot be listed (ListLocations denied): from the provider spec
+DEFAULT_LOCATIONS = list(specs.provider("gcp").default_locations)
 # Model Armor locations (docs: model-armor/locations), fallback for its ListLocations likewise
 MODEL_ARMOR_LOCATIONS = {
     "us-central1", "us-east1", "us-east4", "us-west1", "europe-west1", "europe-west2", "europe-west3", "europe-west4",
     "europe-west9", "europe-southwest1", "asia-south1", "asia-southeast1", "asia-northeast1", "asia-northeast3",
     "australia-southeast2", "us", "eu",
 }
-DEFAULT_ENDPOINTS = {
-    "aiplatform": "{location}-aiplatform.{universe}",
-    "modelarmor": "modelarmor.{location}.rep.{universe}",
-    "cloudresourcemanager": "cloudresourcemanager.{universe}",
-    "orgpolicy": "orgpolicy.{universe}",
-}
-GLOBAL_ENDPOINTS = {"aiplatform": "aiplatform.{universe}", "modelarmor": "modelarmor.{universe}"}
-GCP_PERMISSIONS = sorted([
-    "resourcemanager.projects.get", "resourcemanager.projects.list", "resourcemanager.folders.list",
-    "resourcemanager.folders.get", "resourcemanager.projects.getIamPolicy", "resourcemanager.folders.getIamPolicy",
-    "resourcemanager.organizations.getIamPolicy", "orgpolicy.policy.get",
-    "aiplatform.locations.list", "aiplatform.endpoints.list", "aiplatform.models.list", "aiplatform.datasets.list",
-    "aiplatform.reasoningEngines.list",
-    "modelarmor.locations.list", "modelarmor.templates.list", "modelarmor.floorSettings.get",
-])
+# each service's host (the provider spec's services)
+DEFAULT_ENDPOINTS = {svc.name: svc.host for svc in specs.provider("gcp").services if svc.host}
+GLOBAL_ENDPOINTS = {"aiplatform": "aiplatform.{universe}", "modelarmor": "modelarmor.{universe}",
+                    "discoveryengine": "discoveryengine.{universe}"}
+GCP_PERMISSIONS = specs.permissions("gcp")  # derived from the resource-type specs (aiposture.specs.gcp)
 ADMIN = {"roles/owner", "roles/editor", "roles/aiplatform.admin"}
-API_NAMES = {"aiplatform": "Vertex AI", "modelarmor": "Model Armor"}
+API_NAMES = {"aiplatform": "Vertex AI", "modelarmor": "Model Armor", "discoveryengine": "Vertex AI Search (Discovery Engine)",
+             "notebooks": "Notebooks (Vertex AI Workbench)"}
 DISABLED = "disabled"
 
 
@@ -230,7 +215,8 @@ class GcpScan:
             from google.auth import exceptions as aexc
             from google.auth.transport.requests import Request
 
-            for mod in ("google.cloud.aiplatform_v1", "google.cloud.modelarmor_v1", "google.cloud.resourcemanager_v3"):
+            for mod in ("google.cloud.aiplatform_v1", "google.cloud.modelarmor_v1", "google.cloud.resourcemanager_v3",
+                        "google.cloud.discoveryengine_v1", "google.cloud.notebooks_v2"):
                 importlib.import_module(mod)
         except ImportError:
             raise AiPostureError("the Google Cloud SDK is not installed: pip install 'aiposture[gcp]'") from None
@@ -387,6 +373,7 @@ class GcpScan:
         with guarded(self.rec, "organisation policy vertexai.allowedModels", kinds=["ai_service"], classify=classify,
                      partial=True, **scope):
             attrs["allowed_models_restricted"] = self._allowed_models(project)
+        attrs.update(estate.project_attrs(self, project))
         self._add(id=f"projects/{project}/locations/global/aiplatform", kind="ai_service",
                   native="aiplatform.googleapis.com/Location", name=f"Vertex AI {project}", attrs=attrs,
                   project=project, location="global")
@@ -499,27 +486,15 @@ class GcpScan:
                           + ("" if resource.startswith("projects/") else f" on {resource}"),
                           attrs=attrs, project=account, location="global")
 
+    def effective_policy(self, project: str, constraint: str) -> Any:
+        """The effective organisation policy of a constraint for the project (inheritance merged); None = no policy
+        (HTTP 404)."""
+        return estate.rest_get(self, "orgpolicy", f"/v2/projects/{project}/policies/{constraint}:getEffectivePolicy",
+                               missing_ok=True)
+
     def _allowed_models(self, project: str) -> bool:
         """constraints/vertexai.allowedModels as the effective policy says (inheritance already merged)."""
-        from google.api_core import exceptions as gexc
-
-        base = self.endpoint("orgpolicy")
-        base = base if base.startswith("http") else f"https://{base}"
-        url = f"{base.rstrip('/')}/v2/projects/{project}/policies/vertexai.allowedModels:getEffectivePolicy"
-
-        def get() -> Any:
-            self.rec.count_call()
-            resp = self.session().get(url, timeout=30)
-            if resp.status_code == 404:
-                return None
-            if resp.status_code >= 400:
-                raise gexc.from_http_response(resp)
-            try:
-                return resp.json()
-            except ValueError:
-                raise InvalidResponseError("the effective policy is not JSON") from None
-
-        body = self.retry(get)()
+        body = self.effective_policy(project, "vertexai.allowedModels")
         if body is None:
             return False
         rules = body.get("spec", {}).get("rules", []) if isinstance(body, dict) and isinstance(body.get("spec", {}), dict) else None
@@ -560,13 +535,10 @@ class GcpScan:
         with guarded(self.rec, "Agent Engine", kinds=["agent"], classify=classify, **scope):
             for re_ in self.pages(self.client(ai.ReasoningEngineServiceClient, "aiplatform", location).list_reasoning_engines,
                                   parent=parent):
-                sa = re_.spec.service_account if re_.spec else ""
-                # no service account: the Reasoning Engine Service Agent (narrow); else admin if the policy says so
-                admin = False if not sa else (None if admins is None else sa in admins)
-                role = {"id": sa or None, "admin": admin, "wildcard_actions": admin}
-                attrs = {"execution_role": role, "encryption": ngcp._cmk(_dict(re_))}
                 self._add(id=re_.name, kind="agent", native="aiplatform.googleapis.com/ReasoningEngine",
-                          name=re_.display_name or re_.name, attrs=attrs, project=project, location=location)
+                          name=re_.display_name or re_.name, attrs=ngcp.reasoning_engine(_dict(re_), admins=admins),
+                          project=project, location=location)
+        estate.collect_location(self, project, location)
 
     def _first_list(self, list_call, service: str, what: str, kinds: list[str], project: str, location: str) -> list | None:
         """The first list call of a location: an API that answers it is disabled, or does not serve the location,
@@ -655,6 +627,7 @@ def collect(opts: GcpOptions, *, quiet: bool = False, stream=None, credentials=N
                   for loc in plan.vertex or []]
         tasks += [Task(f"{p}/{loc} Model Armor", {"project": p, "location": loc}, partial(scan.collect_templates, p, loc))
                   for loc in plan.model_armor or []]
+        tasks += estate.tasks(scan, p, plan)
     run_tasks(tasks, rec, workers=opts.workers, progress=Progress(len(tasks), "scanning Google Cloud", quiet=quiet, stream=stream))
     scan.notes_for_unsupported()
     doc = rec.document(started_at=clock.started_at, source="gcp")
@@ -663,6 +636,7 @@ def collect(opts: GcpOptions, *, quiet: bool = False, stream=None, credentials=N
 
 
 def role_definition() -> dict[str, Any]:
-    """A custom IAM role (gcloud iam roles create --file) with exactly the permissions the collector uses."""
-    return {"title": "aiposture reader", "description": "Read-only access for aiposture scans of Vertex AI and Model Armor",
-            "stage": "GA", "includedPermissions": GCP_PERMISSIONS}
+    """A custom IAM role with exactly the permissions the collector uses (``aiposture permissions gcp``)."""
+    from aiposture.specs.documents import gcp_role
+
+    return gcp_role()

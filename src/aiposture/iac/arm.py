@@ -36,12 +36,20 @@ MAX_RESOURCES = 20_000  # resource instances per template file, copies and neste
 
 DEPLOYMENTS = "Microsoft.Resources/deployments"
 DIAGNOSTICS = "Microsoft.Insights/diagnosticSettings"
-# canonical spelling of the types the builder maps (ARM types are case-insensitive)
-_KNOWN_TYPES = ["Microsoft.CognitiveServices/accounts", "Microsoft.CognitiveServices/accounts/deployments",
-                "Microsoft.CognitiveServices/accounts/raiPolicies", "Microsoft.CognitiveServices/accounts/raiBlocklists",
-                "Microsoft.CognitiveServices/accounts/projects", "Microsoft.CognitiveServices/accounts/connections",
-                DIAGNOSTICS, DEPLOYMENTS, "Microsoft.MachineLearningServices/workspaces"]
-_CANON_TYPE = {t.lower(): t for t in _KNOWN_TYPES}
+# canonical spelling of the types the builder maps (ARM types are case-insensitive): the specs' ARM types
+# (aiposture.specs) and the ones read only to follow links or nested deployments
+_HELPER_TYPES = ("Microsoft.CognitiveServices/accounts/raiBlocklists", "Microsoft.CognitiveServices/accounts/projects",
+                 "Microsoft.CognitiveServices/accounts/connections", DIAGNOSTICS, DEPLOYMENTS,
+                 "Microsoft.MachineLearningServices/workspaces")
+
+
+def _canon_types() -> dict[str, str]:
+    from aiposture import specs
+
+    return specs.cached("arm_types", lambda: {t.lower(): t for t in (*specs.iac_builders(), *_HELPER_TYPES)
+                                              if t.startswith("Microsoft.")})
+
+
 _CANON_KIND = {k.lower(): k for k in ("OpenAI", "AIServices", "CognitiveServices", "ContentSafety", "FormRecognizer",
                                         "TextAnalytics", "ComputerVision", "SpeechServices", "Face", "Hub", "Project")}
 _SAFE_TYPE = re.compile(r"[A-Za-z0-9.]+(?:/[A-Za-z0-9.]+){1,4}")
@@ -60,7 +68,7 @@ def is_bicep_output(doc: Any) -> bool:
 
 
 def canonical_type(t: str) -> str:
-    return _CANON_TYPE.get(t.lower(), t)
+    return _canon_types().get(t.lower(), t)
 
 
 @dataclass
@@ -221,7 +229,7 @@ class _Reader:
 
 
 def _what(rtype: str) -> str:
-    return rtype if _SAFE_TYPE.fullmatch(rtype) and rtype in _CANON_TYPE.values() else "a resource"
+    return rtype if _SAFE_TYPE.fullmatch(rtype) and rtype in _canon_types().values() else "a resource"
 
 
 def _text(v: Any) -> str:

@@ -4,7 +4,7 @@ Relationships resolved inside one configuration:
   agent -> guardrail (attached, version), action groups -> agent, role -> policy attachments,
   data source -> knowledge base, customization -> training bucket controls,
   deployment -> account and RAI policy, diagnostic setting -> account,
-  guardrail / RAI policy "attached" when something references it.
+  guardrail / RAI policy "attached" when something references it (the specs' links, set by aiposture.link).
 What a configuration cannot tell (a role defined elsewhere) is left out of
 attrs: rules that need it do not apply pre-deploy; the live scan judges it.
 """
@@ -15,6 +15,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from aiposture import link, specs
+from aiposture.iac import gcp_estate
 from aiposture.iac.base import RawResource
 from aiposture.inventory import Resource, make_resource
 from aiposture.normalize import aws as naws
@@ -22,42 +24,29 @@ from aiposture.normalize import azure as naz
 from aiposture.normalize import gcp as ngcp
 from aiposture.normalize.values import UNKNOWN, as_list, get, is_unknown, known
 
-# Terraform / CloudFormation / ARM type -> canonical type handled below
-CANON = {
-    "aws_bedrock_guardrail": "guardrail", "AWS::Bedrock::Guardrail": "guardrail", "awscc_bedrock_guardrail": "guardrail",
-    "awscc_bedrock_guardrail_version": "guardrail_version", "awscc_bedrock_agent": "agent",
-    "awscc_bedrock_knowledge_base": "knowledge_base", "awscc_bedrock_data_source": "data_source",
-    "aws_bedrock_guardrail_version": "guardrail_version", "AWS::Bedrock::GuardrailVersion": "guardrail_version",
-    "aws_bedrockagent_agent": "agent", "AWS::Bedrock::Agent": "agent",
-    "aws_bedrockagent_agent_action_group": "action_group",
-    "aws_bedrockagent_knowledge_base": "knowledge_base", "AWS::Bedrock::KnowledgeBase": "knowledge_base",
-    "aws_bedrockagent_data_source": "data_source", "AWS::Bedrock::DataSource": "data_source",
-    "aws_bedrock_model_invocation_logging_configuration": "invocation_logging",
-    "aws_bedrock_custom_model": "customization",
-    "aws_bedrock_provisioned_model_throughput": "provisioned_throughput",
-    "aws_vpc_endpoint": "vpc_endpoint", "AWS::EC2::VPCEndpoint": "vpc_endpoint",
-    "azurerm_cognitive_account": "az_account", "azurerm_ai_services": "az_account",
-    "Microsoft.CognitiveServices/accounts": "az_account",
-    "azurerm_cognitive_deployment": "az_deployment", "Microsoft.CognitiveServices/accounts/deployments": "az_deployment",
-    "azurerm_cognitive_account_rai_policy": "az_rai", "Microsoft.CognitiveServices/accounts/raiPolicies": "az_rai",
-    "azurerm_monitor_diagnostic_setting": "az_diag", "Microsoft.Insights/diagnosticSettings": "az_diag",
-    "google_vertex_ai_endpoint": "gcp_endpoint", "google_vertex_ai_index_endpoint": "gcp_index_endpoint",
-    "google_vertex_ai_dataset": "gcp_dataset", "google_vertex_ai_featurestore": "gcp_dataset",
-    "google_model_armor_template": "gcp_template", "google_model_armor_floorsetting": "gcp_floor",
-    "google_project_iam_audit_config": "gcp_audit",
-    "google_project_iam_member": "gcp_iam_member", "google_project_iam_binding": "gcp_iam_binding",
-}
-NATIVE = {
-    "guardrail": "AWS::Bedrock::Guardrail", "agent": "AWS::Bedrock::Agent", "knowledge_base": "AWS::Bedrock::KnowledgeBase",
-    "invocation_logging": "AWS::Bedrock::Account", "vpc_endpoint": "AWS::Bedrock::Account",
-    "provisioned_throughput": "AWS::Bedrock::ProvisionedModelThroughput",
-    "az_account": "Microsoft.CognitiveServices/accounts", "az_deployment": "Microsoft.CognitiveServices/accounts/deployments",
-    "az_rai": "Microsoft.CognitiveServices/accounts/raiPolicies",
-    "gcp_endpoint": "aiplatform.googleapis.com/Endpoint", "gcp_index_endpoint": "aiplatform.googleapis.com/IndexEndpoint",
-    "gcp_dataset": "aiplatform.googleapis.com/Dataset", "gcp_template": "modelarmor.googleapis.com/Template",
-    "gcp_floor": "aiplatform.googleapis.com/Location", "gcp_audit": "aiplatform.googleapis.com/Location",
-    "gcp_iam_member": "cloudresourcemanager.googleapis.com/IamBinding", "gcp_iam_binding": "cloudresourcemanager.googleapis.com/IamBinding",
-}
+
+# The IaC type map is derived from the resource-type specs (aiposture.specs): IaC type -> builder key
+# (the named mappings below, or the IaC type itself for the generic path), builder key -> native type.
+def _canon() -> dict[str, str]:
+    return specs.iac_builders()
+
+
+def __getattr__(name: str) -> Any:
+    """``CANON``, ``NATIVE`` and ``UNJUDGED`` as views of the specs (no second list)."""
+    if name == "CANON":
+        return dict(_canon())
+    if name == "NATIVE":
+        return {b: n for (b, k), n in specs.cached("iac_native", specs._iac_native).items() if k is None}
+    if name == "UNJUDGED":
+        return specs.unjudged_iac()
+    raise AttributeError(name)
+
+
+def _native(canon: str, kind: str | None = None) -> str:
+    native = specs.iac_native(canon, kind)
+    if native is None:
+        raise KeyError(f"no spec gives the native type of IaC builder {canon!r} ({kind})")
+    return native
 
 
 class Graph:
@@ -65,6 +54,7 @@ class Graph:
 
     def __init__(self, raws: list[RawResource]):
         self.raws = raws
+        self.canon = canon = _canon()
         self.by_addr: dict[tuple[str, str], RawResource] = {}
         self.by_canon: dict[str, list[RawResource]] = defaultdict(list)
         self.by_type: dict[str, list[RawResource]] = defaultdict(list)
@@ -74,7 +64,7 @@ class Graph:
             self.by_addr.setdefault((key, r.address), r)
             if "[" in r.address:  # a reference without an index names the first instance
                 self.by_addr.setdefault((key, _INDEX.sub("", r.address)), r)
-            self.by_canon[CANON.get(r.type, r.type)].append(r)
+            self.by_canon[canon.get(r.type, r.type)].append(r)
             self.by_type[r.type].append(r)
         self.rev: dict[int, list[tuple[RawResource, str]]] = defaultdict(list)  # id(target) -> (referrer, path)
         for r in raws:
@@ -88,7 +78,7 @@ class Graph:
     def target(self, r: RawResource, path: str, canon: str | None = None) -> RawResource | None:
         for addr in r.refs.get(path, []):
             t = self.by_addr.get((_scope(r), addr))
-            if t is not None and (canon is None or CANON.get(t.type) == canon):
+            if t is not None and (canon is None or self.canon.get(t.type) == canon):
                 return t
         return None
 
@@ -97,7 +87,7 @@ class Graph:
         paths = (path,) if isinstance(path, str) else path
         out = []
         for r, p in self.rev.get(id(target), ()):
-            if p in paths and (canon is None or CANON.get(r.type) == canon) and (rtype is None or r.type == rtype) and r not in out:
+            if p in paths and (canon is None or self.canon.get(r.type) == canon) and (rtype is None or r.type == rtype) and r not in out:
                 out.append(r)
         return out
 
@@ -137,13 +127,6 @@ def _scope(r: RawResource) -> str:
     # Terraform references resolve within one root module (one plan); templates within their file
     return r.file if r.origin not in ("terraform", "terraform_plan") else _root_of(r)
 
-
-# Read, but no normalised kind means the same thing for them yet (new kinds: issue 15).
-UNJUDGED = {
-    "awscc_bedrock_flow", "awscc_bedrock_flow_alias", "awscc_bedrock_flow_version", "awscc_bedrock_prompt",
-    "awscc_bedrock_prompt_version", "awscc_bedrock_application_inference_profile", "awscc_bedrock_agent_alias",
-    "aws_bedrockagent_flow", "aws_bedrockagent_prompt", "aws_bedrock_inference_profile", "aws_bedrockagent_agent_alias",
-}
 
 # where each AWS mapping reads its customer-managed key: unknown there means "could not be checked", never a pass
 _KEY_PATHS = {
@@ -228,10 +211,7 @@ def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
     if canon == "guardrail":
         attrs = naws.guardrail(v, version="DRAFT")
         _unknown_key(attrs, v, canon)
-        if g.referrers(r, "guardrail_configuration.guardrail_identifier", "agent") or \
-           g.referrers(r, ("guardrail_arn", "guardrail_identifier"), "guardrail_version"):
-            attrs["attached"] = True
-        return [_mk(r, "aws", "content_filter", attrs, native="AWS::Bedrock::Guardrail")]
+        return [_mk(r, "aws", "content_filter", attrs, native=_native(canon))]
     if canon == "agent":
         groups = [x.values for x in g.referrers(r, "agent_id", "action_group")]
         gid_path = "guardrail_configuration.guardrail_identifier"
@@ -245,7 +225,7 @@ def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
         if cf and cf.get("attached") and (r.refs.get("guardrail_configuration.guardrail_version") or
                                           is_unknown(get(v, "guardrail_configuration.guardrail_version"))):
             cf["version"] = "published"  # a reference to aws_bedrock_guardrail_version: an immutable version
-        return [_mk(r, "aws", "agent", attrs, native="AWS::Bedrock::Agent")]
+        return [_mk(r, "aws", "agent", attrs, native=_native(canon))]
     if canon == "knowledge_base":
         srcs = g.referrers(r, "knowledge_base_id", "data_source")
         sources = [naws.data_source(x.values, _bucket_facts(g, x, get(x.values, "data_source_configuration.s3_configuration.bucket_arn"),
@@ -253,16 +233,16 @@ def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
         for x, s_attrs in zip(srcs, sources, strict=True):
             if is_unknown(get(x.values, "server_side_encryption_configuration.kms_key_arn")):
                 s_attrs["cmk"] = None
-        return [_mk(r, "aws", "knowledge_base", naws.knowledge_base(v, sources=sources), native="AWS::Bedrock::KnowledgeBase")]
+        return [_mk(r, "aws", "knowledge_base", naws.knowledge_base(v, sources=sources), native=_native(canon))]
     if canon == "invocation_logging":
-        return [_mk(r, "aws", "ai_service", naws.invocation_logging(v), native="AWS::Bedrock::Account")]
+        return [_mk(r, "aws", "ai_service", naws.invocation_logging(v), native=_native(canon))]
     if canon == "vpc_endpoint":
         svc = naws.vpc_endpoint_service(known(get(v, "service_name")))
         if svc is None:
             return []
         pol = get(v, "policy") if get(v, "policy") is not None else get(v, "policy_document")
         attrs = {"private_endpoints": {"count": 1, "approved": 1, "restrictive_policy": naws.endpoint_policy_restrictive(pol)}}
-        return [_mk(r, "aws", "ai_service", attrs, native="AWS::Bedrock::Account")]
+        return [_mk(r, "aws", "ai_service", attrs, native=_native(canon))]
     if canon == "customization":
         uri = get(v, "training_data_config.s3_uri")
         job, model = naws.customization(v, bucket_facts=_bucket_facts(g, r, uri, "training_data_config.s3_uri"))
@@ -270,10 +250,10 @@ def _aws(g: Graph, r: RawResource, canon: str) -> list[Resource]:
             model["encryption"] = {"cmk": None, "key_id": None}
             if "output_encryption" in job:
                 job["output_encryption"] = {"cmk": None, "key_id": None}
-        return [_mk(r, "aws", "training_job", job, suffix="/job", native="AWS::Bedrock::ModelCustomizationJob"),
-                _mk(r, "aws", "custom_model", model, native="AWS::Bedrock::CustomModel")]
+        return [_mk(r, "aws", "training_job", job, suffix="/job", native=_native(canon, "training_job")),
+                _mk(r, "aws", "custom_model", model, native=_native(canon, "custom_model"))]
     if canon == "provisioned_throughput":
-        return [_mk(r, "aws", "model_deployment", naws.provisioned_throughput(v))]
+        return [_mk(r, "aws", "model_deployment", naws.provisioned_throughput(v), native=_native(canon))]
     return []
 
 
@@ -339,7 +319,7 @@ def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawRes
                                                 "event_hub_authorization_rule_id": get(dv, "eventhub_authorization_rule_id"),
                                                 "logs": logs}})
             attrs.update(naz.diagnostic_settings(settings))
-        return [_mk(r, "azure", "ai_service", attrs, native=NATIVE[canon], region=get(arm, "location"))]
+        return [_mk(r, "azure", "ai_service", attrs, native=_native(canon), region=get(arm, "location"))]
     if canon == "az_deployment":
         arm = v if _arm_shaped(r) else {
             "sku": {"name": get(v, "sku.name"), "capacity": get(v, "sku.capacity", 1)},
@@ -350,46 +330,43 @@ def _azure(g: Graph, r: RawResource, canon: str, diag_for: dict[int, list[RawRes
         if policy is not None and is_unknown(get(arm, "properties.rai_policy_name")):
             arm = {**arm, "properties": {**arm["properties"], "rai_policy_name": known(get(policy.values, "name")) or policy.address}}
         attrs = naz.deployment(arm, policy_id=policy.id if policy else None)
-        return [_mk(r, "azure", "model_deployment", attrs, native=NATIVE[canon])]
+        return [_mk(r, "azure", "model_deployment", attrs, native=_native(canon))]
     if canon == "az_rai":
         arm = v if _arm_shaped(r) or "properties" in v else _azurerm_rai(v)
         attrs = naz.rai_policy(arm)
-        users = g.referrers(r, ("rai_policy_name", "properties.rai_policy_name"), "az_deployment") or \
-            [d for d in g.by_canon["az_deployment"] if _arm_shaped(d) and d.file == r.file and
-             known(get(d.values, "properties.rai_policy_name")) in (r.name, known(get(r.values, "name")))]
-        if users:
-            attrs["attached"] = True
-        return [_mk(r, "azure", "content_filter", attrs, native=NATIVE[canon])]
+        return [_mk(r, "azure", "content_filter", attrs, native=_native(canon))]
     return []
 
 
 # ----------------------------------------------------------------------------- Google Cloud
 def _gcp(g: Graph, r: RawResource, canon: str) -> list[Resource]:
+    if canon in gcp_estate.BUILDERS:
+        return gcp_estate.build(r, canon, _mk, _native(canon))
     v = r.values
     project, region = get(v, "project"), get(v, "region") if get(v, "region") is not None else get(v, "location")
     if canon == "gcp_endpoint":
-        return [_mk(r, "gcp", "model_deployment", ngcp.endpoint(v), native=NATIVE[canon], account=project, region=region)]
+        return [_mk(r, "gcp", "model_deployment", ngcp.endpoint(v), native=_native(canon), account=project, region=region)]
     if canon == "gcp_index_endpoint":
         pub = get(v, "public_endpoint_enabled", False)
         psc = get(v, "private_service_connect_config.enable_private_service_connect")
         net = get(v, "network")
         private = None if any(is_unknown(x) for x in (pub, psc, net)) else (not pub and bool(psc or net))
         return [_mk(r, "gcp", "model_deployment", {"private_network": private, "encryption": ngcp._cmk(v)},
-                    native=NATIVE[canon], account=project, region=region)]
+                    native=_native(canon), account=project, region=region)]
     if canon == "gcp_dataset":
-        return [_mk(r, "gcp", "training_job", ngcp.dataset(v), native=NATIVE[canon], account=project, region=region)]
+        return [_mk(r, "gcp", "training_job", ngcp.dataset(v), native=_native(canon), account=project, region=region)]
     if canon == "gcp_template":
         attrs = ngcp.template(v)
-        return [_mk(r, "gcp", "content_filter", attrs, native=NATIVE[canon], account=project, region=region)]
+        return [_mk(r, "gcp", "content_filter", attrs, native=_native(canon), account=project, region=region)]
     if canon == "gcp_floor":
         parent = known(get(v, "parent")) or ""
-        return [_mk(r, "gcp", "ai_service", ngcp.floor_setting(v), native=NATIVE[canon],
+        return [_mk(r, "gcp", "ai_service", ngcp.floor_setting(v), native=_native(canon),
                     account=parent.split("/")[1] if parent.startswith("projects/") else "", region=get(v, "location"))]
     if canon == "gcp_audit":
         service = known(get(v, "service"))
         if service not in ("aiplatform.googleapis.com", "allServices"):
             return []
-        return [_mk(r, "gcp", "ai_service", ngcp.audit_config([v]), native=NATIVE[canon], account=project)]
+        return [_mk(r, "gcp", "ai_service", ngcp.audit_config([v]), native=_native(canon), account=project)]
     if canon in ("gcp_iam_member", "gcp_iam_binding"):
         role = get(v, "role")
         if not is_unknown(role) and not ngcp.is_ai_role(role):
@@ -401,7 +378,7 @@ def _gcp(g: Graph, r: RawResource, canon: str) -> list[Resource]:
         for i, m in enumerate(members):
             attrs = ngcp.iam_binding(role, m, condition=get(v, "condition"))
             out.append(_mk(r, "gcp", "identity_binding", attrs, suffix=f"/{i}" if len(members) > 1 else "",
-                           native=NATIVE[canon], account=project))
+                           native=_native(canon), account=project))
         return out
     return []
 
@@ -414,7 +391,7 @@ def _azapi(r: RawResource) -> RawResource:
     """
     t = known(get(r.values, "type"))
     arm_type = t.split("@", 1)[0] if isinstance(t, str) else None
-    if arm_type not in CANON or not arm_type.startswith("Microsoft."):
+    if arm_type not in _canon() or not arm_type.startswith("Microsoft."):
         return r
     body = get(r.values, "body")
     if isinstance(body, str):
@@ -447,6 +424,26 @@ def _arm_shaped(r: RawResource) -> bool:
     return r.origin == "arm" or bool(r.__dict__.get("arm_shape"))
 
 
+def _generic(r: RawResource, mapping: specs.IacType, made: tuple[specs.ResourceSpec, ...]) -> list[Resource]:
+    """The spec-driven path: ``adapter`` (IaC values -> API shape, optional), then each spec's normaliser.
+
+    A new resource type needs no code here: its spec names the IaC type, the normaliser reads the
+    snake_case shape (the API's, or what the adapter makes of the IaC values)."""
+    values = r.values if mapping.adapter is None else specs.resolve(mapping.adapter)(r.values)
+    out = []
+    for i, spec in enumerate(made):
+        attrs = spec.normalise(values)
+        account: Any = ""
+        region: Any = get(values, "region") if get(values, "region") is not None else get(values, "location")
+        if spec.provider == "gcp":
+            account = get(values, "project")
+        elif spec.provider == "aws":
+            region = ""
+        out.append(_mk(r, spec.provider, spec.kind, attrs, suffix="" if i == 0 else f"/{spec.kind}",
+                       native=spec.native_type, account=account, region=region))
+    return out
+
+
 def build(raws: list[RawResource], errors: list[dict[str, Any]] | None = None) -> list[Resource]:
     raws = [_azapi(r) if r.type == "azapi_resource" else r for r in raws]
     g = Graph(raws)
@@ -459,17 +456,24 @@ def build(raws: list[RawResource], errors: list[dict[str, Any]] | None = None) -
         if t is not None:
             diag_for[id(t)].append(d)
     out: list[Resource] = []
+    types = specs.iac_types()
     for r in raws:
-        canon = CANON.get(r.type)
+        canon = g.canon.get(r.type)
         if canon is None or r.reference_only:
             continue
         try:
-            if canon.startswith("az_"):
-                out.extend(_azure(g, r, canon, diag_for))
-            elif canon.startswith("gcp_"):
-                out.extend(_gcp(g, r, canon))
+            mapping, made = types[r.type]
+            if mapping.builder is None:
+                got = _generic(r, mapping, made)
+            elif made[0].provider == "azure":
+                got = _azure(g, r, canon, diag_for)
+            elif made[0].provider == "gcp":
+                got = _gcp(g, r, canon)
             else:
-                out.extend(_aws(g, r, canon))
+                got = _aws(g, r, canon)
+            for res in got:  # relationship attributes: one linker for live and IaC (aiposture.link)
+                res["attrs"].update(link.iac_attrs(g, r, res["native_type"], arm_shaped=_arm_shaped))
+            out.extend(got)
         except Exception as e:
             if errors is None:
                 raise
@@ -481,4 +485,4 @@ def build(raws: list[RawResource], errors: list[dict[str, Any]] | None = None) -
 
 
 def is_ai_type(t: str) -> bool:
-    return t in CANON
+    return t in _canon()

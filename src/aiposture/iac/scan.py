@@ -76,11 +76,12 @@ def scan_paths(paths: list[Path], *, excludes: list[str] | None = None, tf_root:
             stats["files_read"] += 1
             read_files.append(rel)
             stats["resources_read"] += len(got)
-    from aiposture.iac.build import UNJUDGED
+    from aiposture.specs import unjudged_iac
 
     unjudged: dict[str, int] = {}
+    not_judged = unjudged_iac()
     for r in raws:
-        if r.type in UNJUDGED:
+        if r.type in not_judged:
             unjudged[r.type] = unjudged.get(r.type, 0) + 1
     if unjudged:
         notes.append("read but not judged (no rules for these types yet): "

@@ -370,6 +370,13 @@ def provisioned_throughput(v: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def inference_profile(v: dict[str, Any]) -> dict[str, Any]:
+    """An application inference profile (ListInferenceProfiles summary) -> model_deployment attrs."""
+    models = [get(m, "model_arn") for m in v.get("models") or [] if isinstance(m, dict)]
+    # on-demand calls through a profile are bounded by the account's per-model quotas
+    return {"model": {"name": models[0] if models else None, "custom": False}, "rate_limit": {"limited": True}}
+
+
 # ----------------------------------------------------------------------------- IAM
 INVOKE_ACTIONS = ("bedrock:invokemodel", "bedrock:invokemodelwithresponsestream")
 ADMIN_MANAGED = ("AdministratorAccess", "PowerUserAccess")

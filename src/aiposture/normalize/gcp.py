@@ -127,6 +127,15 @@ def endpoint(v: dict[str, Any], *, admins: set[str] | None = None) -> dict[str, 
     return attrs
 
 
+def reasoning_engine(v: dict[str, Any], *, admins: set[str] | None = None) -> dict[str, Any]:
+    """Vertex AI Agent Engine (reasoning engine) -> agent attrs. No service account: the Reasoning Engine
+    Service Agent runs it (narrow); else it is admin when the project's effective policy says so."""
+    sa = get(v, "spec.service_account")
+    sa = sa if isinstance(sa, str) else ""
+    admin = False if not sa else (None if admins is None else sa in admins)
+    return {"execution_role": {"id": sa or None, "admin": admin, "wildcard_actions": admin}, "encryption": _cmk(v)}
+
+
 def model(v: dict[str, Any]) -> dict[str, Any]:
     """Vertex AI model -> custom_model attrs: encryption and provenance (``model_source_info``, ``base_model_source``)."""
     art = get(v, "artifact_uri")
