@@ -89,12 +89,12 @@ class Workers:
         self.broker, self.store, self.env, self.log_dir = broker, store, env, log_dir
         self.procs: list[subprocess.Popen] = []
 
-    def start(self, n: int, concurrency: int = 2) -> Workers:
+    def start(self, n: int, concurrency: int = 2, *extra: str) -> Workers:
         for i in range(n):
             log = open(self.log_dir / f"worker{len(self.procs)}-{i}.log", "wb")
             self.procs.append(subprocess.Popen(
                 [sys.executable, "-m", "aiposture", "worker", "--queue", self.broker, "--store", self.store,
-                 "--concurrency", str(concurrency), "--loglevel", "info"],
+                 "--concurrency", str(concurrency), "--loglevel", "info", *extra],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT))
         return self
 
