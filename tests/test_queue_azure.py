@@ -16,11 +16,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 pytest.importorskip("celery")
 pytest.importorskip("azure.mgmt.cognitiveservices")
 trustme = pytest.importorskip("trustme")
 
+from aiposture.cli import main  # noqa: E402
 from tests import azure_scenario as sc  # noqa: E402
 from tests.fakes.azure import AzureFake  # noqa: E402
 from tests.servers import redis_server  # noqa: E402
@@ -97,16 +99,22 @@ def _flush(broker: str) -> None:
     redis.Redis.from_url(broker).flushdb()
 
 
-def test_subscriptions_through_the_queue_match_one_process(world, broker, tmp_path):
+def test_subscriptions_through_the_queue_match_one_process(world, broker, tmp_path, monkeypatch):
     fake, client_env, env_with = world
     _flush(broker)
-    (tmp_path / "single").mkdir()
-    single = _scan(fake, client_env, tmp_path / "single")
-    assert single.returncode == 1, single.stderr  # the careless subscriptions fail
-    (tmp_path / "queued").mkdir()
     store = str(tmp_path / "store.db")
     workers = Workers(broker, store, env_with(_token(WORKER_OID, "worker"), "worker"), tmp_path).start(1, 2)
-    try:
+    try:  # the workers boot while the reference scan runs (in this process, with the client's environment)
+        for k in [k for k in os.environ if k.startswith(("AZURE_", "AIPOSTURE_"))]:
+            monkeypatch.delenv(k)
+        for k in ("PATH", "AZURE_TOKEN_CREDENTIALS", "REQUESTS_CA_BUNDLE"):
+            monkeypatch.setenv(k, client_env[k])
+        (tmp_path / "single").mkdir()
+        monkeypatch.chdir(tmp_path / "single")
+        single = CliRunner().invoke(main, ["scan", "azure", "--arm-endpoint", fake.url, "-q", "-f", "json", "-o",
+                                           "out.json"], catch_exceptions=False)
+        assert single.exit_code == 1, single.output  # the careless subscriptions fail
+        (tmp_path / "queued").mkdir()
         q = _scan(fake, client_env, tmp_path / "queued", "--queue", broker, "--store", store)
         import redis
 
