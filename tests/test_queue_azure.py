@@ -27,7 +27,7 @@ from tests import azure_scenario as sc  # noqa: E402
 from tests.fakes.azure import AzureFake  # noqa: E402
 from tests.servers import redis_server  # noqa: E402
 from tests.test_collect_azure import _b64  # noqa: E402
-from tests.test_queue import Workers, _env  # noqa: E402
+from tests.test_queue import Workers, _env, _flush  # noqa: E402
 
 HARDENED, CARELESS, CARELESS2 = ("a1111111-1111-1111-1111-111111111111", "b2222222-2222-2222-2222-222222222222",
                                  "c3333333-3333-3333-3333-333333333333")
@@ -91,12 +91,6 @@ def _scan(fake: AzureFake, env: dict[str, str], cwd: Path, *extra: str) -> subpr
 
 def _results(path: Path) -> dict[tuple[str, str], str]:
     return {(r["rule_id"], r["resource_id"]): r["status"] for r in json.loads(path.read_text())["results"]}
-
-
-def _flush(broker: str) -> None:
-    import redis
-
-    redis.Redis.from_url(broker).flushdb()
 
 
 def test_subscriptions_through_the_queue_match_one_process(world, broker, tmp_path, monkeypatch):
