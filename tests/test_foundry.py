@@ -58,6 +58,19 @@ def test_foundry_live_projects_connections_agents_and_content_safety(azure, tmp_
     assert ai.status(res, "AIP-GR-001", shields["id"]) == "pass" and ai.status(res, "AIP-GR-003", shields["id"]) == "pass"
 
 
+def _log_token_requests(tmp_path):
+    """Wrap the fixture's stand-in 'az' so each token request's arguments (the resource asked for) are logged."""
+    import os
+    import sys
+
+    az = tmp_path / "bin" / "az"
+    az.rename(tmp_path / "bin" / "az-real")
+    az.write_text(f"#!{sys.executable}\nimport os, sys\nopen({str(tmp_path / 'az.log')!r}, 'a').write(' '.join(sys.argv[1:]) + '\\n')\n"
+                  f"os.execv({str(tmp_path / 'bin' / 'az-real')!r}, [{str(tmp_path / 'bin' / 'az-real')!r}, *sys.argv[1:]])\n")
+    os.chmod(az, 0o755)
+    return tmp_path / "az.log"
+
+
 def _agents_scan(azure, tmp_path, *args):
     return scan(azure, tmp_path, "--subscription", SUB, "--foundry-agents",
                 "--foundry-endpoint-template", azure.url + "/{account}", *args)
@@ -67,8 +80,12 @@ def test_foundry_agents_and_tools_from_the_data_plane(azure, tmp_path):
     azure.add_subscription(SUB)
     ids = ai.populate_foundry(azure, SUB)
     agents = ai.populate_agents(azure, SUB)
+    log = _log_token_requests(tmp_path)
     r, inv, res = _agents_scan(azure, tmp_path)
     assert r.exit_code == 1, r.output
+    # the data plane gets a token for its own audience from the same credential (ARM keeps its own)
+    asked = log.read_text()
+    assert "https://ai.azure.com" in asked and "https://management" in asked, asked
     assert inv["errors"] == [] and not any("Foundry agents were not read" in n for n in inv["scan"].get("notes", []))
     found = {x["name"]: x for x in inv["resources"] if x["kind"] == "agent"}
     assert sorted(found) == [f"contoso-foundry/support/{n}" for n in ("approver", "drafter", "helper", "lookup", "triage")]
