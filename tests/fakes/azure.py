@@ -114,8 +114,8 @@ class AzureFake(FakeServer):
             start = next((i + 1 for i, a in enumerate(items) if a["id"] == query["after"]), len(items))
         limit = min(int(query.get("limit", 20)), self.page_size)
         page = items[start:start + limit]
-        self._send(h, 200, {"object": "list", "data": page, "first_id": page[0]["id"] if page else None,
-                            "last_id": page[-1]["id"] if page else None, "has_more": start + limit < len(items)})
+        return self._send(h, 200, {"object": "list", "data": page, "first_id": page[0]["id"] if page else None,
+                                   "last_id": page[-1]["id"] if page else None, "has_more": start + limit < len(items)})
 
     def add_role_definition(self, body: dict[str, Any]) -> None:
         self.role_definitions[body["name"].lower()] = body
