@@ -75,6 +75,17 @@ def populate(pool, account: str, regions: list[str]) -> None:
             ag.list_knowledge_bases()
 
 
+def build_org(n: int, regions: list[str]) -> list[str]:
+    """An organisation of ``n`` member accounts, each populated by :func:`populate` (the fake must be up)."""
+    t = time.perf_counter()
+    accounts = sc.make_org([f"acct{i}" for i in range(n)])
+    clients = ClientPool(new_session(), max_attempts=3, connect_timeout=5, read_timeout=60, pool_size=8)
+    with ThreadPoolExecutor(6) as ex:
+        list(ex.map(lambda a: populate(clients, a, regions), accounts))
+    print(f"setup: {n} accounts x {len(regions)} regions in {time.perf_counter() - t:.1f}s")
+    return accounts
+
+
 # The CLI, reporting its own peak RSS (VmHWM) at exit. ru_maxrss from wait4 is no good here: Linux carries
 # the forking parent's high-water mark across exec, and this parent holds the setup's clients.
 PEAK_RSS_WRAPPER = """
@@ -123,12 +134,7 @@ def main() -> None:
     os.environ.update(AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
                       AWS_DEFAULT_REGION="us-east-1")
     try:
-        t = time.perf_counter()
-        accounts = sc.make_org([f"acct{i}" for i in range(n)])
-        clients = ClientPool(new_session(), max_attempts=3, connect_timeout=5, read_timeout=60, pool_size=8)
-        with ThreadPoolExecutor(6) as ex:
-            list(ex.map(lambda a: populate(clients, a, regions), accounts))
-        print(f"setup: {n} accounts x {m} regions in {time.perf_counter() - t:.1f}s")
+        build_org(n, regions)
         urllib.request.urlopen(f"{url}/__fake/latency/{int(latency * 1000)}").read()
         load0 = os.getloadavg()
         if keep:  # keep the inventory and results (e.g. to measure evaluation alone with 'scan --inventory')

@@ -63,9 +63,20 @@ def main(debug: bool) -> None:
 
 
 def _register() -> None:
-    from aiposture.cli import compliance, demo, evidence, history, iac, inventory, permissions, rules, scan
+    from aiposture.cli import (
+        compliance,
+        demo,
+        evidence,
+        history,
+        iac,
+        inventory,
+        permissions,
+        rules,
+        scan,
+        worker,
+    )
 
-    for mod in (scan, permissions, iac, demo, rules, inventory, history, compliance, evidence):
+    for mod in (scan, permissions, iac, demo, rules, inventory, history, compliance, evidence, worker):
         mod.register(main)
 
 

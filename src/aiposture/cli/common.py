@@ -280,11 +280,14 @@ def invocation() -> list[str] | None:
 
 def run_pipeline(doc: dict, opts: Options, config_path: Path | None = None, *, inventory_path: Path | None = None,
                  base_dir: Path | None = None, baseline: Path | None = None, prepared: Prepared | None = None,
-                 save_inventory: Path | None = None, loaded: bool = False, scope_label: str | None = None) -> int:
+                 save_inventory: Path | None = None, loaded: bool = False, scope_label: str | None = None,
+                 scan_id: str | None = None) -> int:
     """Evaluate an inventory document, write outputs and return the exit code.
 
     ``scope_label`` names what the user selected (``aws:{"org":true}``, ``iac:infra``) so
     the history store can find "the previous scan of this scope".
+
+    ``scan_id`` is the id a queued scan was planned under (its store row is replaced by the result).
 
     ``prepared`` comes from :func:`aiposture.pipeline.prepare`, which live and IaC scans
     call before collecting; without it the same checks run here. ``loaded``: the document was
@@ -314,7 +317,7 @@ def run_pipeline(doc: dict, opts: Options, config_path: Path | None = None, *, i
     if opts.store is not None or opts.new_only or os.environ.get("AIPOSTURE_STORE"):
         from aiposture.store.record import record_scan
 
-        record_scan(report, opts, scope_label=scope_label)
+        record_scan(report, opts, scope_label=scope_label, scan_id=scan_id)
     if baseline is not None:
         pipeline.apply_baseline(report, baseline)
     pipeline.write_companion_inventory(report, prepared.plan, opts)

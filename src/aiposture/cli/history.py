@@ -46,7 +46,7 @@ def history(store, provider, account, limit, as_json) -> None:
     """
     s = _open(store)
     try:
-        rows = s.scans(provider=provider, account=account, limit=limit)
+        rows = s.scans(provider=provider, account=account, limit=limit, include_running=True)  # queued scans too
     finally:
         s.close()
     if as_json:
@@ -60,6 +60,8 @@ def history(store, provider, account, limit, as_json) -> None:
     click.echo(f"{'scan':<12} {'started (UTC)':<16} {'source':<7} {'res':>6} {'fail':>6} {'error':>6} {'waived':>6}  scope")
     for r in rows:
         label = r.scope_label if len(r.scope_label) <= 60 else r.scope_label[:57] + "..."
+        if r.status != "complete":  # a queued scan whose parts are still arriving
+            label = f"[{r.status}] {label}"
         say(f"{scan_line(r)[:37]:<37} {r.n_resources:>6} {r.n_fail:>6} {r.n_error:>6} {r.n_waived:>6}  {label}",
             err=False)
 

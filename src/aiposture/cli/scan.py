@@ -16,6 +16,7 @@ from aiposture.cli.common import (
     save_inventory_option,
     split_csv,
 )
+from aiposture.cli.worker import queue_options
 
 
 @click.group(invoke_without_command=True, epilog=EXIT_CODES_HELP)
@@ -71,15 +72,29 @@ def scope_label(provider: str, **selection) -> str:
 
 
 def _live(ctx: click.Context, provider: str, collect, save_inventory: Path | None, config_path, kw: dict,
-          label: str | None = None) -> None:
-    """Shared tail of every live scan: collect, tell what failed, save, evaluate, exit."""
+          label: str | None = None, planner_opts=None) -> None:
+    """Shared tail of every live scan: collect, tell what failed, save, evaluate, exit.
+
+    With --queue the collection runs on workers (``planner_opts`` are the provider's options)."""
     from aiposture.collect.base import report_errors
     from aiposture.pipeline import prepare
 
+    queue_url, no_wait = kw.pop("queue_url", None), kw.pop("no_wait", False)
     config_path = _merge_parent(ctx, config_path, kw)
     opts = build_options(kw)
     opts.providers = [provider]
+    if no_wait and not queue_url:
+        raise click.UsageError("--no-wait goes with --queue URL")
+    if queue_url:
+        from aiposture.queue.client import check_usage
+
+        check_usage(opts, no_wait=no_wait, save_inventory=save_inventory)
     prepared = prepare(opts, config_path, writes=((save_inventory, "the inventory"),))  # before a scan that may take minutes
+    if queue_url:
+        from aiposture.queue.client import run_queued
+
+        sys.exit(run_queued(provider, planner_opts, queue_url=queue_url, no_wait=no_wait, opts=opts, prepared=prepared,
+                            config_path=config_path, scope_label=label, save_inventory=save_inventory))
     doc = collect(opts.quiet)
     if not opts.quiet:
         s = doc["scan"]
@@ -116,6 +131,7 @@ affected rules come out as "error" (never "pass"): exit code 3.
 @click.option("--read-timeout", type=click.FloatRange(0.1, 300), default=15, show_default=True, metavar="SECONDS",
               help="Read timeout per request (an endpoint silent for longer is treated as unreachable).")
 @save_inventory_option
+@queue_options
 @evaluation_options
 @click.pass_context
 @handle_errors
@@ -141,7 +157,7 @@ def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accou
                        max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout)
     aopts.validate()  # usage errors (--org without --role-name, a region typo) before any network call
     _live(ctx, "aws", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw,
-          scope_label("aws", org=org, accounts=aopts.accounts, regions=aopts.regions, role_arn=role_arn))
+          scope_label("aws", org=org, accounts=aopts.accounts, regions=aopts.regions, role_arn=role_arn), planner_opts=aopts)
 
 
 @scan.command("azure", epilog=LIVE_EPILOG)
@@ -162,6 +178,7 @@ def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accou
 @click.option("--retries", type=click.IntRange(0, 20), default=6, show_default=True,
               help="Retries per request on 429/5xx (Retry-After is honoured).")
 @save_inventory_option
+@queue_options
 @evaluation_options
 @click.pass_context
 @handle_errors
@@ -190,7 +207,7 @@ def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, foundry
                          foundry_endpoint_template=foundry_endpoint_template, workers=workers, retries=retries)
     _live(ctx, "azure", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw,
           scope_label("azure", subscriptions=aopts.subscriptions, resource_groups=aopts.resource_groups, cloud=cloud,
-                      arm_endpoint=arm_endpoint))
+                      arm_endpoint=arm_endpoint), planner_opts=aopts)
 
 
 @scan.command("gcp", epilog=LIVE_EPILOG)
@@ -205,6 +222,7 @@ def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, foundry
 @click.option("--universe-domain", default="googleapis.com", show_default=True, help="Universe domain (sovereign clouds).")
 @click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent project x location scans.")
 @save_inventory_option
+@queue_options
 @evaluation_options
 @click.pass_context
 @handle_errors
@@ -231,7 +249,8 @@ def scan_gcp(ctx, projects, organization, folder, locations, api_endpoint_templa
     gopts = GcpOptions(projects=split_csv(projects), organization=organization, folder=folder, locations=split_csv(locations),
                        endpoint_template=api_endpoint_template, universe_domain=universe_domain, workers=workers)
     _live(ctx, "gcp", lambda quiet: collect(gopts, quiet=quiet), save_inventory, config_path, kw,
-          scope_label("gcp", projects=gopts.projects, organization=organization, folder=folder, locations=gopts.locations))
+          scope_label("gcp", projects=gopts.projects, organization=organization, folder=folder, locations=gopts.locations),
+          planner_opts=gopts)
 
 
 def register(main: click.Group) -> None:

@@ -724,19 +724,14 @@ class AccountScan:
 
 
 # ---------------------------------------------------------------------------- planning and running
-def _plan_accounts(ctx: ScanContext, caller: str) -> list[tuple[str, str, Callable[[], Any]]]:
-    """(account id, name, credentials opener) for every account to scan; nothing is assumed yet."""
+def account_roles(ctx: ScanContext, caller: str) -> list[tuple[str, str, str | None]]:
+    """(account id, name, role ARN to assume) for every account to scan; ``None``: the caller's own credentials.
+
+    Nothing is assumed here: a single-process scan opens each account in its first task,
+    a queued scan (:mod:`aiposture.queue`) in the worker that runs the account's tasks."""
     opts, rec = ctx.opts, ctx.rec
-
-    def opener(role_arn: str) -> Callable[[], Any]:
-        def open_credentials() -> Any:
-            creds = assume(ctx.pool, ctx.creds, ctx.home, role_arn, opts)
-            rec.identify(role_arn, type="role", account=role_arn_account(role_arn), scope=role_arn_account(role_arn))
-            return creds
-        return open_credentials
-
     if opts.role_arn:
-        return [(role_arn_account(opts.role_arn), "", opener(opts.role_arn))]
+        return [(role_arn_account(opts.role_arn), "", opts.role_arn)]
     if opts.org:
         try:
             listed = org_accounts(ctx.pool, ctx.creds, ctx.home)
@@ -756,9 +751,38 @@ def _plan_accounts(ctx: ScanContext, caller: str) -> list[tuple[str, str, Callab
         else:
             wanted = [(caller, "")]
     else:
-        return [(caller, "", lambda: ctx.creds)]
-    return [(acct, name, (lambda: ctx.creds) if acct == caller else
-             opener(f"arn:{ctx.partition}:iam::{acct}:role/{opts.role_name}")) for acct, name in wanted]
+        return [(caller, "", None)]
+    return [(acct, name, None if acct == caller else f"arn:{ctx.partition}:iam::{acct}:role/{opts.role_name}")
+            for acct, name in wanted]
+
+
+def open_role(ctx: ScanContext, role_arn: str) -> Any:
+    """Assume ``role_arn`` with the scan's credentials, recording the role as a scanning identity."""
+    creds = assume(ctx.pool, ctx.creds, ctx.home, role_arn, ctx.opts)
+    ctx.rec.identify(role_arn, type="role", account=role_arn_account(role_arn), scope=role_arn_account(role_arn))
+    return creds
+
+
+def _plan_accounts(ctx: ScanContext, caller: str) -> list[tuple[str, str, Callable[[], Any]]]:
+    """(account id, name, credentials opener) for every account to scan; nothing is assumed yet."""
+
+    def opener(role_arn: str | None) -> Callable[[], Any]:
+        if role_arn is None:
+            return lambda: ctx.creds
+        return lambda: open_role(ctx, role_arn)
+
+    return [(acct, name, opener(arn)) for acct, name, arn in account_roles(ctx, caller)]
+
+
+def scan_regions(opts: AwsOptions, session: Any, partition: str, rec: Recorder) -> list[str]:
+    """The regions to scan: ``--regions`` where Bedrock is offered (the others noted), else every offered one."""
+    offered = bedrock_regions(session, partition)
+    if not opts.regions:
+        return offered
+    for r in opts.regions:
+        if r not in offered:
+            rec.note(f"{r}: Amazon Bedrock is not offered in this region; skipped")
+    return [r for r in dict.fromkeys(opts.regions) if r in offered]
 
 
 def collect(opts: AwsOptions, *, quiet: bool = False, stream=None) -> dict[str, Any]:
@@ -774,14 +798,7 @@ def collect(opts: AwsOptions, *, quiet: bool = False, stream=None) -> dict[str, 
     caller, partition = caller_identity(pool, creds, home, rec)
     ctx = ScanContext(opts, rec, pool, creds, home, partition)
     planned = _plan_accounts(ctx, caller)
-    offered = bedrock_regions(base, partition)
-    if opts.regions:
-        for r in opts.regions:
-            if r not in offered:
-                rec.note(f"{r}: Amazon Bedrock is not offered in this region; skipped")
-        regions = [r for r in dict.fromkeys(opts.regions) if r in offered]
-    else:
-        regions = offered
+    regions = scan_regions(opts, base, partition, rec)
 
     tasks: list[Task] = []
     for acct, name, open_credentials in planned:

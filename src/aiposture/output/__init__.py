@@ -30,6 +30,9 @@ class Report:
     available_rules: list[Rule] = field(default_factory=list)
     # how the run was made (command line, selection, config file), for the evidence pack
     run: dict[str, Any] = field(default_factory=dict)
+    # failing findings of the earlier stored scans of this scope, oldest first (the HTML trend chart);
+    # set when the scan is stored (--store), see aiposture.store.trend
+    trend: list[dict[str, Any]] | None = None
 
     @property
     def scan_errors(self) -> list[dict[str, Any]]:

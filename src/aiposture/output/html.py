@@ -50,6 +50,7 @@ CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#111827;background:#f9fafb}
 header{background:#111827;color:#f9fafb;padding:18px 28px}header h1{margin:0 0 4px;font-size:20px}
 header p{margin:0;color:#d1d5db;font-size:13px}main{padding:14px 28px;max-width:1400px}
+.trend{margin:0 0 14px}.trend figcaption{font-weight:600;margin-bottom:4px}.tlegend{font-size:12px}.tl{margin-right:12px}.tl i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
 .cards{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:18px}.card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;
 padding:10px 16px;min-width:110px}.card b{display:block;font-size:22px}.fail b{color:#dc2626}.error b{color:#9333ea}
 .waived b{color:#6b7280}.pass b{color:#16a34a}.none b{color:#6b7280}section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;
@@ -297,6 +298,64 @@ def _severity_chart(summary: dict) -> str:
             f'role="img" aria-label="failing findings by severity">{"".join(bars)}</svg></section>')
 
 
+TREND_PALETTE = ("#2563eb", "#16a34a", "#9333ea", "#ea580c", "#0d9488", "#be185d", "#4b5563", "#ca8a04")
+CLOUD_COLOR = {"aws": "#ea580c", "azure": "#2563eb", "gcp": "#16a34a"}
+
+
+def _line_chart(title: str, dates: list[str], series: dict[str, list[int]], colors: dict[str, str]) -> str:
+    """One inline SVG line chart (no script, no external resource); every label is escaped."""
+    width, height, left, right, top_pad, bottom = 600, 190, 44, 12, 10, 26
+    n = len(dates)
+    peak = max((v for vals in series.values() for v in vals), default=0) or 1
+    span_x = (width - left - right) / max(n - 1, 1)
+    span_y = height - top_pad - bottom
+
+    def xy(i: int, v: int) -> tuple[float, float]:
+        return round(left + i * span_x, 1), round(top_pad + span_y * (1 - v / peak), 1)
+
+    parts = [f'<line x1="{left}" y1="{top_pad + span_y}" x2="{width - right}" y2="{top_pad + span_y}" stroke="#9ca3af"/>',
+             f'<text x="{left - 6}" y="{top_pad + 4}" font-size="11" text-anchor="end">{peak}</text>',
+             f'<text x="{left - 6}" y="{top_pad + span_y + 4}" font-size="11" text-anchor="end">0</text>',
+             f'<text x="{left}" y="{height - 6}" font-size="11">{_e(dates[0][:16])}</text>',
+             f'<text x="{width - right}" y="{height - 6}" font-size="11" text-anchor="end">{_e(dates[-1][:16])}</text>']
+    legend = []
+    for name, vals in series.items():
+        color = colors.get(name, "#4b5563")
+        pts = " ".join(f"{x},{y}" for x, y in (xy(i, v) for i, v in enumerate(vals)))
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
+        for i, v in enumerate(vals):
+            x, y = xy(i, v)
+            parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{color}"><title>{_e(name)} · {_e(dates[i][:16])}: '
+                         f'{v}</title></circle>')
+        legend.append(f'<span class=tl><i style="background:{color}"></i>{_e(name)} ({vals[-1]})</span>')
+    return (f'<figure class=trend><figcaption>{_e(title)}</figcaption><svg width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="{_e(title)}">{"".join(parts)}</svg>'
+            f'<div class=tlegend>{"".join(legend)}</div></figure>')
+
+
+def trend_section(points: list[dict[str, Any]] | None) -> str:
+    """Failing findings per severity, framework and cloud over the stored scans of this scope (oldest first).
+
+    Shown when the store holds at least one earlier scan of the same scope."""
+    if not points or len(points) < 2:
+        return ""
+    dates = [str(p.get("started_at", "")).replace("T", " ") for p in points]
+
+    def series(field: str, order: list[str] | None = None) -> dict[str, list[int]]:
+        names = order or sorted({k for p in points for k in (p.get(field) or {})})
+        return {k: [int((p.get(field) or {}).get(k, 0)) for p in points] for k in names}
+
+    frameworks = series("framework")
+    charts = [
+        _line_chart("Failing findings per severity", dates, series("severity", list(SEVERITIES)), SEV_COLOR),
+        _line_chart("Failing findings per framework", dates, frameworks,
+                    {k: TREND_PALETTE[i % len(TREND_PALETTE)] for i, k in enumerate(frameworks)}) if frameworks else "",
+        _line_chart("Failing findings per cloud", dates, series("cloud"), CLOUD_COLOR),
+    ]
+    return (f'<section><h2>Trend</h2><p class=muted>The last {len(points)} stored scans of this scope, oldest first '
+            f'(from the scan store).</p>{"".join(charts)}</section>')
+
+
 def _not_checked(report: Report) -> str:
     if not report.scan_errors and not report.rule_problems:
         return ""
@@ -522,7 +581,7 @@ def _render(report: Report, views: list[FrameworkView] | None, aggregates: dict[
             ("shared", "Shared responsibility"), ("fix", "How to fix"))
     radios = "".join(f'<input type=radio name=tab class=tabr id="t-{k}"{" checked" if i == 0 else ""}>' for i, (k, _) in enumerate(tabs))
     nav = "".join(f'<label for="t-{k}">{_e(v)}</label>' for k, v in tabs)
-    panels = (f'<div id="p-overview"><div class="cards">{cards}</div>{_not_checked(report)}{_matrix(tally)}{_severity_chart(s)}</div>'
+    panels = (f'<div id="p-overview"><div class="cards">{cards}</div>{_not_checked(report)}{_matrix(tally)}{_severity_chart(s)}{trend_section(report.trend)}</div>'
               f'<div id="p-findings">{_findings(kinds, s)}</div>'
               f'<div id="p-compliance">{_compliance(views, links)}</div>'
               f'<div id="p-shared">{shared_section(report, tally)}</div>'

@@ -9,6 +9,7 @@ content (``snapshots``) and each scan keeps only references.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import hashlib
@@ -228,7 +229,7 @@ class Store:
         cfg = Config()
         cfg.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
         try:
-            with self.engine.begin() as conn:
+            with self._sqlite_migration_lock(), self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(4242427090)"))
                 cfg.attributes["connection"] = conn
@@ -237,6 +238,23 @@ class Store:
             raise
         except Exception as e:
             raise StoreError(f"cannot open the store {redact(self.url)}: {type(e).__name__}: {_first_line(e)}") from None
+
+    @contextlib.contextmanager
+    def _sqlite_migration_lock(self) -> Iterator[None]:
+        """SQLite has no advisory lock: processes opening a new file together (queue workers starting
+        at once) take turns through a lock file beside it, or the second one to create a table fails."""
+        path = self.url.split("sqlite:///", 1)[-1] if self.url.startswith("sqlite") else ""
+        if not path or path == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{path}.lock", "a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -448,8 +466,12 @@ class Store:
         return list(reversed(self.scans(scope_key=scope_key, limit=limit)))
 
     # ------------------------------------------------------------------ queue parts
-    def begin_scan(self, scan_id: str, *, provider: str, scope_label: str, command: Sequence[str], who: str) -> None:
-        """A placeholder row (status ``running``) that queue workers attach parts to."""
+    def begin_scan(self, scan_id: str, *, provider: str, scope_label: str, command: Sequence[str], who: str,
+                   plan: dict[str, Any] | None = None) -> None:
+        """A placeholder row (status ``running``) that queue workers attach parts to.
+
+        ``plan`` (the queue's part keys and how to finalise) is kept in the row's
+        ``summary`` until the scan is saved, which replaces it with the real summary."""
         from sqlalchemy import insert, select
 
         from aiposture.store import models as m
@@ -463,17 +485,24 @@ class Store:
                 "id": scan_id, "status": "running", "started_at": now, "finished_at": None, "stored_at": now,
                 "provider": provider[:64], "scope_key": key, "scope_label": label, "command": _redact_argv(list(command)),
                 "who": who, "tool_version": "", "rules_digest": "", "n_resources": 0, "n_pass": 0, "n_fail": 0,
-                "n_error": 0, "n_waived": 0, "summary": {}}])
+                "n_error": 0, "n_waived": 0, "summary": {"queue": plan} if plan else {}}])
 
-    def put_part(self, scan_id: str, part_key: str, payload: dict[str, Any]) -> None:
-        """Record one task's partial inventory; a retried task overwrites its own part (idempotent)."""
-        from sqlalchemy import delete, insert
+    def put_part(self, scan_id: str, part_key: str, payload: dict[str, Any]) -> bool:
+        """Record one task's partial inventory; a retried task overwrites its own part (idempotent).
+
+        False (nothing written) once the scan is no longer running: a task delivered twice
+        that ends after the scan was finalised leaves no stray part behind."""
+        from sqlalchemy import delete, insert, select
 
         from aiposture.store import models as m
 
         with self.engine.begin() as conn:
+            status = conn.scalar(select(m.Scan.status).where(m.Scan.id == scan_id))
+            if status not in ("running", "detached", "finalising"):
+                return False
             conn.execute(delete(m.ScanPart).where(m.ScanPart.scan_id == scan_id, m.ScanPart.part_key == part_key))
             conn.execute(insert(m.ScanPart), [{"scan_id": scan_id, "part_key": part_key[:255], "payload": payload}])
+        return True
 
     def parts(self, scan_id: str) -> dict[str, dict[str, Any]]:
         from sqlalchemy import select
@@ -483,6 +512,76 @@ class Store:
         with self.engine.connect() as conn:
             return {k: p for k, p in conn.execute(select(m.ScanPart.part_key, m.ScanPart.payload)
                                                  .where(m.ScanPart.scan_id == scan_id))}
+
+    def part_count(self, scan_id: str) -> int:
+        """How many parts have landed (the waiting client polls this: no payload is read)."""
+        from sqlalchemy import func, select
+
+        from aiposture.store import models as m
+
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(m.ScanPart).where(m.ScanPart.scan_id == scan_id)) or 0)
+
+    def queue_plan(self, scan_id: str) -> tuple[str, dict[str, Any] | None]:
+        """(status, plan given to :meth:`begin_scan`) of a scan; ``("", None)`` when the store has no such scan."""
+        from sqlalchemy import select
+
+        from aiposture.store import models as m
+
+        with self.engine.connect() as conn:
+            row = conn.execute(select(m.Scan.status, m.Scan.summary).where(m.Scan.id == scan_id)).first()
+        if row is None:
+            return "", None
+        summary = row[1] if isinstance(row[1], dict) else {}
+        return str(row[0]), summary.get("queue")
+
+    def scan_status(self, scan_id: str) -> str:
+        """``running``, ``finalising``, ``complete``, or ``""`` when the store has no such scan."""
+        from sqlalchemy import select
+
+        from aiposture.store import models as m
+
+        with self.engine.connect() as conn:
+            return str(conn.scalar(select(m.Scan.status).where(m.Scan.id == scan_id)) or "")
+
+    @property
+    def redacted_url(self) -> str:
+        return redact(self.url)
+
+    def set_status(self, scan_id: str, new: str, *, expect: str) -> bool:
+        """Move a scan from ``expect`` to ``new`` atomically; False when another process moved it first.
+
+        The finaliser of a queued scan claims it this way (``running`` -> ``finalising``), so
+        two workers finishing the last parts at the same moment evaluate it once."""
+        from sqlalchemy import update
+
+        from aiposture.store import models as m
+
+        with self.engine.begin() as conn:
+            res = conn.execute(update(m.Scan).where(m.Scan.id == scan_id, m.Scan.status == expect).values(status=new))
+            return (res.rowcount or 0) == 1
+
+    def trend_counts(self, scan_ids: Sequence[str]) -> dict[str, list[tuple[str, str, str, int]]]:
+        """Per scan: (rule id, severity, provider, count) of its failing results, for the HTML trend chart.
+
+        The provider is the failing resource's; one grouped query per chunk of scans."""
+        from sqlalchemy import and_, func, select
+
+        from aiposture.store import models as m
+
+        out: dict[str, list[tuple[str, str, str, int]]] = {sid: [] for sid in scan_ids}
+        ids = list(scan_ids)
+        r, sr = m.ResultRow, m.ScanResource
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), _CHUNK):
+                q = (select(r.scan_id, r.rule_id, r.severity, sr.provider, func.count())
+                     .select_from(r)
+                     .join(sr, and_(sr.scan_id == r.scan_id, sr.resource_id == r.resource_id), isouter=True)
+                     .where(r.scan_id.in_(ids[i:i + _CHUNK]), r.status == "fail")
+                     .group_by(r.scan_id, r.rule_id, r.severity, sr.provider))
+                for sid, rule, sev, prov, n in conn.execute(q):
+                    out[sid].append((rule, sev, prov or "", int(n)))
+        return out
 
     def drop_parts(self, scan_id: str) -> None:
         from sqlalchemy import delete

@@ -16,16 +16,20 @@ from aiposture.store.db import open_store, redact, scope_of
 from aiposture.textsafe import clean
 
 
-def record_scan(report: Report, opts: Options, *, scope_label: str | None = None) -> str:
+def record_scan(report: Report, opts: Options, *, scope_label: str | None = None, scan_id: str | None = None) -> str:
     store = open_store(opts.store)
     if store is None:
         raise AiPostureError("--new-only compares with the previous stored scan: give --store URL (or set AIPOSTURE_STORE)")
     try:
         key, label = scope_of(report.inventory, scope_label)
         previous = store.latest_for_scope(key)
-        scan_id = store.save(report, command=sys.argv, scope_label=label)
+        scan_id = store.save(report, command=sys.argv, scope_label=label, scan_id=scan_id)
         if not opts.quiet:
             print(clean(f"stored scan {scan_id} in {redact(store.url)}"), file=sys.stderr)
+        if "html" in opts.formats:  # the report's trend chart: this scan and the earlier ones of its scope
+            from aiposture.store.trend import trend_points
+
+            report.trend = trend_points(store, key, report.available_rules or report.rules)
         if opts.new_only:
             if previous is None:
                 if not opts.quiet:
