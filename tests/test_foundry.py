@@ -347,3 +347,19 @@ def test_target_external(target, external):
     from aiposture.normalize.azure_ai import target_external
 
     assert target_external(target) is external
+
+
+def test_agents_paging_that_never_advances_is_an_error_not_a_hang(azure, tmp_path):
+    azure.add_subscription(SUB)
+    ids = ai.populate_foundry(azure, SUB)
+    ai.populate_agents(azure, SUB)
+
+    def stuck(path, body):  # a data plane that always says has_more and repeats the same last_id
+        return {**body, "has_more": True, "last_id": "asst_same"} if path.endswith("/assistants") else body
+    azure.mutate = stuck
+    r, inv, _ = _agents_scan(azure, tmp_path)
+    assert r.exit_code == 1, r.output
+    errs = [e for e in inv["errors"] if "agents (data plane)" in e["message"]]
+    assert errs and all(e["code"] == "InvalidResponse" and e["kinds"] == ["agent"] for e in errs)
+    assert ai.by_id(inv, ids["support"])["attrs"]["agents"] is None
+    assert len(azure.agent_queries) <= 4  # two pages per project at most, then it stops

@@ -184,10 +184,9 @@ def _agents(scan: AzureScan, account: dict[str, Any], pid: str, pname: str, labe
     dropped here, as soon as the page is parsed."""
     from urllib.parse import quote
 
-    from azure.core.exceptions import HttpResponseError, map_error
     from azure.core.rest import HttpRequest
 
-    from aiposture.collect.azure_openai import InvalidResponseError
+    from aiposture.collect.azure_openai import InvalidResponseError, json_object
 
     props = account.get("properties")
     sub_domain = props.get("customSubDomainName") if isinstance(props, dict) else None
@@ -201,15 +200,8 @@ def _agents(scan: AzureScan, account: dict[str, Any], pid: str, pname: str, labe
         params = {"api-version": AGENT_API, "limit": str(_AGENT_PAGE), "order": "asc"}
         if after:
             params["after"] = after
-        resp = client.send_request(HttpRequest("GET", path, params=params))
-        if resp.status_code >= 400:
-            map_error(resp.status_code, resp, {})
-            raise HttpResponseError(response=resp)
-        try:
-            body = resp.json()
-        except ValueError:
-            raise InvalidResponseError("the agents page is not JSON") from None
-        items = body.get("data") if isinstance(body, dict) else None
+        body = json_object(client.send_request(HttpRequest("GET", path, params=params)))
+        items = body.get("data")
         if not isinstance(items, list):
             raise InvalidResponseError("an agents page without a 'data' list")
         for a in items:

@@ -126,6 +126,24 @@ def classify(e: BaseException) -> tuple[str, str]:
     return "InternalError", f"{type(e).__name__}: {e}"
 
 
+def json_object(resp) -> dict[str, Any]:
+    """A response's JSON object: an HTTP error raises the SDK's typed error, anything but a JSON object
+    raises InvalidResponseError (ARM and the Foundry data plane alike)."""
+    from azure.core.exceptions import HttpResponseError, map_error
+
+    if resp.status_code >= 400:
+        map_error(resp.status_code, resp, {})
+        raise HttpResponseError(response=resp)
+    try:
+        body = resp.json()
+    except ValueError:
+        raise InvalidResponseError(f"HTTP {resp.status_code} answer is not JSON "
+                                   f"({resp.headers.get('Content-Type') or 'no content type'})") from None
+    if not isinstance(body, dict):
+        raise InvalidResponseError(f"expected a JSON object, got {type(body).__name__}")
+    return body
+
+
 def parse_id(rid: str) -> dict[str, str]:
     """'/subscriptions/S/resourceGroups/R/providers/P/accounts/N' -> {subscriptions: S, resourcegroups: R, ...}."""
     parts = [p for p in rid.split("/") if p]
@@ -314,23 +332,11 @@ class AzureScan:
 
     def get_json(self, url: str) -> dict[str, Any]:
         """GET one ARM URL (absolute, or a path on the endpoint); a 2xx body must be a JSON object."""
-        from azure.core.exceptions import HttpResponseError, map_error
         from azure.core.rest import HttpRequest
 
         if url.startswith("/"):
             url = self.base_url + url
-        resp = self.arm().send_request(HttpRequest("GET", url))
-        if resp.status_code >= 400:
-            map_error(resp.status_code, resp, {})
-            raise HttpResponseError(response=resp)
-        try:
-            body = resp.json()
-        except ValueError:
-            raise InvalidResponseError(f"HTTP {resp.status_code} answer is not JSON "
-                                       f"({resp.headers.get('Content-Type') or 'no content type'})") from None
-        if not isinstance(body, dict):
-            raise InvalidResponseError(f"expected a JSON object, got {type(body).__name__}")
-        return body
+        return json_object(self.arm().send_request(HttpRequest("GET", url)))
 
     def get_paged(self, path: str, api_version: str) -> Iterator[dict[str, Any]]:
         """GET an ARM collection and follow nextLink (on this endpoint only). Items that are not objects
