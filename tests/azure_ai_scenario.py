@@ -109,3 +109,40 @@ def iac_report():
 
 def iac_status(report, rule: str, name: str) -> str | None:
     return next((r.status.value for r in report.results if r.rule.id == rule and r.resource["name"] == name), None)
+
+
+def agent(aid: str, name: str, model: str, tools: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Foundry agent as ``GET /api/projects/{p}/assistants?api-version=v1`` lists it (Foundry project REST
+    reference; the OpenAI Assistants object shape), with a secret in its instructions."""
+    return {"id": aid, "object": "assistant", "created_at": 1763000000, "name": name, "description": None,
+            "model": model, "instructions": f"You are {name}. Internal API key: {LEAK}", "tools": tools,
+            "tool_resources": {"code_interpreter": {"file_ids": []}}, "temperature": 1.0, "top_p": 1.0,
+            "response_format": "auto", "metadata": {}}
+
+
+def populate_agents(fake, sub: str) -> dict[str, str]:
+    """Agents of contoso-foundry/support (call populate_foundry first): 'triage' on the shielded deployment with
+    OpenAPI (key auth carrying a secret), MCP (secret header, no approval) and code interpreter; 'helper' on a
+    deployment with Microsoft's default policy and an OpenAPI tool; 'lookup' naming a model that is no deployment
+    of the account, knowledge tools only; 'drafter' with function tools only. Page size 2: two pages and a tail."""
+    from tests import azure_scenario as sc
+
+    acct = next(a for k, a in fake.accounts.items() if k.endswith("/contoso-foundry"))
+    acct["deployments"].append(sc.deployment(acct["body"]["id"], "default-model", capacity=50, rai=None))
+    openapi = {"type": "openapi", "openapi": {"name": "orders", "spec": {"openapi": "3.0.1", "paths": {}},
+                                              "auth": {"type": "connection",
+                                                       "security_scheme": {"connection_id": f"conn-{LEAK}"}}}}
+    mcp = {"type": "mcp", "server_label": "tickets", "server_url": "https://mcp.contoso.example/sse",
+           "headers": {"Authorization": f"Bearer {LEAK}"}, "require_approval": "never"}
+    agents = [
+        agent("asst_triage01", "triage", "agent-model", [{"type": "code_interpreter"}, {"type": "file_search"}, openapi, mcp]),
+        agent("asst_helper02", "helper", "Default-Model", [openapi]),
+        agent("asst_lookup03", "lookup", "gpt-4o-mini", [{"type": "file_search"}, {"type": "bing_grounding",
+               "bing_grounding": {"search_configurations": [{"connection_id": "bing"}]}}]),
+        agent("asst_drafter4", "drafter", "agent-model", [{"type": "function", "function": {"name": "draft", "parameters": {}}}]),
+        agent("asst_approve5", "approver", "agent-model", [{**mcp, "require_approval": "always"}]),
+    ]
+    fake.add_agents("contoso-foundry", "support", agents)
+    fake.add_agents("contoso-foundry", "sandbox", [])
+    base = next(p for p in fake.accounts[acct["body"]["id"].lower()]["projects"] if p["name"] == "support")["id"]
+    return {a["name"]: f"{base}/agents/{a['id']}" for a in agents}

@@ -33,8 +33,10 @@ def test_foundry_live_projects_connections_agents_and_content_safety(azure, tmp_
     support, sandbox = ai.by_id(inv, ids["support"]), ai.by_id(inv, ids["sandbox"])
     assert support["native_type"] == "Microsoft.CognitiveServices/accounts/projects"
     # support: own identity; its project capability host names customer stores, the account's one a subnet
-    assert support["attrs"] == {"managed_identity": True, "agent_data": {"customer_storage": True, "customer_subnet": True}}
-    assert sandbox["attrs"] == {"managed_identity": False, "agent_data": {"customer_storage": False, "customer_subnet": True}}
+    assert support["attrs"] == {"managed_identity": True, "agents": None,
+                                "agent_data": {"customer_storage": True, "customer_subnet": True}}
+    assert sandbox["attrs"] == {"managed_identity": False, "agents": None,
+                                "agent_data": {"customer_storage": False, "customer_subnet": True}}
     assert ai.status(res, "AIP-AUTH-022", ids["support"]) == "pass" and ai.status(res, "AIP-AUTH-022", ids["sandbox"]) == "fail"
     assert ai.status(res, "AIP-AGT-020", ids["support"]) == "pass" and ai.status(res, "AIP-AGT-020", ids["sandbox"]) == "fail"
     assert ai.status(res, "AIP-NET-020", ids["foundry"]) == "pass"
@@ -54,6 +56,115 @@ def test_foundry_live_projects_connections_agents_and_content_safety(azure, tmp_
     assert not [p for _, p in azure.calls if "/contoso-safety/" in p and p.endswith(("/deployments", "/raiPolicies"))]
     shields = next(x for x in inv["resources"] if x["name"] == "contoso-foundry/shields")
     assert ai.status(res, "AIP-GR-001", shields["id"]) == "pass" and ai.status(res, "AIP-GR-003", shields["id"]) == "pass"
+
+
+def _log_token_requests(tmp_path):
+    """Wrap the fixture's stand-in 'az' so each token request's arguments (the resource asked for) are logged."""
+    import os
+    import sys
+
+    az = tmp_path / "bin" / "az"
+    az.rename(tmp_path / "bin" / "az-real")
+    az.write_text(f"#!{sys.executable}\nimport os, sys\nopen({str(tmp_path / 'az.log')!r}, 'a').write(' '.join(sys.argv[1:]) + '\\n')\n"
+                  f"os.execv({str(tmp_path / 'bin' / 'az-real')!r}, [{str(tmp_path / 'bin' / 'az-real')!r}, *sys.argv[1:]])\n")
+    os.chmod(az, 0o755)
+    return tmp_path / "az.log"
+
+
+def _agents_scan(azure, tmp_path, *args):
+    return scan(azure, tmp_path, "--subscription", SUB, "--foundry-agents",
+                "--foundry-endpoint-template", azure.url + "/{account}", *args)
+
+
+def test_foundry_agents_and_tools_from_the_data_plane(azure, tmp_path):
+    azure.add_subscription(SUB)
+    ids = ai.populate_foundry(azure, SUB)
+    agents = ai.populate_agents(azure, SUB)
+    log = _log_token_requests(tmp_path)
+    r, inv, res = _agents_scan(azure, tmp_path)
+    assert r.exit_code == 1, r.output
+    # the data plane gets a token for its own audience from the same credential (ARM keeps its own)
+    asked = log.read_text()
+    assert "https://ai.azure.com" in asked and "https://management" in asked, asked
+    assert inv["errors"] == [] and not any("Foundry agents were not read" in n for n in inv["scan"].get("notes", []))
+    found = {x["name"]: x for x in inv["resources"] if x["kind"] == "agent"}
+    assert sorted(found) == [f"contoso-foundry/support/{n}" for n in ("approver", "drafter", "helper", "lookup", "triage")]
+    triage = found["contoso-foundry/support/triage"]
+    assert triage["id"] == agents["triage"] and triage["native_type"] == "Microsoft.CognitiveServices/accounts/projects/agents"
+    # OpenAPI + MCP act without confirmation; code interpreter has its own flag; file_search only reads
+    assert triage["attrs"]["action_groups"] == {"count": 2, "without_confirmation": 2, "code_interpreter": True}
+    assert triage["attrs"]["tools"] == ["code_interpreter", "file_search", "mcp", "openapi"]
+    # guardrail = the RAI policy of the deployment the agent names (custom 'shields' / Microsoft.DefaultV2 / none)
+    assert triage["attrs"]["content_filter"]["is_default"] is False
+    assert triage["attrs"]["content_filter"]["id"].endswith("/raiPolicies/shields")
+    assert found["contoso-foundry/support/helper"]["attrs"]["content_filter"]["is_default"] is True  # model name case-insensitive
+    assert found["contoso-foundry/support/lookup"]["attrs"]["content_filter"] is None  # not a deployment of the account
+    assert ai.status(res, "AIP-AGT-021", agents["triage"]) == "pass"
+    assert ai.status(res, "AIP-AGT-021", agents["helper"]) == "fail"
+    assert ai.status(res, "AIP-AGT-021", agents["lookup"]) is None  # knowledge tools only
+    assert ai.status(res, "AIP-AGT-021", agents["drafter"]) is None  # function tools run in the calling app
+    assert ai.status(res, "AIP-AGT-001", agents["lookup"]) == "error"  # unknown guardrail is never a pass
+    assert ai.status(res, "AIP-AGT-005", agents["triage"]) == "fail"  # MCP require_approval never + OpenAPI
+    assert ai.status(res, "AIP-AGT-005", agents["approver"]) == "pass"  # MCP require_approval always
+    assert ai.status(res, "AIP-AGT-007", agents["triage"]) == "pass"
+    # Bedrock-only notions (DRAFT guardrail version, execution role, idle TTL, CMK) do not judge Foundry agents
+    for rule in ("AIP-AGT-002", "AIP-AGT-003", "AIP-AGT-004", "AIP-AGT-006", "AIP-ENC-005"):
+        assert all(ai.status(res, rule, a) is None for a in agents.values()), rule
+    assert ai.by_id(inv, ids["support"])["attrs"]["agents"] == 5 and ai.by_id(inv, ids["sandbox"])["attrs"]["agents"] == 0
+    # paging: limit/after until has_more is false, api-version v1, bearer token (the fake refuses without one)
+    support_q = [q for q in azure.agent_queries if q.get("limit")]
+    assert all(q["api-version"] == "v1" for q in azure.agent_queries)
+    assert [q.get("after") for q in support_q] == [None, "asst_helper02", "asst_drafter4", None]
+
+
+def test_foundry_agent_secrets_and_instructions_reach_no_output(azure, tmp_path):
+    azure.add_subscription(SUB)
+    ai.populate_foundry(azure, SUB)
+    ai.populate_agents(azure, SUB)
+    r, _, _ = _agents_scan(azure, tmp_path)
+    assert r.exit_code == 1
+    table = run(azure, "--subscription", SUB, "--foundry-agents", "--foundry-endpoint-template", azure.url + "/{account}",
+                "-f", "table")
+    for out in ("inv.json", "out.json"):
+        text = (tmp_path / out).read_text()
+        assert ai.LEAK not in text and "Internal API key" not in text and "mcp.contoso.example" not in text
+    assert ai.LEAK not in table.output and "Internal API key" not in table.output
+
+
+def test_without_the_flag_no_data_plane_call_and_agents_are_unknown(azure, tmp_path):
+    azure.add_subscription(SUB)
+    ids = ai.populate_foundry(azure, SUB)
+    ai.populate_agents(azure, SUB)
+    r, inv, _ = scan(azure, tmp_path, "--subscription", SUB)
+    assert r.exit_code == 1, r.output
+    assert not [p for _, p in azure.calls if "/api/projects/" in p] and azure.agent_queries == []
+    assert not [x for x in inv["resources"] if x["kind"] == "agent"]
+    assert ai.by_id(inv, ids["support"])["attrs"]["agents"] is None
+    notes = [n for n in inv["scan"]["notes"] if "Foundry agents were not read" in n]
+    assert len(notes) == 1  # once per scan, not once per project
+
+
+def test_data_plane_forbidden_is_partial_never_a_pass(azure, tmp_path):
+    azure.add_subscription(SUB)
+    ids = ai.populate_foundry(azure, SUB)
+    ai.populate_agents(azure, SUB)
+    azure.forbidden.add("contoso-foundry")  # the identity has ARM reads but no data-plane role on the account
+    r, inv, res = _agents_scan(azure, tmp_path)
+    assert r.exit_code == 1, r.output  # findings elsewhere still outrank "incomplete"
+    errs = [e for e in inv["errors"] if "agents (data plane)" in e["message"]]
+    assert len(errs) == 2 and all(e["code"] == "PermissionDenied" and e["kinds"] == ["agent"] for e in errs), errs
+    assert ai.by_id(inv, ids["support"])["attrs"]["agents"] is None
+    assert not [x for x in inv["resources"] if x["kind"] == "agent"]
+    assert not [x for x in res if x["rule_id"] == "AIP-AGT-021" and x["status"] == "pass"]
+
+
+@pytest.mark.parametrize("template", ["http://127.0.0.1:1/{account}", "https://127.0.0.1:1/fixed"])
+def test_foundry_endpoint_template_must_be_https_with_account(azure, template):
+    azure.add_subscription(SUB)
+    r = run(azure, "--subscription", SUB, "--foundry-agents", "--foundry-endpoint-template", template)
+    assert r.exit_code == 2
+    assert "--foundry-endpoint-template must be an https:// URL containing {account}" in r.output
+    assert azure.calls == []
 
 
 def test_connection_secrets_never_reach_any_output(azure, tmp_path):
@@ -236,3 +347,19 @@ def test_target_external(target, external):
     from aiposture.normalize.azure_ai import target_external
 
     assert target_external(target) is external
+
+
+def test_agents_paging_that_never_advances_is_an_error_not_a_hang(azure, tmp_path):
+    azure.add_subscription(SUB)
+    ids = ai.populate_foundry(azure, SUB)
+    ai.populate_agents(azure, SUB)
+
+    def stuck(path, body):  # a data plane that always says has_more and repeats the same last_id
+        return {**body, "has_more": True, "last_id": "asst_same"} if path.endswith("/assistants") else body
+    azure.mutate = stuck
+    r, inv, _ = _agents_scan(azure, tmp_path)
+    assert r.exit_code == 1, r.output
+    errs = [e for e in inv["errors"] if "agents (data plane)" in e["message"]]
+    assert errs and all(e["code"] == "InvalidResponse" and e["kinds"] == ["agent"] for e in errs)
+    assert ai.by_id(inv, ids["support"])["attrs"]["agents"] is None
+    assert len(azure.agent_queries) <= 4  # two pages per project at most, then it stops

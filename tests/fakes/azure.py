@@ -44,6 +44,8 @@ WORKSPACES = re.compile(r"^/subscriptions/([^/]+)/providers/Microsoft\.MachineLe
 WORKSPACE = re.compile(r"^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces/[^/]+)"
                        r"(?:/(connections|datastores|listKeys|connections/[^/]+/listsecrets|datastores/[^/]+/listSecrets))?$",
                        re.IGNORECASE)
+# Foundry project data plane (--foundry-endpoint-template https://HOST/{account}): agents, OpenAI-style paging
+AGENTS = re.compile(r"^/([^/]+)/api/projects/([^/]+)/assistants$", re.IGNORECASE)
 ROLE_DEF = re.compile(r"^(?:/subscriptions/[^/]+)?/providers/Microsoft\.Authorization/roleDefinitions/([^/]+)$", re.IGNORECASE)
 
 
@@ -63,6 +65,8 @@ class AzureFake(FakeServer):
         self.workspaces: dict[str, dict[str, Any]] = {}  # workspace id (lower) -> {"body", "connections", "datastores"}
         self.ml_errors: dict[str, tuple[int, str]] = {}  # subscription -> (status, code) for the workspace list
         self.path_errors: dict[str, tuple[int, str]] = {}  # path suffix -> (status, code), e.g. an old api-version's 400
+        self.agents: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (account subdomain, project) -> agent objects
+        self.agent_queries: list[dict[str, str]] = []  # query strings of the agents requests (api-version, limit, after)
 
     # ---------------------------------------------------------------- data
     def add_subscription(self, sub: str, name: str = "", state: str = "Enabled") -> None:
@@ -90,6 +94,28 @@ class AzureFake(FakeServer):
     def add_workspace(self, body: dict[str, Any], *, connections=(), datastores=()) -> None:
         self.workspaces[body["id"].lower()] = {"body": body, "connections": list(connections),
                                                "datastores": list(datastores)}
+
+    def add_agents(self, account: str, project: str, agents: list[dict[str, Any]]) -> None:
+        """Agents of a Foundry project in the data plane (``GET /api/projects/{p}/assistants?api-version=v1``)."""
+        self.agents[(account.lower(), project.lower())] = list(agents)
+
+    def _agents(self, h, m, query: dict[str, str]) -> None:
+        """List agents: ``limit`` (default 20), ``after`` (an agent id); answers {object: list, data, first_id,
+        last_id, has_more} like the Foundry / OpenAI Assistants list."""
+        with self.lock:
+            self.agent_queries.append(dict(query))
+        if query.get("api-version") != "v1":
+            return self._error(h, 400, "BadRequest", "unsupported api-version")
+        items = self.agents.get((m.group(1).lower(), m.group(2).lower()))
+        if items is None:
+            return self._error(h, 404, "NotFound", "project not found")
+        start = 0
+        if "after" in query:
+            start = next((i + 1 for i, a in enumerate(items) if a["id"] == query["after"]), len(items))
+        limit = min(int(query.get("limit", 20)), self.page_size)
+        page = items[start:start + limit]
+        return self._send(h, 200, {"object": "list", "data": page, "first_id": page[0]["id"] if page else None,
+                                   "last_id": page[-1]["id"] if page else None, "has_more": start + limit < len(items)})
 
     def add_role_definition(self, body: dict[str, Any]) -> None:
         self.role_definitions[body["name"].lower()] = body
@@ -144,6 +170,12 @@ class AzureFake(FakeServer):
                                f"The client does not have authorization to perform action over scope '/subscriptions/{sub}'")
         if path.lower() == "/subscriptions":
             return self._page(h, list(self.subscriptions.values()), query)
+        m = AGENTS.match(path)
+        if m:
+            if m.group(1).lower() in self.forbidden:  # no data-plane role on this account
+                return self._error(h, 403, "PermissionDenied", "The principal lacks the required data action "
+                                   "Microsoft.CognitiveServices/accounts/AIServices/agents/read")
+            return self._agents(h, m, query)
         m = ROLE_DEF.match(path)
         if m:
             rd = self.role_definitions.get(m.group(1).lower())

@@ -168,6 +168,12 @@ def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accou
 @click.option("--cloud", type=click.Choice(["AzurePublicCloud", "AzureUSGovernment", "AzureChinaCloud"]),
               default="AzurePublicCloud", show_default=True, help="Sovereign cloud (ARM endpoint, token audience, authority).")
 @click.option("--arm-endpoint", metavar="URL", help="Explicit Resource Manager endpoint (private or custom clouds).")
+@click.option("--foundry-agents", is_flag=True,
+              help="Also read Azure AI Foundry agents and their tools from each project's data plane (needs a data-plane "
+                   "role such as Azure AI User; see docs/permissions.md). Off: projects show agents as unknown.")
+@click.option("--foundry-endpoint-template", metavar="URL",
+              help="Foundry data-plane endpoint, https only, with {account} for the account's subdomain "
+                   "[default: https://{account}.services.ai.azure.com].")
 @click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent subscription/account scans.")
 @click.option("--retries", type=click.IntRange(0, 20), default=6, show_default=True,
               help="Retries per request on 429/5xx (Retry-After is honoured).")
@@ -176,7 +182,8 @@ def scan_aws(ctx, profile, regions, role_arn, role_name, external_id, org, accou
 @evaluation_options
 @click.pass_context
 @handle_errors
-def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, workers, retries, save_inventory, config_path, **kw) -> None:
+def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, foundry_agents, foundry_endpoint_template, workers,
+               retries, save_inventory, config_path, **kw) -> None:
     """Scan Azure OpenAI / Azure AI services accounts (kinds OpenAI and AIServices).
 
     Authenticates with DefaultAzureCredential (environment, workload or managed
@@ -191,11 +198,13 @@ def scan_azure(ctx, subscriptions, resource_groups, cloud, arm_endpoint, workers
       aiposture scan azure
       aiposture scan azure --subscription 0000-... --resource-group rg-ai -f sarif -o aoai.sarif
       aiposture scan azure --cloud AzureUSGovernment --save-inventory inv.json
+      aiposture scan azure --foundry-agents
     """
     from aiposture.collect.azure_openai import AzureOptions, collect
 
     aopts = AzureOptions(subscriptions=split_csv(subscriptions), resource_groups=split_csv(resource_groups), cloud=cloud,
-                         arm_endpoint=arm_endpoint, workers=workers, retries=retries)
+                         arm_endpoint=arm_endpoint, foundry_agents=foundry_agents,
+                         foundry_endpoint_template=foundry_endpoint_template, workers=workers, retries=retries)
     _live(ctx, "azure", lambda quiet: collect(aopts, quiet=quiet), save_inventory, config_path, kw,
           scope_label("azure", subscriptions=aopts.subscriptions, resource_groups=aopts.resource_groups, cloud=cloud,
                       arm_endpoint=arm_endpoint), planner_opts=aopts)

@@ -89,7 +89,8 @@ def _connections(scan: AzureScan, parent_id: str, label: str, sub: str, region: 
 
 
 # ----------------------------------------------------------------------------- Foundry
-def collect_foundry(scan: AzureScan, sub: str, account: dict[str, Any], attrs: dict[str, Any], region: str) -> None:
+def collect_foundry(scan: AzureScan, sub: str, account: dict[str, Any], attrs: dict[str, Any], region: str, *,
+                    deployments: dict[str, Any] | None = None) -> None:
     """An AIServices account: Foundry attrs on ``attrs`` (the account's own, added by the caller), then its
     connections, projects and their connections; each project's ``agent_data`` comes from the account's and
     the project's capability hosts (how the Agent Service keeps its data and where it runs)."""
@@ -119,10 +120,15 @@ def collect_foundry(scan: AzureScan, sub: str, account: dict[str, Any], attrs: d
         for p in scan.get_paged(f"{acct_id}/projects", API["foundry"]):
             pid, pname = _named(p, "project")
             pattrs = naa.project(_arm(p))
-            pattrs["agent_data"] = None
+            pattrs["agent_data"] = pattrs["agents"] = None
             with guard(f"project {pname}: capability hosts", ["ai_service"], partial=True):
                 hosts = [_arm(h) for h in scan.get_paged(f"{pid}/capabilityHosts", API["capability_hosts"])]
                 pattrs["agent_data"] = None if acct_hosts is None else naa.agent_data(acct_hosts + hosts, subnet=inj)
+            if scan.opts.foundry_agents:
+                with guard(f"project {pname}: agents (data plane)", ["agent"], partial=True):
+                    pattrs["agents"] = _agents(scan, account, pid, pname, f"{name}/{pname}", sub, region, deployments)
+            else:
+                scan.rec.note(AGENTS_OFF)
             loc = p.get("location")
             _add(scan, id=pid, kind="ai_service", native="Microsoft.CognitiveServices/accounts/projects",
                  name=f"{name}/{pname}", attrs=pattrs, sub=sub, region=loc if isinstance(loc, str) else region,
@@ -130,6 +136,102 @@ def collect_foundry(scan: AzureScan, sub: str, account: dict[str, Any], attrs: d
             with guard(f"project {pname}: connections", [_CONN]):
                 _connections(scan, pid, f"{name}/{pname}", sub, region,
                              native="Microsoft.CognitiveServices/accounts/projects/connections", api=API["foundry"])
+
+
+# ----------------------------------------------------------------------------- Foundry agents (data plane)
+AGENTS_OFF = ("Foundry agents were not read (their definitions live in the data plane only): projects show agents "
+              "as unknown; add --foundry-agents with a data-plane role such as Azure AI User to read them")
+AGENT_SCOPE = "https://ai.azure.com/.default"  # token audience of the Foundry project data plane
+AGENT_API = "v1"
+_AGENT_PAGE = 100
+_MAX_AGENT_PAGES = 1000  # 100,000 agents in one project: a server that never stops paging is an error, not a hang
+DEFAULT_TEMPLATE = "https://{account}.services.ai.azure.com"
+
+
+def check_template(template: str | None) -> None:
+    """--foundry-endpoint-template: an https URL naming ``{account}`` (the token must not go anywhere else)."""
+    from urllib.parse import urlsplit
+
+    from aiposture.errors import AiPostureError
+
+    if template is None:
+        return
+    u = urlsplit(template.replace("{account}", "account"))
+    if u.scheme != "https" or not u.hostname or "{account}" not in template:
+        raise AiPostureError(f"--foundry-endpoint-template must be an https:// URL containing {{account}}, got {template!r}")
+
+
+def _data_plane(scan: AzureScan, base: str):
+    """A pipeline for one account's data plane: its own audience (ai.azure.com), same credential, retries, user
+    agent and call counting as ARM, and a host guard pinned to this account's endpoint."""
+    from azure.core import PipelineClient
+    from azure.core.pipeline import policies
+
+    from aiposture.collect.azure_openai import _host_guard
+
+    return PipelineClient(base_url=base, policies=[
+        policies.RequestIdPolicy(), policies.HeadersPolicy(), policies.UserAgentPolicy(user_agent="aiposture"),
+        policies.RetryPolicy(retry_total=scan.opts.retries), policies.RedirectPolicy(),
+        policies.BearerTokenCredentialPolicy(scan.credential, AGENT_SCOPE),
+        policies.CustomHookPolicy(raw_request_hook=scan._count), _host_guard(base)])
+
+
+def _agents(scan: AzureScan, account: dict[str, Any], pid: str, pname: str, label: str, sub: str, region: str,
+            deployments: dict[str, Any] | None) -> int:
+    """List a project's agents (``GET {endpoint}/api/projects/{p}/assistants?api-version=v1``, paged with
+    ``limit``/``after`` while ``has_more``) and add each as an ``agent`` resource. Only id, name, model and
+    the tools' types reach the normaliser: instructions and tool definitions (OpenAPI auth, MCP headers) are
+    dropped here, as soon as the page is parsed."""
+    from urllib.parse import quote
+
+    from azure.core.rest import HttpRequest
+
+    from aiposture.collect.azure_openai import InvalidResponseError, json_object
+
+    props = account.get("properties")
+    sub_domain = props.get("customSubDomainName") if isinstance(props, dict) else None
+    host_name = sub_domain if isinstance(sub_domain, str) and sub_domain else str(account["name"])
+    base = (scan.opts.foundry_endpoint_template or DEFAULT_TEMPLATE).replace("{account}", quote(host_name, safe="")).rstrip("/")
+    client = _data_plane(scan, base)
+    path = f"{base}/api/projects/{quote(pname, safe='')}/assistants"
+    after: str | None = None
+    count = 0
+    for _ in range(_MAX_AGENT_PAGES):
+        params = {"api-version": AGENT_API, "limit": str(_AGENT_PAGE), "order": "asc"}
+        if after:
+            params["after"] = after
+        body = json_object(client.send_request(HttpRequest("GET", path, params=params)))
+        items = body.get("data")
+        if not isinstance(items, list):
+            raise InvalidResponseError("an agents page without a 'data' list")
+        for a in items:
+            aid, aname = (a.get("id"), a.get("name")) if isinstance(a, dict) else (None, None)
+            if not isinstance(aid, str) or not aid:
+                raise InvalidResponseError("an agent without an id")
+            # keep only what is judged: never instructions, tool specs, headers or auth
+            kept = {"model": a.get("model"), "tools": [{"type": t.get("type"), "require_approval": _approval(t)}
+                                                        if isinstance(t, dict) else None for t in a.get("tools") or []]
+                    if isinstance(a.get("tools"), list) else a.get("tools")}
+            attrs = naa.foundry_agent(kept, deployments)
+            shown = aname if isinstance(aname, str) and aname else aid
+            _add(scan, id=f"{pid}/agents/{aid}", kind="agent", native="Microsoft.CognitiveServices/accounts/projects/agents",
+                 name=f"{label}/{shown}", attrs=attrs, sub=sub, region=region)
+            count += 1
+        last = body.get("last_id")
+        if body.get("has_more") is not True:
+            return count
+        if not isinstance(last, str) or not last or last == after:
+            raise InvalidResponseError("an agents page says has_more without a new last_id")
+        after = last
+    raise InvalidResponseError(f"more than {_MAX_AGENT_PAGES} pages of agents")
+
+
+def _approval(tool: dict[str, Any]) -> Any:
+    """MCP ``require_approval`` ("always" | "never" | per-tool object), wherever the API version puts it."""
+    if "require_approval" in tool:
+        return tool["require_approval"]
+    inner = tool.get(str(tool.get("type")))
+    return inner.get("require_approval") if isinstance(inner, dict) else None
 
 
 # ----------------------------------------------------------------------------- Azure Machine Learning

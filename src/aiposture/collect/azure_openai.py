@@ -96,6 +96,9 @@ class AzureOptions:
     resource_groups: list[str] = field(default_factory=list)
     cloud: str = "AzurePublicCloud"
     arm_endpoint: str | None = None
+    # Foundry agents live in the data plane only: opt-in (needs a data-plane role such as Azure AI User)
+    foundry_agents: bool = False
+    foundry_endpoint_template: str | None = None  # e.g. https://127.0.0.1:8443/{account} (default: public cloud host)
     workers: int = 8
     retries: int = 6
 
@@ -121,6 +124,24 @@ def classify(e: BaseException) -> tuple[str, str]:
     if isinstance(e, (ServiceRequestError, ServiceResponseError)):
         return "EndpointUnreachable", (str(e).splitlines() or [""])[0]
     return "InternalError", f"{type(e).__name__}: {e}"
+
+
+def json_object(resp) -> dict[str, Any]:
+    """A response's JSON object: an HTTP error raises the SDK's typed error, anything but a JSON object
+    raises InvalidResponseError (ARM and the Foundry data plane alike)."""
+    from azure.core.exceptions import HttpResponseError, map_error
+
+    if resp.status_code >= 400:
+        map_error(resp.status_code, resp, {})
+        raise HttpResponseError(response=resp)
+    try:
+        body = resp.json()
+    except ValueError:
+        raise InvalidResponseError(f"HTTP {resp.status_code} answer is not JSON "
+                                   f"({resp.headers.get('Content-Type') or 'no content type'})") from None
+    if not isinstance(body, dict):
+        raise InvalidResponseError(f"expected a JSON object, got {type(body).__name__}")
+    return body
 
 
 def parse_id(rid: str) -> dict[str, str]:
@@ -265,6 +286,7 @@ class AzureScan:
                 raise AiPostureError(f"--arm-endpoint must be an https:// URL, got {opts.arm_endpoint!r}")
             self.base_url = opts.arm_endpoint.rstrip("/")
         self.scopes = [scope]
+        azure_foundry.check_template(opts.foundry_endpoint_template)
         quiet_sdk_logs()
         self.credential = _TokenCache(credential or self._credential())
         self._lock = threading.Lock()
@@ -310,23 +332,11 @@ class AzureScan:
 
     def get_json(self, url: str) -> dict[str, Any]:
         """GET one ARM URL (absolute, or a path on the endpoint); a 2xx body must be a JSON object."""
-        from azure.core.exceptions import HttpResponseError, map_error
         from azure.core.rest import HttpRequest
 
         if url.startswith("/"):
             url = self.base_url + url
-        resp = self.arm().send_request(HttpRequest("GET", url))
-        if resp.status_code >= 400:
-            map_error(resp.status_code, resp, {})
-            raise HttpResponseError(response=resp)
-        try:
-            body = resp.json()
-        except ValueError:
-            raise InvalidResponseError(f"HTTP {resp.status_code} answer is not JSON "
-                                       f"({resp.headers.get('Content-Type') or 'no content type'})") from None
-        if not isinstance(body, dict):
-            raise InvalidResponseError(f"expected a JSON object, got {type(body).__name__}")
-        return body
+        return json_object(self.arm().send_request(HttpRequest("GET", url)))
 
     def get_paged(self, path: str, api_version: str) -> Iterator[dict[str, Any]]:
         """GET an ARM collection and follow nextLink (on this endpoint only). Items that are not objects
@@ -433,20 +443,23 @@ class AzureScan:
             settings = [snake_keys(s) for s in self.get_paged(f"{acct_id}/providers/Microsoft.Insights/diagnosticSettings",
                                                               API["insights"])]
             attrs.update(naz.diagnostic_settings(settings))
+        deployments: dict[str, Any] | None = None
+        if str(account.get("kind")).lower() != "contentsafety":  # Content Safety hosts no model deployments
+            deployments = self._models(acct_id, name, sub, region, guard)
         if str(account.get("kind")).lower() == "aiservices":  # a Foundry resource: projects, connections, agent setup
-            azure_foundry.collect_foundry(self, sub, account, attrs, region)
+            azure_foundry.collect_foundry(self, sub, account, attrs, region, deployments=deployments)
         self._add(id=acct_id, kind="ai_service", native="Microsoft.CognitiveServices/accounts", name=name, attrs=attrs,
                   sub=sub, region=region, tags=account.get("tags"))
-
-        if str(account.get("kind")).lower() != "contentsafety":  # Content Safety hosts no model deployments
-            self._models(acct_id, name, sub, region, guard)
         with guard("role assignments", _BINDING_KINDS):
             for ra in self.get_paged(f"{acct_id}/providers/Microsoft.Authorization/roleAssignments", API["authorization"]):
                 self._assignment(ra, acct_id, name, sub, region)
 
-    def _models(self, acct_id: str, name: str, sub: str, region: str, guard) -> None:
-        """Deployments and RAI policies of an account (Prompt Shields = the Jailbreak / Indirect Attack filters)."""
+    def _models(self, acct_id: str, name: str, sub: str, region: str, guard) -> dict[str, Any] | None:
+        """Deployments and RAI policies of an account (Prompt Shields = the Jailbreak / Indirect Attack filters).
+        Returns each deployment's ``content_filter`` attrs by lower-case name (what a Foundry agent's ``model``
+        names), or None when the deployments could not be listed."""
         policies: dict[str, dict[str, Any]] = {}
+        filters: dict[str, Any] | None = None
         with guard("RAI policies", ["content_filter"]):
             for p in self.get_paged(f"{acct_id}/raiPolicies", API["cognitive"]):
                 pname = p.get("name")
@@ -455,8 +468,11 @@ class AzureScan:
                 policies[pname.lower()] = p
         links = Linker()  # RAI policies named by deployments: "attached" (per account: names are the account's)
         with guard("deployments", ["model_deployment"]):
+            found: dict[str, Any] = {}
             for d in self.get_paged(f"{acct_id}/deployments", API["cognitive"]):
-                self._deployment(d, policies, links, name, sub, region)
+                dname, cf = self._deployment(d, policies, links, name, sub, region)
+                found[dname.lower()] = cf
+            filters = found
         for key, p in policies.items():
             with guard(f"RAI policy {key}", ["content_filter"]):
                 pv = snake_keys(p)
@@ -471,6 +487,7 @@ class AzureScan:
                                 name=f"{name}/{p['name']}", attrs=pattrs, sub=sub, region=region, tags=p.get("tags"))
                 links.target(res, [key])
         links.apply()
+        return filters
 
     def _defender(self, acct_id: str) -> bool | None:
         """Defender for AI on the account: on when a setting is Enabled, unknown when a state cannot be read."""
@@ -484,7 +501,7 @@ class AzureScan:
         return None if None in states else False
 
     def _deployment(self, d: dict[str, Any], policies: dict[str, dict[str, Any]], links: Linker, account: str, sub: str,
-                    region: str) -> None:
+                    region: str) -> tuple[str, Any]:
         dname, did = d.get("name"), d.get("id")
         if not isinstance(dname, str) or not isinstance(did, str):
             raise InvalidResponseError("a deployment without a name or id")
@@ -502,6 +519,7 @@ class AzureScan:
         dattrs = naz.deployment(dv, policy_id=target.get("id") if target and isinstance(target.get("id"), str) else None)
         self._add(id=did, kind="model_deployment", native="Microsoft.CognitiveServices/accounts/deployments",
                   name=f"{account}/{dname}", attrs=dattrs, sub=sub, region=region, tags=d.get("tags"))
+        return dname, dattrs.get("content_filter")
 
     def _assignment(self, ra: dict[str, Any], acct_id: str, account: str, sub: str, region: str) -> None:
         props = ra.get("properties")

@@ -226,3 +226,56 @@ def ml_workspace(v: dict[str, Any]) -> dict[str, Any]:
     if is_unknown(p):
         attrs = {k: (None if k != "managed_identity" else val) for k, val in attrs.items()}
     return attrs
+
+
+# ----------------------------------------------------------------------------- Foundry agents (data plane, opt-in)
+# tools that only read (knowledge, search, grounding) or run inside the sandbox (code_interpreter, a flag of its own)
+_KNOWLEDGE_TOOLS = {"file_search", "azure_ai_search", "bing_grounding", "bing_custom_search", "sharepoint_grounding",
+                    "fabric_dataagent", "code_interpreter"}
+# run by the calling application, which decides whether to ask the user: not an action of the agent service
+_CLIENT_TOOLS = {"function"}
+
+
+def foundry_agent(agent: dict[str, Any], deployments: dict[str, Any] | None) -> dict[str, Any]:
+    """A Foundry agent (``GET {endpoint}/api/projects/{p}/assistants``) -> agent attrs.
+
+    Reads only ``model`` and the ``type`` (and MCP ``require_approval``) of each tool: ``instructions``, OpenAPI
+    specs and auth, MCP headers are never looked at, so nothing of them can reach an attr.
+
+    The guardrail of a Foundry agent is the RAI policy of the model deployment it names (``model`` = a
+    deployment name of the same account). ``deployments`` maps deployment names (lower case) to their
+    ``content_filter`` attrs; ``None`` = the deployments could not be read. This join is done here rather
+    than by the linker: the linker sets attrs on link *targets* (``attached``), while here the referrer
+    copies an attr of its target, and both sides come from the same account's collection.
+    """
+    tools = agent.get("tools")
+    types: list[str] | None = None
+    count = without = 0
+    code = False
+    if isinstance(tools, list):
+        types = []
+        for t in tools:
+            ttype = t.get("type") if isinstance(t, dict) else None
+            if not isinstance(ttype, str):
+                types = None  # a tool that cannot be read: what the agent may do is unknown
+                break
+            ttype = ttype.lower()
+            types.append(ttype)
+            code = code or ttype == "code_interpreter"
+            if ttype in _KNOWLEDGE_TOOLS or ttype in _CLIENT_TOOLS:
+                continue
+            count += 1
+            approval = (t.get("mcp") or {}).get("require_approval") if isinstance(t.get("mcp"), dict) else None
+            approval = t.get("require_approval", approval)
+            if not (ttype == "mcp" and isinstance(approval, str) and approval.lower() == "always"):
+                without += 1
+    elif tools is None:
+        types = []
+    groups = ({"count": count, "without_confirmation": without, "code_interpreter": code} if types is not None
+              else {"count": None, "without_confirmation": None, "code_interpreter": None})
+    model = agent.get("model")
+    cf: Any = None
+    if isinstance(model, str) and deployments is not None:
+        cf = deployments.get(model.lower())  # not a deployment of this account (or unreadable): unknown
+    return {"content_filter": cf, "action_groups": groups,
+            "tools": sorted(set(types)) if types is not None else None}

@@ -114,6 +114,14 @@ SPECS: tuple[ResourceSpec, ...] = (
              IacType(f"{CS}/accounts/projects/connections", "az_connection")),
         normaliser=f"{NA}:connection",
     ),
+    ResourceSpec(
+        provider="azure", kind="agent", native_type=f"{CS}/accounts/projects/agents", service="foundry",
+        title="Foundry agent and its tools (data plane, opt-in: scan azure --foundry-agents); its guardrail is the "
+              "RAI policy of the model deployment it names",
+        # a data action (Azure AI User), not an ARM action: docs/permissions.md; the custom role keeps Actions only
+        calls=(ApiCall("foundry", "GET {endpoint}/api/projects/{project}/assistants (data plane, opt-in)", ()),),
+        normaliser=f"{NA}:foundry_agent",
+    ),
     # ---------------------------------------------------------------- Azure Machine Learning (issue 15)
     ResourceSpec(
         provider="azure", kind="ai_service", native_type=f"{ML}/workspaces", service="machinelearningservices",
