@@ -124,3 +124,11 @@ def test_a_region_without_agentcore_is_told_apart_from_a_network_failure():
             raise RuntimeError("wrapped") from e
     except RuntimeError as wrapped:
         assert _name_not_found(wrapped) is True
+
+
+def test_jwt_allowed_client_that_is_an_unresolved_reference_is_unknown_not_empty():
+    # awslabs/amazon-bedrock-agentcore-samples smart-home gateway.tf: allowed_clients = [<client in another file>]
+    assert na.jwt_restricted({"discovery_url": "https://idp", "allowed_clients": [None]}) is None
+    assert na.jwt_restricted({"discovery_url": "https://idp", "allowed_clients": [UNKNOWN]}) is None
+    assert na.jwt_restricted({"discovery_url": "https://idp", "allowed_clients": [None, "client-1"]}) is True
+    assert na.jwt_restricted({"discovery_url": "https://idp", "allowed_clients": [""]}) is False

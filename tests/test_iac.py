@@ -558,3 +558,33 @@ def test_cli_var_options_and_summary(tmp_path):
     assert bad.returncode == 2 and bad.stderr.strip() == "error: --var 'enabled': expected NAME=VALUE"
     missing = run("iac", ".", "--var-file", "nope.tfvars", cwd=tmp_path)
     assert missing.returncode == 2 and "nope.tfvars" in missing.stderr
+
+
+@pytest.mark.parametrize(("rai", "want"), [
+    ("null", {}),      # empty for_each: no rai_settings block, so no harm filter (GoogleCloudPlatform vertex-ai module)
+    ('{ dangerous = "HIGH" }', None),  # an instance whose nested blocks are not computed: unknown, never "none"
+])
+def test_empty_dynamic_block_with_nested_blocks_is_absent_not_unknown(tmp_path, rai, want):
+    (tmp_path / "main.tf").write_text(f'''variable "rai_filters" {{ default = {rai} }}
+resource "google_model_armor_template" "t" {{
+  location    = "us"
+  template_id = "t"
+  filter_config {{
+    dynamic "rai_settings" {{
+      for_each = var.rai_filters == null ? [] : ["rai_settings"]
+      content {{
+        dynamic "rai_filters" {{
+          for_each = lookup(var.rai_filters, "dangerous") == null ? [] : ["dangerous"]
+          content {{
+            filter_type      = "DANGEROUS"
+            confidence_level = lookup(var.rai_filters, "dangerous")
+          }}
+        }}
+      }}
+    }}
+  }}
+}}
+''')
+    doc = scan_paths([tmp_path], base=tmp_path)
+    (t,) = [r for r in doc["resources"] if r["source"]["address"] == "google_model_armor_template.t"]
+    assert t["attrs"]["harm_categories"] == want

@@ -223,3 +223,19 @@ def test_bicep_cli_failure_and_outside_paths(bicep_tree, fake_bicep, tmp_path):
     doc, _res, _ = scan_and_judge(bicep_tree, base=bicep_tree)
     err = next(e for e in doc["errors"] if e["scope"]["file"] == "infra/main.bicep")
     assert err["code"] == "NotChecked" and "outside the scanned tree" in err["message"]
+
+
+@pytest.mark.parametrize(("sub", "want"), [
+    # a known argument makes the name certainly non-empty (foundry-samples 41-standard-agent-setup)
+    ("[toLower(format('{0}{1}', parameters('prefix'), substring(uniqueString(resourceGroup().id), 0, 4)))]", "pass"),
+    # only deploy-time parts, none certainly non-empty: unknown
+    ("[format('{0}{1}', parameters('nodefault'), substring(uniqueString(resourceGroup().id), 0, 4))]", "error"),
+])
+def test_format_with_a_known_argument_is_a_set_subdomain(tmp_path, sub, want):
+    tpl = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+           "parameters": {"prefix": {"type": "string", "defaultValue": "foundy"}, "nodefault": {"type": "string"}},
+           "resources": [{"type": "Microsoft.CognitiveServices/accounts", "apiVersion": "2025-04-01-preview", "name": "acct",
+                          "kind": "AIServices", "properties": {"customSubDomainName": sub}}]}
+    (tmp_path / "t.json").write_text(json.dumps(tpl, indent=1))
+    _, _, status = scan_and_judge(tmp_path, base=tmp_path)
+    assert status[("AIP-AUTH-002", "acct")] == want

@@ -413,13 +413,19 @@ def _eval(node: Node, ctx: Ctx) -> Any:
     return ctx.scope.budget.checked(out)
 
 
+def _known_text(vals: list[Any], i: int) -> str:
+    """The text a format() placeholder certainly contributes: a known argument's, else nothing."""
+    return str(vals[i]) if i < len(vals) and not isinstance(vals[i], Opaque) else ""
+
+
 def _opaque_result(name: str, node: Node, vals: list[Any]) -> Opaque:
     """A string function over deploy-time values: still a string that certainly exists when it has literal text."""
     refs = opaque_refs(*vals)
     if name in ("format", "concat") and vals and all(isinstance(v, (str, int, Opaque)) for v in vals):
         if name == "format" and isinstance(vals[0], str):
             text = re.sub(r"\{(\d+)(?::[^}]*)?\}", lambda m: str(vals[int(m.group(1)) + 1]) if int(m.group(1)) + 1 < len(vals) else m.group(0), vals[0])
-            literal = re.sub(r"\{(\d+)(?::[^}]*)?\}", "", vals[0])
+            # known (non-Opaque) arguments are literal text too: format('{0}{1}', 'app', uniqueSuffix)
+            literal = re.sub(r"\{(\d+)(?::[^}]*)?\}", lambda m: _known_text(vals, int(m.group(1)) + 1), vals[0])
         else:
             text = "".join(str(v) for v in vals)
             literal = "".join(v for v in vals if isinstance(v, str))

@@ -502,7 +502,7 @@ class _Converter:
             content = next((c for c in child.children if c.type == "content"), None)
             generated: list[dict[str, Any]] | None = []
             for el in value:
-                if not isinstance(el, dict) or generated is None:
+                if not isinstance(el, dict) or generated is None or "__aip_nested" in el:
                     generated = None
                     break
                 item = {}

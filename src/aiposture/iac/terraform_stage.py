@@ -347,8 +347,9 @@ def _hoist_dynamics(b: src.Block, text: str, resource: src.Block, out: list[str]
 
     ``content_policy_config { dynamic "filters_config" { for_each = X; content { type = filters_config.value.t } } }``
     -> ``__aiposture_dyn_<line> = [for k, v in X : { type = v.t }]``. A content that refers to the
-    resource's ``each``/``count``/``self`` or to an outer dynamic iterator, or that has nested blocks,
-    is not hoisted: the reader then reports the block as unknown rather than missing.
+    resource's ``each``/``count``/``self`` or to an outer dynamic iterator is not hoisted: the reader then
+    reports the block as unknown rather than missing. A content with nested blocks is hoisted as markers
+    only: an empty ``for_each`` reads as no block, any instance makes the block unknown.
     """
     for child in b.children:
         if child.type == "dynamic" and child.labels:
@@ -362,7 +363,7 @@ def _hoist_dynamics(b: src.Block, text: str, resource: src.Block, out: list[str]
 def _dynamic_as_for(d: src.Block, text: str) -> str | None:
     fe = d.attrs.get("for_each")
     content = next((c for c in d.children if c.type == "content"), None)
-    if fe is None or content is None or content.children:
+    if fe is None or content is None:
         return None
     it = d.attrs.get("iterator")
     name = text[it.start:it.end].strip() if it else d.labels[0]
@@ -371,9 +372,13 @@ def _dynamic_as_for(d: src.Block, text: str) -> str | None:
     coll = text[fe.start:fe.end]
     items = []
     pat = re.compile(_ITER.format(name=re.escape(name)))
-    for a in content.attrs.values():
+    # nested blocks are not computed: each instance is only a marker (the reader makes the block unknown),
+    # so an empty for_each still reads as no block at all
+    for a in ([] if content.children else content.attrs.values()):
         e = pat.sub(lambda m: "__aip_k" if m.group(1) == "key" else "__aip_v", text[a.start:a.end])
         items.append(f"{a.name} = ({e})")
+    if content.children:
+        items = ["__aip_nested = true"]
     body = coll + " " + " ".join(items)
     if re.search(r"(?<![\w.-])(each|count|self)\.", body) or re.search(r"(?<![\w.-])[A-Za-z_][\w-]*\.(key|value)\b", " ".join(items)):
         return None

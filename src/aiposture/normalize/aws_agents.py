@@ -44,7 +44,10 @@ def _nonempty(v: Any) -> Any:
     vals = as_list(v)
     if is_unknown(vals):
         return None
-    return bool([x for x in vals if x not in (None, "", [], {})])
+    if [x for x in vals if x not in (None, "", [], {}) and not is_unknown(x)]:
+        return True
+    # a null element is a reference IaC could not resolve (a resource in another state or file): unknown, not empty
+    return None if any(x is None or is_unknown(x) for x in vals) else False
 
 
 def jwt_restricted(jwt: Any) -> Any:

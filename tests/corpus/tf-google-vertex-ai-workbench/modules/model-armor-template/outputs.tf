@@ -1,0 +1,30 @@
+/**
+ * Copyright 2025 Google LLC
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+output "template" {
+  value       = google_model_armor_template.model_armor_template
+  description = "Model armor template created"
+}
+
+output "template_id" {
+  value       = google_model_armor_template.model_armor_template.template_id
+  description = "Model armor template ID"
+}
+
+output "template_self_link" {
+  description = "The self link of the model armor template."
+  value       = google_model_armor_template.model_armor_template.id
+}
