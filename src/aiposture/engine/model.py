@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,6 +162,4 @@ class Result:
 
 def fingerprint(rule_id: str, resource_id: str) -> str:
     """Stable identity of a finding across runs (rule id + resource id)."""
-    import hashlib
-
     return hashlib.sha256(f"{rule_id}\x00{resource_id}".encode()).hexdigest()[:32]

@@ -165,10 +165,11 @@ def shared_responsibility(report: Report) -> dict[str, Any]:
     from aiposture import providers
     from aiposture.catalog import rule_family
 
+    family = {rule.id: rule_family(rule.id)[0] for rule in report.rules}
     fails: dict[tuple[str, str], int] = {}
     for r in report.results:
         if r.status.value == "fail":
-            key = (r.resource["provider"], rule_family(r.rule.id)[0])
+            key = (r.resource["provider"], family.get(r.rule.id) or rule_family(r.rule.id)[0])
             fails[key] = fails.get(key, 0) + 1
     clouds: set[str] = {str(r["provider"]) for r in report.inventory.get("resources", [])}
     clouds |= {str(e.get("provider")) for e in report.scan_errors}
